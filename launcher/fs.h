@@ -1,0 +1,63 @@
+/* The launcher's narrow window onto the operating system's file system.
+ * Everything above this interface (locate, resolve, plan) is plain C that can
+ * be tested on directory layouts; fs_posix.c (and later a Windows file)
+ * implement it. Each call is one system call unless noted. */
+#ifndef VENVSHIM_FS_H
+#define VENVSHIM_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { FS_MISSING = 0, FS_FILE, FS_DIR, FS_OTHER } fs_kind;
+
+typedef struct {
+    uint64_t dev, ino; /* identity, for loop detection */
+} fs_id;
+
+typedef struct {
+    fs_kind kind;
+    bool executable; /* any execute bit set (as CPython's isxfile checks) */
+    long long size;
+    fs_id id;
+    int error; /* errno when kind == FS_MISSING */
+} fs_info;
+
+/* stat(2), following symlinks. */
+fs_info fs_stat(const char *path);
+
+/* readlink(2) into buf (NUL-terminated). Returns the length, or -1 when path
+ * is not a symlink or cannot be read (errno kept in *error if not NULL). */
+long fs_readlink(const char *path, char *buf, size_t cap, int *error);
+
+typedef enum {
+    READ_OK = 0,
+    READ_MISSING,     /* no such file */
+    READ_NOT_REGULAR, /* exists, but a directory, FIFO, socket, ... */
+    READ_TOO_LARGE,   /* cap bytes or more */
+    READ_ERROR,       /* open/read failed: permissions, I/O (errno in *error) */
+} fs_read_status;
+
+/* Read a whole small regular file: open, fstat, read, close. Never blocks on
+ * a FIFO. *len excludes the NUL written after the data (buf needs cap + 1). */
+fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len,
+                                  fs_id *id, int *error);
+
+/* getcwd(3). */
+bool fs_getcwd(char *buf, size_t cap);
+
+/* The running executable's path as the OS reports it (Linux: /proc/self/exe;
+ * symlinks resolved). False if the platform cannot say. */
+bool fs_self_exe(char *buf, size_t cap);
+
+/* Identity of the running executable (stat of fs_self_exe's path). */
+bool fs_self_info(fs_info *info);
+
+/* True when both regular files have the same bytes (rare path: used only to
+ * catch a copy of the launcher posing as a base interpreter). */
+bool fs_same_contents(const char *a, const char *b);
+
+/* strerror(3)-like text for an errno value, without locale machinery. */
+const char *fs_error_text(int error);
+
+#endif

@@ -1,0 +1,147 @@
+/* POSIX implementation of fs.h. */
+#include "fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void fill_info(fs_info *info, const struct stat *st) {
+    if (S_ISREG(st->st_mode))
+        info->kind = FS_FILE;
+    else if (S_ISDIR(st->st_mode))
+        info->kind = FS_DIR;
+    else
+        info->kind = FS_OTHER;
+    info->executable = (st->st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) != 0;
+    info->size = (long long)st->st_size;
+    info->id.dev = (uint64_t)st->st_dev;
+    info->id.ino = (uint64_t)st->st_ino;
+    info->error = 0;
+}
+
+fs_info fs_stat(const char *path) {
+    fs_info info;
+    memset(&info, 0, sizeof info);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        info.kind = FS_MISSING;
+        info.error = errno;
+        return info;
+    }
+    fill_info(&info, &st);
+    return info;
+}
+
+long fs_readlink(const char *path, char *buf, size_t cap, int *error) {
+    ssize_t n = readlink(path, buf, cap);
+    if (n < 0 || (size_t)n >= cap) {
+        if (error)
+            *error = n < 0 ? errno : ENAMETOOLONG;
+        return -1;
+    }
+    buf[n] = '\0';
+    return (long)n;
+}
+
+fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len,
+                                  fs_id *id, int *error) {
+    *len = 0;
+    *error = 0;
+    /* O_NONBLOCK: opening a FIFO named pyvenv.cfg must not hang the launcher. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        *error = errno;
+        return errno == ENOENT || errno == ENOTDIR ? READ_MISSING : READ_ERROR;
+    }
+    struct stat st;
+    fs_read_status status = READ_OK;
+    if (fstat(fd, &st) != 0) {
+        *error = errno;
+        status = READ_ERROR;
+    } else if (!S_ISREG(st.st_mode)) {
+        status = READ_NOT_REGULAR;
+    } else if ((unsigned long long)st.st_size >= cap) {
+        status = READ_TOO_LARGE;
+    } else {
+        id->dev = (uint64_t)st.st_dev;
+        id->ino = (uint64_t)st.st_ino;
+        /* st_size bytes; a short count means EOF (the file shrank). */
+        size_t total = 0;
+        size_t want = (size_t)st.st_size;
+        while (total < want) {
+            ssize_t n = read(fd, buf + total, want - total);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                *error = errno;
+                status = READ_ERROR;
+                break;
+            }
+            if (n == 0)
+                break;
+            total += (size_t)n;
+        }
+        *len = total;
+        buf[total < cap ? total : cap] = '\0';
+    }
+    close(fd);
+    return status;
+}
+
+bool fs_getcwd(char *buf, size_t cap) {
+    return getcwd(buf, cap) != NULL;
+}
+
+bool fs_self_exe(char *buf, size_t cap) {
+#if defined(__linux__)
+    return fs_readlink("/proc/self/exe", buf, cap, NULL) > 0;
+#else
+    (void)buf;
+    (void)cap;
+    return false; /* the BSD and macOS fallbacks belong to their own issue */
+#endif
+}
+
+bool fs_self_info(fs_info *info) {
+#if defined(__linux__)
+    *info = fs_stat("/proc/self/exe"); /* one stat: the kernel follows the link */
+#else
+    char self[4096];
+    if (!fs_self_exe(self, sizeof self))
+        return false;
+    *info = fs_stat(self);
+#endif
+    return info->kind == FS_FILE;
+}
+
+bool fs_same_contents(const char *a, const char *b) {
+    int fa = open(a, O_RDONLY | O_CLOEXEC);
+    if (fa < 0)
+        return false;
+    int fb = open(b, O_RDONLY | O_CLOEXEC);
+    if (fb < 0) {
+        close(fa);
+        return false;
+    }
+    bool same = true;
+    char ba[4096], bb[4096];
+    for (;;) {
+        ssize_t na = read(fa, ba, sizeof ba);
+        ssize_t nb = read(fb, bb, sizeof bb);
+        if (na < 0 || nb < 0 || na != nb || memcmp(ba, bb, (size_t)na) != 0) {
+            same = false;
+            break;
+        }
+        if (na == 0)
+            break;
+    }
+    close(fa);
+    close(fb);
+    return same;
+}
+
+const char *fs_error_text(int error) {
+    return strerror(error);
+}

@@ -1,0 +1,173 @@
+#include "locate.h"
+
+#include <string.h>
+
+#include "strbuf.h"
+
+static int too_long(vs_error *err, const char *what, const char *path) {
+    char head[256];
+    copy_str(head, sizeof head, path); /* first bytes only: enough to recognise it */
+    return fail(err, EXIT_NO_CFG, what, " is longer than ", "4095", " bytes: ", head, "...",
+                "\nmove the virtual environment to a shorter path", NULL);
+}
+
+/* CPython's isxfile(): a regular file with an execute bit. */
+static bool is_exec_file(const char *path) {
+    fs_info info = fs_stat(path);
+    return info.kind == FS_FILE && info.executable;
+}
+
+/* argv[0] has no slash: the first PATH entry holding an executable of that
+ * name, as getpath does (an empty entry means the current directory). */
+static bool search_path(const char *name, const char *path_env, const char *cwd, char *out) {
+    if (!path_env)
+        return false;
+    const char *p = path_env;
+    for (;;) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        char dir[VS_PATH_MAX];
+        if (n < sizeof dir) {
+            memcpy(dir, p, n);
+            dir[n] = '\0';
+            char candidate[VS_PATH_MAX];
+            if (path_join(candidate, sizeof candidate, n ? dir : ".", name) &&
+                is_exec_file(candidate) && path_absolute(out, VS_PATH_MAX, cwd, candidate))
+                return true;
+        }
+        if (!colon)
+            return false;
+        p = colon + 1;
+    }
+}
+
+static const char *read_status_text(fs_read_status st) {
+    switch (st) {
+    case READ_NOT_REGULAR:
+        return " is not a regular file";
+    case READ_TOO_LARGE:
+        return " is 32 KiB or larger (CPython 3.11+ refuses to start with it)";
+    default:
+        return " cannot be read: ";
+    }
+}
+
+near_status read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *len, fs_id *id,
+                          vs_error *err) {
+    char parent[VS_PATH_MAX];
+    copy_str(parent, sizeof parent, dir);
+    path_dirname(parent);
+    const char *dirs[2] = {dir, parent};
+    char not_regular[VS_PATH_MAX] = "";
+    for (int i = 0; i < 2; i++) {
+        if (i == 1 && strcmp(parent, dir) == 0)
+            break; /* dir is "/" */
+        if (!path_join(cfg_path, VS_PATH_MAX, dirs[i], "pyvenv.cfg"))
+            continue;
+        int error = 0;
+        fs_read_status st = fs_read_small_file(cfg_path, text, CFG_MAX_SIZE, len, id, &error);
+        trace("looking for ", cfg_path, st == READ_OK ? ": found" : ": no", NULL);
+        if (st == READ_OK)
+            return NEAR_FOUND;
+        if (st == READ_MISSING)
+            continue;
+        if (st == READ_NOT_REGULAR) {
+            /* like site.py, keep looking for a regular file in the parent */
+            if (!not_regular[0])
+                copy_str(not_regular, sizeof not_regular, cfg_path);
+            continue;
+        }
+        fail(err, EXIT_BAD_CFG, cfg_path, read_status_text(st),
+             st == READ_ERROR ? fs_error_text(error) : "",
+             "\nfix its permissions or recreate the virtual environment", NULL);
+        return NEAR_BAD;
+    }
+    if (not_regular[0]) {
+        copy_str(cfg_path, VS_PATH_MAX, not_regular);
+        fail(err, EXIT_BAD_CFG, not_regular, " is not a regular file",
+             "\nremove it and recreate the virtual environment", NULL);
+        return NEAR_BAD;
+    }
+    return NEAR_NONE;
+}
+
+/* Look for the cfg near loc->venv_exe, following symlinks one hop at a time. */
+static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
+    for (int hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
+        char dir[VS_PATH_MAX];
+        copy_str(dir, sizeof dir, loc->venv_exe);
+        path_dirname(dir);
+        near_status st =
+            read_cfg_near(dir, loc->cfg_path, loc->cfg_text, &loc->cfg_len, &loc->cfg_id, err);
+        if (st != NEAR_NONE)
+            return st;
+        char target[VS_PATH_MAX];
+        if (fs_readlink(loc->venv_exe, target, sizeof target, NULL) < 0)
+            return NEAR_NONE;
+        trace(loc->venv_exe, " is a symlink to ", target, NULL);
+        if (!path_absolute(loc->venv_exe, sizeof loc->venv_exe, dir, target))
+            return NEAR_NONE;
+    }
+    *looped = true;
+    return NEAR_NONE;
+}
+
+int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
+    memset(loc->cfg_path, 0, sizeof loc->cfg_path);
+    const char *argv0 = inv->argv0 ? inv->argv0 : "";
+    char cwd[VS_PATH_MAX] = "";
+    bool from_argv0 = false;
+    char first_try[VS_PATH_MAX] = "";
+    bool looped = false;
+
+    if (argv0[0] != '\0') {
+        if (!path_is_absolute(argv0) && !fs_getcwd(cwd, sizeof cwd))
+            cwd[0] = '\0'; /* CWD gone: argv[0] is unusable unless absolute */
+        if (strchr(argv0, '/')) {
+            if (strlen(argv0) >= VS_PATH_MAX)
+                return too_long(err, "argv[0]", argv0);
+            if (path_is_absolute(argv0) || cwd[0]) {
+                if (!path_absolute(loc->venv_exe, sizeof loc->venv_exe, cwd, argv0))
+                    return too_long(err, "the launcher's path", argv0);
+                from_argv0 = true;
+            }
+        } else if (cwd[0] && search_path(argv0, inv->path_env, cwd, loc->venv_exe)) {
+            from_argv0 = true;
+        }
+    }
+    if (from_argv0) {
+        trace("launcher path from argv[0]: ", loc->venv_exe, NULL);
+        copy_str(first_try, sizeof first_try, loc->venv_exe);
+        near_status st = search_from(loc, err, &looped);
+        if (st == NEAR_FOUND)
+            return 0;
+        if (st == NEAR_BAD)
+            return err->code;
+    }
+    /* argv[0] was unusable, or led nowhere: ask the OS where we are. */
+    if (fs_self_exe(loc->venv_exe, sizeof loc->venv_exe)) {
+        trace("launcher path from the OS: ", loc->venv_exe, NULL);
+        if (!first_try[0])
+            copy_str(first_try, sizeof first_try, loc->venv_exe);
+        near_status st = search_from(loc, err, &looped);
+        if (st == NEAR_FOUND)
+            return 0;
+        if (st == NEAR_BAD)
+            return err->code;
+    }
+    if (!first_try[0])
+        return fail(err, EXIT_NO_CFG, "cannot tell where this launcher is (argv[0] is '", argv0,
+                    "' and the OS does not say)\nrun it by its path, e.g. /path/to/venv/bin/python",
+                    NULL);
+    char dir[VS_PATH_MAX];
+    copy_str(dir, sizeof dir, first_try);
+    path_dirname(dir);
+    char parent[VS_PATH_MAX];
+    copy_str(parent, sizeof parent, dir);
+    path_dirname(parent);
+    return fail(err, EXIT_NO_CFG, "no pyvenv.cfg in ", dir, " or ", parent, " (launcher ",
+                first_try, looped ? "; symlink loop" : "", ")",
+                "\nthis launcher runs only inside a virtual environment: create one with "
+                "'venvshim create DIR'",
+                NULL);
+}

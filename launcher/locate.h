@@ -1,0 +1,50 @@
+/* Step 1 and 2 of the launcher: where am I, and which pyvenv.cfg is mine.
+ *
+ * The launcher's own path L comes from argv[0] the way CPython derives
+ * sys.executable (a slash: made absolute against the CWD and normalised
+ * lexically, symlinks kept; a bare name: searched on PATH), falling back to
+ * the OS's idea of the running executable only when argv[0] is unusable.
+ * pyvenv.cfg is looked for next to L, then in its parent; when neither has
+ * one and L is a symlink (`~/bin/proj-python -> /abs/env/bin/python`), the
+ * link is followed one hop at a time and the search repeated. */
+#ifndef VENVSHIM_LOCATE_H
+#define VENVSHIM_LOCATE_H
+
+#include <stddef.h>
+
+#include "cfg.h"
+#include "diag.h"
+#include "fs.h"
+#include "path.h"
+
+#define MAX_SYMLINK_HOPS 40
+
+typedef struct {
+    const char *argv0;    /* may be NULL or empty */
+    const char *path_env; /* $PATH, may be NULL */
+} vs_invocation;
+
+typedef struct {
+    char venv_exe[VS_PATH_MAX]; /* L: absolute, normalised; the child's argv[0] */
+    char cfg_path[VS_PATH_MAX];
+    char cfg_text[CFG_MAX_SIZE + 1];
+    size_t cfg_len;
+    fs_id cfg_id;
+} vs_location;
+
+/* Returns 0, or an exit code with err filled in. */
+int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err);
+
+/* Result of looking for pyvenv.cfg in dir, then in dirname(dir). */
+typedef enum {
+    NEAR_FOUND,
+    NEAR_NONE,
+    NEAR_BAD, /* a pyvenv.cfg exists but cannot be used: err says why (107) */
+} near_status;
+
+/* Read the first regular pyvenv.cfg of dir/ and dir/.. into text
+ * (CFG_MAX_SIZE + 1 bytes); its path goes to cfg_path. */
+near_status read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *len, fs_id *id,
+                          vs_error *err);
+
+#endif

@@ -1,0 +1,338 @@
+#include "resolve.h"
+
+#include <string.h>
+
+#include "strbuf.h"
+
+bool name_version(const char *name, int *major, int *minor) {
+    const char *p;
+    if (strncmp(name, "python", 6) == 0)
+        p = name + 6;
+    else if (strncmp(name, "pypy", 4) == 0)
+        p = name + 4;
+    else
+        return false;
+    if (*p < '0' || *p > '9')
+        return false;
+    int a = 0, b = 0;
+    while (*p >= '0' && *p <= '9' && a < 1000)
+        a = a * 10 + (*p++ - '0');
+    if (*p++ != '.' || *p < '0' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9' && b < 1000)
+        b = b * 10 + (*p++ - '0');
+    *major = a;
+    *minor = b;
+    return true;
+}
+
+/* Everything one resolution step knows about the venv being resolved. */
+typedef struct {
+    const vs_location *loc;
+    const char *cfg_path; /* the pyvenv.cfg being read (the venv's own, or a chained one) */
+    venv_cfg cfg;
+    bool has_version;
+    int major, minor;
+    char version_text[16]; /* "3.12", for messages */
+    char tried[VS_PATH_MAX + 512];
+    strbuf tried_sb;
+} step;
+
+static void note_tried(step *s, const char *path, const char *why) {
+    if (s->tried_sb.len)
+        sb_add(&s->tried_sb, ", ");
+    sb_add(&s->tried_sb, path);
+    sb_add(&s->tried_sb, why);
+}
+
+/* A generic name (python3, python) may belong to another minor version: read
+ * its symlink chain for a versioned name and refuse a different X.Y. */
+static bool other_version(const step *s, const char *path, char *found, size_t cap) {
+    if (!s->has_version)
+        return false;
+    int major, minor;
+    if (name_version(path_basename(path), &major, &minor))
+        return major != s->major || minor != s->minor;
+    char link[VS_PATH_MAX], next[VS_PATH_MAX];
+    copy_str(link, sizeof link, path);
+    for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
+        char target[VS_PATH_MAX];
+        if (fs_readlink(link, target, sizeof target, NULL) < 0)
+            return false;
+        if (name_version(path_basename(target), &major, &minor)) {
+            copy_str(found, cap, path_basename(target));
+            return major != s->major || minor != s->minor;
+        }
+        char dir[VS_PATH_MAX];
+        copy_str(dir, sizeof dir, link);
+        path_dirname(dir);
+        if (!path_absolute(next, sizeof next, dir, target))
+            return false;
+        copy_str(link, sizeof link, next);
+    }
+    return false;
+}
+
+static bool usable_binary(step *s, const char *path) {
+    fs_info info = fs_stat(path);
+    if (info.kind == FS_MISSING) {
+        note_tried(s, path, " (missing)");
+        return false;
+    }
+    if (info.kind != FS_FILE || !info.executable) {
+        note_tried(s, path, info.kind == FS_FILE ? " (not executable)" : " (not a file)");
+        return false;
+    }
+    char found[64];
+    if (other_version(s, path, found, sizeof found)) {
+        note_tried(s, path, " (another Python version)");
+        trace(path, " is ", found, ", not Python ", s->version_text, ": skipped", NULL);
+        return false;
+    }
+    return true;
+}
+
+/* Is dir a venv's bin directory (pyvenv.cfg in it or its parent)? */
+static near_status venv_dir_cfg(const char *dir, vs_base *base, int slot, size_t *len, fs_id *id,
+                                vs_error *err) {
+    return read_cfg_near(dir, base->cfg_path[slot], base->cfg_text[slot], len, id, err);
+}
+
+static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
+    if (!v.ptr || v.len == 0 || v.len >= VS_PATH_MAX)
+        return false;
+    memcpy(out, v.ptr, v.len);
+    out[v.len] = '\0';
+    if (!path_is_absolute(out))
+        return false;
+    trace("candidate from the recorded executable: ", out, NULL);
+    if (!usable_binary(s, out))
+        return false;
+    char dir[VS_PATH_MAX];
+    copy_str(dir, sizeof dir, out);
+    path_dirname(dir);
+    if (strcmp(dir, home) != 0) {
+        /* venv 3.11+ run from inside a venv records that venv's python: not a base */
+        char cfg_path[VS_PATH_MAX], text[CFG_MAX_SIZE + 1];
+        size_t len;
+        fs_id id;
+        vs_error ignored;
+        if (read_cfg_near(dir, cfg_path, text, &len, &id, &ignored) != NEAR_NONE) {
+            note_tried(s, out, " (inside another venv)");
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool home_candidate(step *s, const char *home, const char *name, char *out) {
+    if (!path_join(out, VS_PATH_MAX, home, name))
+        return false;
+    trace("candidate: ", out, NULL);
+    return usable_binary(s, out);
+}
+
+static void recreate_hint(strbuf *sb, const step *s, const char *venv_dir) {
+    sb_add(sb, "\nrecreate it: ");
+    if (s->has_version) {
+        sb_add(sb, "python");
+        sb_add(sb, s->version_text);
+    } else {
+        sb_add(sb, "python3");
+    }
+    sb_add(sb, " -m venv --clear ");
+    sb_add(sb, venv_dir);
+    sb_add(sb, " && venvshim install ");
+    sb_add(sb, venv_dir);
+}
+
+static int fail_with_hint(vs_error *err, int code, const step *s, const char *what) {
+    char venv_dir[VS_PATH_MAX];
+    copy_str(venv_dir, sizeof venv_dir, s->loc->cfg_path);
+    path_dirname(venv_dir);
+    char hint[2 * VS_PATH_MAX];
+    strbuf sb;
+    sb_init(&sb, hint, sizeof hint);
+    recreate_hint(&sb, s, venv_dir);
+    return fail(err, code, what, hint, NULL);
+}
+
+static bool seen(const fs_id *ids, int n, fs_id id) {
+    for (int i = 0; i < n; i++)
+        if (ids[i].dev == id.dev && ids[i].ino == id.ino)
+            return true;
+    return false;
+}
+
+/* Read home from s->cfg into base->home; 0 or an exit code. */
+static int read_home(step *s, vs_base *base, vs_error *err) {
+    char msg[2 * VS_PATH_MAX];
+    strbuf sb;
+    sb_init(&sb, msg, sizeof msg);
+    cfg_value home = s->cfg.home;
+    if (!home.ptr) {
+        sb_add(&sb, s->cfg_path);
+        sb_add(&sb, s->cfg.bom_hid_home
+                        ? " starts with a UTF-8 byte order mark, which hides its 'home' key from "
+                          "CPython"
+                        : " has no 'home = <directory of the base python>' line");
+        return fail_with_hint(err, EXIT_BAD_CFG, s, msg);
+    }
+    if (home.len == 0) {
+        sb_add(&sb, s->cfg_path);
+        sb_add(&sb, ": 'home' is empty");
+        return fail_with_hint(err, EXIT_BAD_CFG, s, msg);
+    }
+    if (home.len >= VS_PATH_MAX) {
+        sb_add(&sb, s->cfg_path);
+        sb_add(&sb, ": 'home' is longer than 4095 bytes");
+        return fail_with_hint(err, EXIT_BAD_CFG, s, msg);
+    }
+    memcpy(base->home, home.ptr, home.len);
+    base->home[home.len] = '\0';
+    trace("home = ", base->home, " (from ", s->cfg_path, ")", NULL);
+    if (!path_is_absolute(base->home)) {
+        /* CPython would resolve it against the CWD and may load another
+         * installation's stdlib. Relocatable venvs will give it a meaning. */
+        return fail(err, EXIT_BAD_CFG, s->cfg_path, ": relative home = ", base->home,
+                    " is not supported (CPython resolves it against the current directory)",
+                    "\nwrite the absolute directory of the base python in 'home'", NULL);
+    }
+    path_strip_trailing_sep(base->home);
+    fs_info info = fs_stat(base->home);
+    if (info.kind != FS_DIR) {
+        sb_add(&sb, "home = ");
+        sb_add(&sb, base->home);
+        sb_add(&sb, " in ");
+        sb_add(&sb, s->cfg_path);
+        sb_add(&sb, info.kind == FS_MISSING ? " does not exist (the base Python was moved or "
+                                              "removed)"
+                                            : " is not a directory");
+        return fail_with_hint(err, EXIT_NO_BASE, s, msg);
+    }
+    return 0;
+}
+
+static bool pick_binary(step *s, const vs_base *base, char *out) {
+    const char *home = base->home;
+    if (key_candidate(s, s->cfg.base_executable, home, out) ||
+        key_candidate(s, s->cfg.executable, home, out))
+        return true;
+    const char *invoked = path_basename(s->loc->venv_exe);
+    char versioned[32] = "";
+    if (s->has_version) {
+        strbuf sb;
+        sb_init(&sb, versioned, sizeof versioned);
+        sb_add(&sb, "python");
+        sb_add(&sb, s->version_text);
+    }
+    const char *names[4] = {invoked, versioned, "python3", "python"};
+    for (int i = 0; i < 4; i++) {
+        bool duplicate = !names[i][0];
+        for (int j = 0; j < i && !duplicate; j++)
+            duplicate = strcmp(names[i], names[j]) == 0;
+        if (!duplicate && home_candidate(s, home, names[i], out))
+            return true;
+    }
+    return false;
+}
+
+/* The chosen binary must not be this launcher (a hard link, a symlink to it,
+ * or a copy): exec'ing it would loop forever. */
+static bool is_this_launcher(const char *path) {
+    fs_info self, cand = fs_stat(path);
+    if (!fs_self_info(&self))
+        return false;
+    if (self.id.dev == cand.id.dev && self.id.ino == cand.id.ino)
+        return true;
+    return self.size == cand.size && fs_same_contents("/proc/self/exe", path);
+}
+
+int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
+    step s;
+    memset(&s, 0, sizeof s);
+    s.loc = loc;
+    const char *text = loc->cfg_text;
+    size_t len = loc->cfg_len;
+    s.cfg_path = loc->cfg_path;
+    fs_id visited[MAX_CHAIN_DEPTH + 1];
+    visited[0] = loc->cfg_id;
+    base->chain_depth = 0;
+
+    for (;;) {
+        if (cfg_parse(text, len, &s.cfg) != CFG_OK)
+            return fail(err, EXIT_BAD_CFG, s.cfg_path, " is not a text file (it contains NUL bytes)",
+                        "\nrecreate the virtual environment, or rewrite the file as 'key = value' "
+                        "lines",
+                        NULL);
+        s.has_version = cfg_major_minor(&s.cfg, &s.major, &s.minor);
+        if (s.has_version) {
+            strbuf sb;
+            sb_init(&sb, s.version_text, sizeof s.version_text);
+            sb_add_int(&sb, s.major);
+            sb_add_char(&sb, '.');
+            sb_add_int(&sb, s.minor);
+        }
+        if (diag_debug) {
+            cfg_value legacy;
+            bool old_ok = cfg_legacy_home(text, len, &legacy);
+            if (!old_ok || legacy.len != s.cfg.home.len ||
+                (s.cfg.home.ptr && memcmp(legacy.ptr, s.cfg.home.ptr, legacy.len) != 0))
+                trace("warning: CPython 3.6-3.10 read 'home' differently from this file ",
+                      "(spacing, case, or a missing final newline)", NULL);
+        }
+        int rc = read_home(&s, base, err);
+        if (rc)
+            return rc;
+
+        /* home inside another venv: follow the chain to its base */
+        int slot = base->chain_depth % 2;
+        size_t next_len;
+        fs_id next_id;
+        near_status near = venv_dir_cfg(base->home, base, slot, &next_len, &next_id, err);
+        if (near == NEAR_BAD)
+            return err->code;
+        if (near == NEAR_FOUND) {
+            if (seen(visited, base->chain_depth + 1, next_id))
+                return fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s.cfg_path,
+                            " leads back to ", base->cfg_path[slot],
+                            ": a loop of virtual environments",
+                            "\npoint 'home' at the directory of a real Python interpreter", NULL);
+            if (base->chain_depth >= MAX_CHAIN_DEPTH)
+                return fail(err, EXIT_NO_BASE, loc->cfg_path, ": more than 8 virtual environments ",
+                            "chained through 'home'",
+                            "\npoint 'home' at the directory of a real Python interpreter", NULL);
+            trace("home ", base->home, " belongs to another venv: following ",
+                  base->cfg_path[slot], NULL);
+            base->chain_depth++;
+            visited[base->chain_depth] = next_id;
+            text = base->cfg_text[slot];
+            len = next_len;
+            s.cfg_path = base->cfg_path[slot];
+            continue;
+        }
+
+        sb_init(&s.tried_sb, s.tried, sizeof s.tried);
+        if (!pick_binary(&s, base, base->binary)) {
+            char msg[2 * VS_PATH_MAX + 1024];
+            strbuf sb;
+            sb_init(&sb, msg, sizeof msg);
+            sb_add(&sb, "no Python ");
+            sb_add(&sb, s.has_version ? s.version_text : "");
+            sb_add(&sb, s.has_version ? " " : "");
+            sb_add(&sb, "interpreter in home = ");
+            sb_add(&sb, base->home);
+            sb_add(&sb, " (");
+            sb_add(&sb, s.cfg_path);
+            sb_add(&sb, "); tried ");
+            sb_add(&sb, s.tried);
+            return fail_with_hint(err, EXIT_NO_BASE, &s, msg);
+        }
+        if (is_this_launcher(base->binary))
+            return fail(err, EXIT_NO_BASE, base->binary, " (from ", s.cfg_path,
+                        ") is this launcher, not a Python interpreter: running it would loop",
+                        "\npoint 'home' at the directory of a real Python interpreter", NULL);
+        trace("base interpreter: ", base->binary, NULL);
+        return 0;
+    }
+}

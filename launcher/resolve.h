@@ -1,0 +1,35 @@
+/* Step 3: which base interpreter to run for a located venv.
+ *
+ * `home` must be an existing directory (CPython searches its stdlib from
+ * there). The binary is the exact one the venv was made from: the recorded
+ * `base-executable` / `executable` key when that file exists, else
+ * home/<invoked name>, home/pythonX.Y, home/python3, home/python, never one of
+ * another minor version. When home is itself a venv's bin directory (a venv
+ * made from inside a venv by CPython 3.8-3.10), the chain is followed to the
+ * real base; a cycle, or a base that is this launcher, is an error. */
+#ifndef VENVSHIM_RESOLVE_H
+#define VENVSHIM_RESOLVE_H
+
+#include <stddef.h>
+
+#include "cfg.h"
+#include "diag.h"
+#include "locate.h"
+
+#define MAX_CHAIN_DEPTH 8
+
+typedef struct {
+    char binary[VS_PATH_MAX]; /* the base interpreter to exec */
+    char home[VS_PATH_MAX];   /* home of the venv whose base it is */
+    int chain_depth;          /* venvs followed through `home` */
+    /* scratch for chained pyvenv.cfg files (two: the one being followed, the next) */
+    char cfg_text[2][CFG_MAX_SIZE + 1];
+    char cfg_path[2][VS_PATH_MAX];
+} vs_base;
+
+int resolve_base(const vs_location *loc, vs_base *base, vs_error *err);
+
+/* "python3.12" -> 3, 12; "pypy3.9" -> 3, 9; "python3" -> false. */
+bool name_version(const char *name, int *major, int *minor);
+
+#endif

@@ -1,0 +1,26 @@
+/* Bounded string building into caller-owned storage: no heap, no stdio.
+ * A strbuf that overflowed stays NUL-terminated and remembers it, so callers
+ * check once at the end instead of after every append. */
+#ifndef VENVSHIM_STRBUF_H
+#define VENVSHIM_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap; /* bytes available, including the terminating NUL */
+    bool overflow;
+} strbuf;
+
+void sb_init(strbuf *sb, char *storage, size_t cap);
+void sb_add(strbuf *sb, const char *s);
+void sb_add_n(strbuf *sb, const char *s, size_t n);
+void sb_add_char(strbuf *sb, char c);
+void sb_add_int(strbuf *sb, long value);
+
+/* Copy src into dst (capacity cap); false if it did not fit. */
+bool copy_str(char *dst, size_t cap, const char *src);
+
+#endif
