@@ -1,1 +1,214 @@
+/* venvshim install DIR: turn an existing venv (python -m venv, virtualenv,
+ * uv venv) into one whose bin/python* are the native launcher. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "../cfg.h"
+#include "../diag.h"
+#include "../path.h"
+#include "../plan.h"
+#include "cli.h"
+
+#define MAX_NAMES 64
+
+/* python, python3, python3.12, python3.13t, pypy, pypy3, pypy3.9 ... but not
+ * python-config, python3.12-gdb.py or python-argcomplete-check-easy-install-script. */
+static bool is_interpreter_name(const char *name) {
+    const char *p;
+    if (strncmp(name, "python", 6) == 0)
+        p = name + 6;
+    else if (strncmp(name, "pypy", 4) == 0)
+        p = name + 4;
+    else
+        return false;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 't' || *p == 'd')
+        p++; /* free-threaded, debug */
+    return *p == '\0';
+}
+
+typedef struct {
+    char names[MAX_NAMES][NAME_MAX + 1];
+    int count;
+    char symlink_base[VS_PATH_MAX]; /* realpath of the first symlink to a real interpreter */
+} venv_bin;
+
+static int scan_bin(const char *bin, const char *venv_real, venv_bin *vb) {
+    DIR *d = opendir(bin);
+    if (!d)
+        return cli_error(CLI_FAILED, "cannot read %s: %s", bin, strerror(errno));
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!is_interpreter_name(e->d_name))
+            continue;
+        char path[VS_PATH_MAX];
+        if (!path_join(path, sizeof path, bin, e->d_name))
+            continue;
+        struct stat st;
+        if (lstat(path, &st) != 0 || !(S_ISLNK(st.st_mode) || S_ISREG(st.st_mode)))
+            continue;
+        if (vb->count == MAX_NAMES)
+            break;
+        snprintf(vb->names[vb->count++], sizeof vb->names[0], "%s", e->d_name);
+        if (!S_ISLNK(st.st_mode) || vb->symlink_base[0])
+            continue;
+        char real[PATH_MAX];
+        if (!realpath(path, real) || is_launcher_file(real))
+            continue;
+        /* a symlink to another name inside this venv is not the base */
+        size_t n = strlen(venv_real);
+        if (strncmp(real, venv_real, n) == 0 && real[n] == '/')
+            continue;
+        snprintf(vb->symlink_base, sizeof vb->symlink_base, "%s", real);
+    }
+    closedir(d);
+    return CLI_OK;
+}
+
+/* Resolve the venv's base exactly as the launcher will, invoked as bin/name. */
+static int resolve_as_launcher(const char *bin, const char *name, vs_plan *plan) {
+    static vs_error err;
+    char exe[VS_PATH_MAX];
+    if (!path_join(exe, sizeof exe, bin, name))
+        return cli_error(CLI_FAILED, "path too long: %s/%s", bin, name);
+    vs_request req = {{exe, NULL}, false};
+    if (plan_make(&req, plan, &err) != 0) {
+        error_print(&err);
+        return CLI_FAILED;
+    }
+    return CLI_OK;
+}
+
+/* Append `executable = base` to pyvenv.cfg when it records no base binary. */
+static int record_base(const char *cfg_path, const char *base) {
+    size_t len;
+    char *text = read_whole_file(cfg_path, &len);
+    if (!text)
+        return cli_error(CLI_FAILED, "cannot read %s: %s", cfg_path, strerror(errno));
+    venv_cfg cfg;
+    int rc = CLI_OK;
+    if (cfg_parse(text, len, &cfg) == CFG_OK && !cfg.executable.ptr && !cfg.base_executable.ptr) {
+        struct stat st;
+        unsigned mode = stat(cfg_path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0644;
+        bool needs_newline = len > 0 && text[len - 1] != '\n';
+        size_t extra = strlen(base) + 32;
+        char *out = malloc(len + extra);
+        if (!out) {
+            free(text);
+            return cli_error(CLI_FAILED, "out of memory");
+        }
+        int n = snprintf(out, len + extra, "%s%sexecutable = %s\n", text,
+                         needs_newline ? "\n" : "", base);
+        if (!write_file_atomic(cfg_path, out, (size_t)n, mode))
+            rc = cli_error(CLI_FAILED, "cannot update %s: %s", cfg_path, strerror(errno));
+        else
+            printf("recorded executable = %s in %s\n", base, cfg_path);
+        free(out);
+    }
+    free(text);
+    return rc;
+}
+
+/* Put the launcher at bin/name atomically: a hard link of staged (or a copy
+ * when the file system refuses links) renamed over the old entry. */
+static bool place_launcher(const char *bin, const char *name, const char *staged,
+                           const char *launcher_data, size_t launcher_len) {
+    char final_path[VS_PATH_MAX], tmp[VS_PATH_MAX];
+    if (!path_join(final_path, sizeof final_path, bin, name) ||
+        snprintf(tmp, sizeof tmp, "%s/.%s.venvshim-%ld.tmp", bin, name, (long)getpid()) >=
+            (int)sizeof tmp)
+        return false;
+    unlink(tmp);
+    if (link(staged, tmp) == 0) {
+        if (rename(tmp, final_path) == 0)
+            return true;
+        unlink(tmp);
+        return false;
+    }
+    return write_file_atomic(final_path, launcher_data, launcher_len, 0755);
+}
+
+int install_venv(const char *dir) {
+    char venv[PATH_MAX];
+    if (!realpath(dir, venv))
+        return cli_error(CLI_FAILED, "%s: %s", dir, strerror(errno));
+    char cfg_path[VS_PATH_MAX], bin[VS_PATH_MAX];
+    struct stat st;
+    if (!path_join(cfg_path, sizeof cfg_path, venv, "pyvenv.cfg") ||
+        !path_join(bin, sizeof bin, venv, "bin"))
+        return cli_error(CLI_FAILED, "path too long: %s", venv);
+    if (stat(cfg_path, &st) != 0 || !S_ISREG(st.st_mode))
+        return cli_error(CLI_FAILED,
+                         "%s is not a virtual environment (no pyvenv.cfg)\n"
+                         "venvshim: create one with: venvshim create %s",
+                         venv, venv);
+    if (stat(bin, &st) != 0 || !S_ISDIR(st.st_mode))
+        return cli_error(CLI_FAILED, "%s has no bin/ directory; is it a Windows venv?", venv);
+
+    char launcher[VS_PATH_MAX];
+    if (!find_launcher(launcher, sizeof launcher))
+        return cli_error(CLI_FAILED, "cannot find venvshim-launcher next to this program; "
+                                     "set VENVSHIM_LAUNCHER to its path");
+    static venv_bin vb;
+    memset(&vb, 0, sizeof vb);
+    int rc = scan_bin(bin, venv, &vb);
+    if (rc)
+        return rc;
+    if (vb.count == 0)
+        return cli_error(CLI_FAILED, "no python or pypy executables in %s", bin);
+
+    /* Record the exact base before touching bin/, so the launcher never has to
+     * guess (a PyPy venv's python3.9 must not find /usr/bin/python3.9). */
+    if (vb.symlink_base[0] && (rc = record_base(cfg_path, vb.symlink_base)) != CLI_OK)
+        return rc;
+    /* Refuse to install into a venv the launcher could not run: stale home, ... */
+    static vs_plan plan;
+    if ((rc = resolve_as_launcher(bin, vb.names[0], &plan)) != CLI_OK)
+        return cli_error(CLI_FAILED, "%s left unchanged", venv);
+    if (!vb.symlink_base[0] && (rc = record_base(cfg_path, plan.base.binary)) != CLI_OK)
+        return rc;
+
+    size_t launcher_len;
+    char *launcher_data = read_whole_file(launcher, &launcher_len);
+    if (!launcher_data)
+        return cli_error(CLI_FAILED, "cannot read %s: %s", launcher, strerror(errno));
+    char staged[VS_PATH_MAX];
+    if (snprintf(staged, sizeof staged, "%s/.venvshim-launcher-%ld.tmp", bin, (long)getpid()) >=
+            (int)sizeof staged ||
+        !write_file_atomic(staged, launcher_data, launcher_len, 0755)) {
+        free(launcher_data);
+        return cli_error(CLI_FAILED, "cannot write in %s: %s", bin, strerror(errno));
+    }
+    printf("installing the venvshim launcher in %s:", bin);
+    for (int i = 0; i < vb.count && rc == CLI_OK; i++) {
+        if (!place_launcher(bin, vb.names[i], staged, launcher_data, launcher_len))
+            rc = cli_error(CLI_FAILED, "cannot replace %s/%s: %s", bin, vb.names[i],
+                           strerror(errno));
+        else
+            printf(" %s", vb.names[i]);
+    }
+    printf("\nbase interpreter: %s\n", plan.base.binary);
+    unlink(staged);
+    free(launcher_data);
+    return rc;
+}
+
+int cmd_install(int argc, char **argv) {
+    if (argc != 1 || argv[0][0] == '-')
+        return cli_error(CLI_USAGE, "usage: venvshim install DIR");
+    return install_venv(argv[0]);
+}

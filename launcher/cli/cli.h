@@ -1,0 +1,37 @@
+/* venvshim, the command-line tool. Off the launcher's hot path: it may use
+ * stdio and the heap freely. Exit codes: 0 done, 1 failed, 2 usage error. */
+#ifndef VENVSHIM_CLI_H
+#define VENVSHIM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+
+int cmd_create(int argc, char **argv);
+int cmd_install(int argc, char **argv);
+
+/* Convert the venv at dir (shared by create and install). */
+int install_venv(const char *dir);
+
+/* Print "venvshim: <message>" to stderr; returns code. printf-style. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- fileops.c: small file helpers ---- */
+
+/* Whole file into a malloc'd buffer (NUL-terminated); NULL on error. */
+char *read_whole_file(const char *path, size_t *len);
+
+/* Write data to path via a temporary file in the same directory, fsync and
+ * rename, so readers see the old or the new file, never a partial one. */
+bool write_file_atomic(const char *path, const char *data, size_t len, unsigned mode);
+
+/* The launcher binary this CLI installs (checked to carry the marker). */
+bool find_launcher(char *out, size_t cap);
+
+/* Does the file at path carry the launcher marker? */
+bool is_launcher_file(const char *path);
+
+#define LAUNCHER_MARKER "venvshim-launcher-marker "
+
+#endif
