@@ -1,6 +1,7 @@
 /* POSIX platform step: execve the base interpreter in place of this process,
  * so PID, signals, exit status and the terminal stay the user's. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,8 +27,13 @@ int plan_exec(const vs_plan *plan, int argc, char **argv, vs_error *err) {
     if (argc < 1)
         argv = no_args;
     argv[0] = (char *)plan->loc.venv_exe;
-    if (plan->unset_pyvenv_launcher)
-        remove_from_environ(PYVENV_LAUNCHER_VAR);
+    for (int i = 0; i < plan->env_count; i++) {
+        remove_from_environ(plan->env[i].name);
+        /* putenv keeps our string (no copy); only rare plans set anything */
+        if (plan->env[i].value && putenv((char *)plan->env[i].assignment) != 0)
+            return fail(err, EXIT_EXEC_FAILED, "cannot set ", plan->env[i].name,
+                        " for the interpreter: out of memory", NULL);
+    }
     execve(plan->base.binary, argv, environ);
     int error = errno;
     return fail(err, EXIT_EXEC_FAILED, "cannot run ", plan->base.binary, " (from ",

@@ -1,5 +1,7 @@
 #include "plan.h"
 
+#include <string.h>
+
 #include "strbuf.h"
 
 int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
@@ -9,11 +11,33 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     rc = resolve_base(&plan->loc, &plan->base, err);
     if (rc)
         return rc;
-    plan->unset_pyvenv_launcher = req->has_pyvenv_launcher;
+    plan->env_count = 0;
     trace("argv[0] for the interpreter: ", plan->loc.venv_exe, NULL);
-    if (plan->unset_pyvenv_launcher)
+    /* CPython 3.11+ prefers __PYVENV_LAUNCHER__ over argv[0]: an inherited one
+     * (from a parent launcher, or a macOS stub) would name the wrong venv. */
+    if (req->has_pyvenv_launcher) {
         trace("removing the inherited " PYVENV_LAUNCHER_VAR, NULL);
+        plan_env_set(plan, PYVENV_LAUNCHER_VAR, NULL);
+    }
     return 0;
+}
+
+bool plan_env_set(vs_plan *plan, const char *name, const char *value) {
+    if (plan->env_count == PLAN_MAX_ENV)
+        return false;
+    plan_env *e = &plan->env[plan->env_count];
+    strbuf sb;
+    sb_init(&sb, e->assignment, sizeof e->assignment);
+    sb_add(&sb, name);
+    sb_add(&sb, "=");
+    if (value)
+        sb_add(&sb, value);
+    if (sb.overflow)
+        return false;
+    e->name = name;
+    e->value = value ? e->assignment + strlen(name) + 1 : NULL;
+    plan->env_count++;
+    return true;
 }
 
 static void print_line(const char *key, const char *value) {
@@ -41,6 +65,14 @@ void plan_print(const vs_plan *plan, int argc, char **argv) {
         sb_add(&sb, "]");
         print_line(key, argv[i]);
     }
-    print_line("environment",
-               plan->unset_pyvenv_launcher ? "unset " PYVENV_LAUNCHER_VAR : "unchanged");
+    if (plan->env_count == 0)
+        print_line("environment", "unchanged");
+    for (int i = 0; i < plan->env_count; i++) {
+        char change[VS_PATH_MAX + 128];
+        strbuf sb;
+        sb_init(&sb, change, sizeof change);
+        sb_add(&sb, plan->env[i].value ? "set " : "unset ");
+        sb_add(&sb, plan->env[i].value ? plan->env[i].assignment : plan->env[i].name);
+        print_line("environment", change);
+    }
 }

@@ -17,15 +17,27 @@ typedef struct {
     bool has_pyvenv_launcher; /* inherited __PYVENV_LAUNCHER__ in the environment */
 } vs_request;
 
+#define PLAN_MAX_ENV 4
+
+/* One environment change: set name=value, or (value NULL) remove name. */
+typedef struct {
+    const char *name;
+    const char *value;
+    char assignment[VS_PATH_MAX + 64]; /* "name=value", built by plan_env_set */
+} plan_env;
+
 typedef struct {
     vs_location loc; /* loc.venv_exe becomes argv[0]; it must contain a '/' */
     vs_base base;    /* base.binary is what runs */
-    /* CPython 3.11+ prefers __PYVENV_LAUNCHER__ over argv[0]: an inherited one
-     * (from a parent launcher, or a macOS stub) would name the wrong venv. */
-    bool unset_pyvenv_launcher;
+    plan_env env[PLAN_MAX_ENV];
+    int env_count;
 } vs_plan;
 
 int plan_make(const vs_request *req, vs_plan *plan, vs_error *err);
+
+/* Record an environment change in the plan; false when the plan is full or
+ * name=value does not fit. value NULL means "remove". */
+bool plan_env_set(vs_plan *plan, const char *name, const char *value);
 
 /* PYLAUNCHER_DRYRUN: the plan as "key: value" lines on stdout. */
 void plan_print(const vs_plan *plan, int argc, char **argv);
