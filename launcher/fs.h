@@ -40,8 +40,8 @@ typedef enum {
 
 /* Read a whole small regular file: open, fstat, read, close. Never blocks on
  * a FIFO. *len excludes the NUL written after the data (buf needs cap + 1). */
-fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len,
-                                  fs_id *id, int *error);
+fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len, fs_id *id,
+                                  int *error);
 
 /* getcwd(3). */
 bool fs_getcwd(char *buf, size_t cap);
@@ -56,6 +56,9 @@ bool fs_self_info(fs_info *info);
 /* True when both regular files have the same bytes (rare path: used only to
  * catch a copy of the launcher posing as a base interpreter). */
 bool fs_same_contents(const char *a, const char *b);
+
+/* fs_same_contents(the running executable, path). */
+bool fs_same_as_self(const char *path);
 
 /* strerror(3)-like text for an errno value, without locale machinery. */
 const char *fs_error_text(int error);

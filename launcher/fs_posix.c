@@ -45,8 +45,8 @@ long fs_readlink(const char *path, char *buf, size_t cap, int *error) {
     return (long)n;
 }
 
-fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len,
-                                  fs_id *id, int *error) {
+fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len, fs_id *id,
+                                  int *error) {
     *len = 0;
     *error = 0;
     /* O_NONBLOCK: opening a FIFO named pyvenv.cfg must not hang the launcher. */
@@ -140,6 +140,10 @@ bool fs_same_contents(const char *a, const char *b) {
     close(fa);
     close(fb);
     return same;
+}
+
+bool fs_same_as_self(const char *path) {
+    return fs_same_contents("/proc/self/exe", path);
 }
 
 const char *fs_error_text(int error) {

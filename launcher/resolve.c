@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "names.h"
 #include "strbuf.h"
 
 bool name_version(const char *name, int *major, int *minor) {
@@ -215,9 +216,6 @@ static int read_home(step *s, vs_base *base, vs_error *err) {
 
 static bool pick_binary(step *s, const vs_base *base, char *out) {
     const char *home = base->home;
-    if (key_candidate(s, s->cfg.base_executable, home, out) ||
-        key_candidate(s, s->cfg.executable, home, out))
-        return true;
     const char *invoked = path_basename(s->loc->venv_exe);
     char versioned[32] = "";
     if (s->has_version) {
@@ -226,8 +224,13 @@ static bool pick_binary(step *s, const vs_base *base, char *out) {
         sb_add(&sb, "python");
         sb_add(&sb, s->version_text);
     }
-    const char *names[4] = {invoked, versioned, "python3", "python"};
-    for (int i = 0; i < 4; i++) {
+    base_names bn;
+    base_names_for(invoked, versioned, &bn);
+    if (bn.use_recorded && (key_candidate(s, s->cfg.base_executable, home, out) ||
+                            key_candidate(s, s->cfg.executable, home, out)))
+        return true;
+    const char **names = bn.names;
+    for (int i = 0; i < bn.count; i++) {
         bool duplicate = !names[i][0];
         for (int j = 0; j < i && !duplicate; j++)
             duplicate = strcmp(names[i], names[j]) == 0;
@@ -245,7 +248,7 @@ static bool is_this_launcher(const char *path) {
         return false;
     if (self.id.dev == cand.id.dev && self.id.ino == cand.id.ino)
         return true;
-    return self.size == cand.size && fs_same_contents("/proc/self/exe", path);
+    return self.size == cand.size && fs_same_as_self(path);
 }
 
 int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
@@ -261,7 +264,8 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
 
     for (;;) {
         if (cfg_parse(text, len, &s.cfg) != CFG_OK)
-            return fail(err, EXIT_BAD_CFG, s.cfg_path, " is not a text file (it contains NUL bytes)",
+            return fail(err, EXIT_BAD_CFG, s.cfg_path,
+                        " is not a text file (it contains NUL bytes)",
                         "\nrecreate the virtual environment, or rewrite the file as 'key = value' "
                         "lines",
                         NULL);
@@ -302,8 +306,8 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
                 return fail(err, EXIT_NO_BASE, loc->cfg_path, ": more than 8 virtual environments ",
                             "chained through 'home'",
                             "\npoint 'home' at the directory of a real Python interpreter", NULL);
-            trace("home ", base->home, " belongs to another venv: following ",
-                  base->cfg_path[slot], NULL);
+            trace("home ", base->home, " belongs to another venv: following ", base->cfg_path[slot],
+                  NULL);
             base->chain_depth++;
             visited[base->chain_depth] = next_id;
             text = base->cfg_text[slot];

@@ -1,0 +1,10 @@
+#include "names.h"
+
+void base_names_for(const char *invoked, const char *versioned, base_names *out) {
+    out->names[0] = invoked;
+    out->names[1] = versioned;
+    out->names[2] = "python3";
+    out->names[3] = "python";
+    out->count = 4;
+    out->use_recorded = true;
+}
