@@ -10,7 +10,7 @@
 
 /* 32767 characters is CreateProcessW's limit for a command line. */
 static wchar_t cmdline[32768];
-static wchar_t app[WIN_PATH_MAX];
+static wchar_t app[WIN_PATH_MAX], base[WIN_PATH_MAX]; /* \\?\ form, plain form */
 static wchar_t wname[256], wvalue[WIN_PATH_MAX];
 
 const wchar_t *win_cmdline_tail(const wchar_t *cmd) {
@@ -91,9 +91,9 @@ static HANDLE make_job(void) {
 int win_run(const vs_plan *plan, const wchar_t *insert, uint32_t *code, vs_error *err) {
     size_t len = 0;
     if (!win_widen_path(plan->base.binary, app, WIN_PATH_MAX) ||
-        !win_widen(plan->base.binary, wvalue, WIN_PATH_MAX))
+        !win_widen(plan->base.binary, base, WIN_PATH_MAX))
         return fail_run(err, plan, "the path is not valid UTF-8 or too long");
-    if (!append(&len, L"\"") || !append(&len, wvalue) || !append(&len, L"\"") ||
+    if (!append(&len, L"\"") || !append(&len, base) || !append(&len, L"\"") ||
         (insert && !append(&len, insert)) || !append(&len, win_cmdline_tail(GetCommandLineW())))
         return fail_run(err, plan, "the command line is longer than 32767 characters");
     if (!apply_env(plan))
@@ -122,10 +122,17 @@ int win_run(const vs_plan *plan, const wchar_t *insert, uint32_t *code, vs_error
 
     PROCESS_INFORMATION pi;
     /* suspended until it is in the job, so no grandchild can escape it */
-    if (!CreateProcessW(app, cmdline, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi)) {
-        DWORD e = GetLastError();
-        return fail_run(err, plan, fs_error_text((int)e));
+    /* The plain path first (what Windows and Wine accept for a long path
+     * when long paths are enabled), then the \\?\ form win_widen_path made. */
+    BOOL started = CreateProcessW(base, cmdline, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL,
+                                  &si, &pi);
+    DWORD e = started ? 0 : GetLastError(); /* the plain path's error is the telling one */
+    if (!started && wcscmp(app, base) != 0) {
+        started =
+            CreateProcessW(app, cmdline, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
     }
+    if (!started)
+        return fail_run(err, plan, fs_error_text((int)e));
     if (job && !AssignProcessToJobObject(job, pi.hProcess))
         trace("warning: cannot put the interpreter in a job object: ",
               fs_error_text((int)GetLastError()), NULL);
