@@ -8,6 +8,7 @@ Stand-ins from tests/windows/child.c play python.exe / pythonw.exe; spawn.exe
 is the Windows parent that sees exact 32-bit exit codes and passes exact
 command lines. Environment: WINEPREFIX etc. as set up by tests/run-windows.
 """
+import io
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 BUILD = os.path.abspath(sys.argv[1])
 WINE = os.environ.get("MESON_EXE_WRAPPER", "wine")
@@ -294,9 +296,75 @@ rc, out, err = run(py, ["0"], env={"PYLAUNCHER_DEBUG": "1"})
 check("PYLAUNCHER_DEBUG traces the steps on stderr",
       rc == 0 and "venvshim: base interpreter: " + win(home + "/python.exe") in err, err)
 
-extra = os.environ.get("VENVSHIM_WINDOWS_CHECKS")
-if extra:  # further checks (script launchers, install) live in their own file
-    exec(open(extra).read())
+# ---- console-script launchers: launcher exe + "#!" line + zip (pip's layout)
+SCRIPT = os.path.join(BUILD, "launcher/win/scriptlauncher.exe")
+SCRIPTW = os.path.join(BUILD, "launcher/win/scriptwlauncher.exe")
+
+
+def script_exe(path, stub, shebang, zipped=True):
+    body = io.BytesIO()
+    with zipfile.ZipFile(body, "w") as z:
+        z.writestr("__main__.py", "import sys; sys.exit(0)\n")
+    with open(stub, "rb") as f:
+        data = f.read() + shebang
+    with open(path, "wb") as f:
+        f.write(data + (body.getvalue() if zipped else b""))
+
+
+h, s = make_venv("scripts")
+venv_py = win(s + "/python.exe")
+tool = os.path.join(s, "tool.exe")
+script_exe(tool, SCRIPT, f'#!"{venv_py}"\r\n'.encode())
+rc, out, err = run(tool, ["6", "a b", "ü"])
+r = report(out)
+check("script launcher: runs the base directly (two processes) with the script and arguments",
+      rc == 6 and r.get("module") == win(h + "/python.exe")
+      and r["argv"] == [win(h + "/python.exe"), win(tool), "6", "a b", "ü"], (rc, out, err))
+check("script launcher: __PYVENV_LAUNCHER__ is the venv's Scripts\\python.exe",
+      r.get("launcher") == venv_py, r.get("launcher"))
+got, out = spawn(f'"{win(tool)}"  6 "x  y"\t\\"')
+check("script launcher: raw tail byte for byte, exact exit code",
+      got == 6 and report(out).get("cmdline")
+      == f'"{win(h + "/python.exe")}" "{win(tool)}"  6 "x  y"\t\\"', out)
+
+tool = os.path.join(s, "flags.exe")
+script_exe(tool, SCRIPT, f'#!{venv_py} -E -s\n'.encode())
+rc, out, err = run(tool, ["0"])
+check("script launcher: '#!' arguments go before the script",
+      report(out)["argv"][1:] == ["-E", "-s", win(tool), "0"], (out, err))
+
+tool = os.path.join(s, "gui.exe")
+script_exe(tool, SCRIPTW, f'#!"{win(s + "/pythonw.exe")}"\n'.encode())
+blob = os.urandom(1 << 20)
+rc, out, err = run(tool, ["0", "--cat"], stdin=blob, binary=True)
+check("GUI script launcher: 1 MiB through pipes", rc == 0 and out == blob, (rc, len(out)))
+rc, out, err = run(tool, ["0"])
+r = report(out)
+check("GUI script launcher: runs home\\pythonw.exe, __PYVENV_LAUNCHER__ = Scripts\\pythonw.exe",
+      r.get("module") == win(h + "/pythonw.exe") and r.get("launcher") == win(s + "/pythonw.exe"),
+      (out, err))
+
+tool = os.path.join(s, "nozip.exe")
+script_exe(tool, SCRIPT, b'#!python.exe\n', zipped=False)
+rc, out, err = run(tool)
+check("script launcher without an appended script: 110 and a one-line reason",
+      rc == 110 and "has no script appended" in err, (rc, err))
+tool = os.path.join(s, "nobang.exe")
+script_exe(tool, SCRIPT, b'', zipped=True)
+rc, out, err = run(tool)
+check("script launcher without a '#!' line: 110", rc == 110 and "no '#!' line" in err, (rc, err))
+_, s2 = make_venv("scripts-nocfg", cfg=False)
+tool = os.path.join(s2, "tool.exe")
+script_exe(tool, SCRIPT, b'#!python.exe\n')
+rc, out, err = run(tool)
+check("script launcher outside a venv: 106", rc == 106 and "no pyvenv.cfg" in err, (rc, err))
+
+p, seen = started([os.path.join(s, "tool.exe"), "5", "--sleep", "4000"])
+os.kill(p.pid, signal.SIGKILL)
+rest = p.stdout.read()
+p.wait()
+check("killing a script launcher kills the interpreter (job object)",
+      b"argc=" in seen and b"woke" not in rest, (seen[-40:], rest))
 
 shutil.rmtree(TMP, ignore_errors=True)
 failed = results.count(False)

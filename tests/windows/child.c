@@ -6,7 +6,7 @@
  *   --cat          copy stdin to stdout (no report), for pipe tests
  *   --sleep MS     sleep, then print "woke"
  *   --grandchild   run "<itself> 0" and let it report (to stdout)
- * Exit code: argv[1] (decimal or 0x hex), 0 without it. */
+ * Exit code: the first argument starting with a digit (decimal or 0x hex), else 0. */
 #include <windows.h>
 #include <shellapi.h>
 #include <stdbool.h>
@@ -59,7 +59,12 @@ int wmain(void) {
     const wchar_t *cmdline = GetCommandLineW();
     int argc = 0;
     wchar_t **argv = CommandLineToArgvW(cmdline, &argc);
-    unsigned long code = argc > 1 ? wcstoul(argv[1], NULL, 0) : 0;
+    unsigned long code = 0; /* the first argument that is a number (a script path comes first) */
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] >= L'0' && argv[i][0] <= L'9') {
+            code = wcstoul(argv[i], NULL, 0);
+            break;
+        }
     bool want_cat = false, want_grandchild = false;
     int sleep_ms = -1;
     for (int i = 2; i < argc; i++) {
