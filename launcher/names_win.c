@@ -24,14 +24,17 @@ static bool has_prefix_nocase(const char *s, const char *prefix) {
 }
 
 /* "python" ["w"] [X[.Y]["t"]] ["_d"] ".exe", any case. */
-static bool is_python_name(const char *name) {
+bool win_is_python_name(const char *name) {
     if (!has_prefix_nocase(name, "python"))
         return false;
     const char *p = name + 6;
     if (lower(*p) == 'w')
         p++;
-    while ((*p >= '0' && *p <= '9') || *p == '.')
+    while (*p >= '0' && *p <= '9')
         p++;
+    if (*p == '.' && p[1] >= '0' && p[1] <= '9') /* "3.13", not the "." of ".exe" */
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            ;
     if (lower(*p) == 't')
         p++;
     if (has_prefix_nocase(p, "_d"))
@@ -41,7 +44,7 @@ static bool is_python_name(const char *name) {
 
 void base_names_for(const char *invoked, const char *versioned, base_names *out) {
     (void)versioned;
-    out->names[0] = is_python_name(invoked) ? invoked : win_is_gui() ? "pythonw.exe" : "python.exe";
+    out->names[0] = win_is_python_name(invoked) ? invoked : win_is_gui() ? "pythonw.exe" : "python.exe";
     out->count = 1;
     out->use_recorded = false;
 }

@@ -26,4 +26,7 @@ bool win_narrow(const wchar_t *s, int n, char *out, size_t cap);
 /* True when this executable is a GUI-subsystem program (venvwlauncher). */
 bool win_is_gui(void);
 
+/* names_win.c: "python" ["w"] [X[.Y]["t"]] ["_d"] ".exe", any case. */
+bool win_is_python_name(const char *name);
+
 #endif

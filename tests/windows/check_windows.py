@@ -273,6 +273,13 @@ for n in names:
     rc, out, err = run(os.path.join(s, n), ["0"])
     check(f"Scripts\\{n} runs home\\{n}", report(out).get("module") == win(h + "/" + n),
           (rc, out, err))
+h, s = make_venv("swapped", scripts={"pythonw.exe": LAUNCHER, "python.exe": WLAUNCHER})
+rc, out, err = run(os.path.join(s, "pythonw.exe"), ["0"])
+check("the name wins: a console build named pythonw.exe runs pythonw.exe",
+      report(out).get("module") == win(h + "/pythonw.exe"), (out, err))
+rc, out, err = run(os.path.join(s, "python.exe"), ["0"])
+check("the name wins: a GUI build named python.exe runs python.exe",
+      report(out).get("module") == win(h + "/python.exe"), (out, err))
 h, s = make_venv("unnamed", scripts={"venvlauncher.exe": LAUNCHER, "venvwlauncher.exe": WLAUNCHER})
 rc, out, err = run(os.path.join(s, "venvlauncher.exe"), ["0"])
 check("a console launcher under another name runs python.exe",
@@ -365,6 +372,75 @@ rest = p.stdout.read()
 p.wait()
 check("killing a script launcher kills the interpreter (job object)",
       b"argc=" in seen and b"woke" not in rest, (seen[-40:], rest))
+
+# ---- venvshim.exe install on a Windows venv layout
+VENVSHIM = os.path.join(BUILD, "launcher/win/venvshim.exe")
+
+
+def file_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+# CPython's layout: redirectors in Scripts (child.exe stands in for CPython's
+# own venvlauncher), pip's launchers (a stub + '#!' + zip), other files.
+h, s = make_venv("install", scripts={"python.exe": CHILD, "pythonw.exe": CHILDW})
+root = os.path.dirname(s)
+pip_tail = f'#!"{win(s + "/python.exe")}"\r\n'.encode()
+script_exe(os.path.join(s, "pip.exe"), CHILD, pip_tail)
+script_exe(os.path.join(s, "gui-tool.exe"), CHILDW, pip_tail)
+shutil.copy(CHILD, os.path.join(s, "plain.exe"))
+with open(os.path.join(s, "activate.bat"), "w") as f:
+    f.write("@echo off\r\n")
+before_pip = file_bytes(os.path.join(s, "pip.exe"))
+rc, out, err = run(VENVSHIM, ["install", win(root)])
+check("install: converts the venv", rc == 0 and "2 interpreter launchers, 2 console-script "
+      "launchers" in out, (rc, out, err))
+check("install: Scripts\\python.exe and pythonw.exe are the redirectors",
+      file_bytes(os.path.join(s, "python.exe")) == file_bytes(LAUNCHER)
+      and file_bytes(os.path.join(s, "pythonw.exe")) == file_bytes(WLAUNCHER))
+rc, out, err = run(os.path.join(s, "python.exe"), ["3"])
+check("install: the new python.exe runs the base with venv semantics",
+      rc == 3 and report(out).get("module") == win(h + "/python.exe")
+      and report(out).get("launcher") == win(s + "/python.exe"), (rc, out, err))
+pip = file_bytes(os.path.join(s, "pip.exe"))
+check("install: pip.exe = script launcher + the same '#!' line and zip",
+      pip == file_bytes(SCRIPT) + before_pip[len(file_bytes(CHILD)):], len(pip))
+check("install: a GUI console-script launcher gets the GUI script launcher",
+      file_bytes(os.path.join(s, "gui-tool.exe")).startswith(file_bytes(SCRIPTW)))
+rc, out, err = run(os.path.join(s, "pip.exe"), ["8", "install", "x y"])
+check("install: pip.exe now starts the base directly with itself as the script",
+      rc == 8 and report(out)["argv"] == [win(h + "/python.exe"), win(s + "/pip.exe"), "8",
+                                         "install", "x y"], (rc, out, err))
+check("install: other files are left alone",
+      file_bytes(os.path.join(s, "plain.exe")) == file_bytes(CHILD)
+      and file_bytes(os.path.join(s, "activate.bat")) == b"@echo off\r\n")
+snapshot = {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)}
+rc, out, err = run(VENVSHIM, ["install", win(root)])
+check("install: running it again changes nothing",
+      rc == 0 and {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)} == snapshot,
+      (rc, out, err, sorted(os.listdir(s))))
+
+h, s = make_venv("install-broken", scripts={"python.exe": CHILD})
+script_exe(os.path.join(s, "pip.exe"), CHILD, pip_tail)
+shutil.rmtree(h)
+snapshot = {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)}
+rc, out, err = run(VENVSHIM, ["install", win(os.path.dirname(s))])
+check("install: a venv whose base is gone is refused and left unchanged",
+      rc == 1 and "does not exist" in err and "left unchanged" in err
+      and {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)} == snapshot, (rc, err))
+h, s = make_venv("install-old", scripts={"python.exe": CHILD})
+write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), h, extra="version = 3.7.1\r\n")
+rc, out, err = run(VENVSHIM, ["install", win(os.path.dirname(s))])
+check("install: a 3.7.1 base (ignores __PYVENV_LAUNCHER__) is refused",
+      rc == 1 and "3.7.2" in err and file_bytes(os.path.join(s, "python.exe")) == file_bytes(CHILD),
+      (rc, err))
+rc, out, err = run(VENVSHIM, ["install", win(TMP)])
+check("install: a directory that is not a venv: 1", rc == 1 and "venvshim: " in err, (rc, err))
+rc, out, err = run(VENVSHIM, ["install"])
+check("install without DIR: usage error 2", rc == 2 and "usage" in err, (rc, err))
+rc, out, err = run(VENVSHIM, ["--version"])
+check("venvshim.exe --version", rc == 0 and out.startswith("venvshim "), (rc, out))
 
 shutil.rmtree(TMP, ignore_errors=True)
 failed = results.count(False)
