@@ -79,7 +79,10 @@ near_status read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *l
         }
         fail(err, EXIT_BAD_CFG, cfg_path, read_status_text(st),
              st == READ_ERROR ? fs_error_text(error) : "",
-             "\nfix its permissions or recreate the virtual environment", NULL);
+             st == READ_TOO_LARGE ? "\nkeep only its 'key = value' lines, or recreate the virtual "
+                                    "environment"
+                                  : "\nfix its permissions, or recreate the virtual environment",
+             NULL);
         return NEAR_BAD;
     }
     if (not_regular[0]) {
