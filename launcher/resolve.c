@@ -63,10 +63,7 @@ static bool other_version(const step *s, const char *path, char *found, size_t c
             copy_str(found, cap, path_basename(target));
             return major != s->major || minor != s->minor;
         }
-        char dir[VS_PATH_MAX];
-        copy_str(dir, sizeof dir, link);
-        path_dirname(dir);
-        if (!path_absolute(next, sizeof next, dir, target))
+        if (!follow_link(link, target, next))
             return false;
         copy_str(link, sizeof link, next);
     }
