@@ -124,8 +124,8 @@ int win_run(const vs_plan *plan, const wchar_t *insert, uint32_t *code, vs_error
     /* suspended until it is in the job, so no grandchild can escape it */
     /* The plain path first (what Windows and Wine accept for a long path
      * when long paths are enabled), then the \\?\ form win_widen_path made. */
-    BOOL started = CreateProcessW(base, cmdline, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL,
-                                  &si, &pi);
+    BOOL started =
+        CreateProcessW(base, cmdline, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
     DWORD e = started ? 0 : GetLastError(); /* the plain path's error is the telling one */
     if (!started && wcscmp(app, base) != 0) {
         started =

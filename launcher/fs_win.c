@@ -5,6 +5,7 @@
 #include <string.h>
 #include <windows.h>
 
+#include "path.h"
 #include "strbuf.h"
 #include "win_util.h"
 
@@ -12,8 +13,8 @@ static wchar_t wide_a[WIN_PATH_MAX], wide_b[WIN_PATH_MAX];
 
 /* Open for attributes and identity; directories too (backup semantics). */
 static HANDLE open_existing(const wchar_t *path, DWORD access) {
-    return CreateFileW(path, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                       NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    return CreateFileW(path, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
 }
 
 static void fill_info(fs_info *info, const BY_HANDLE_FILE_INFORMATION *fi) {
@@ -68,8 +69,8 @@ long fs_readlink(const char *path, char *buf, size_t cap, int *error) {
     return -1;
 }
 
-fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len,
-                                  fs_id *id, int *error) {
+fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len, fs_id *id,
+                                  int *error) {
     *len = 0;
     *error = 0;
     if (!win_widen_path(path, wide_a, WIN_PATH_MAX)) {
@@ -121,21 +122,16 @@ bool fs_getcwd(char *buf, size_t cap) {
     return n > 0 && n < WIN_PATH_MAX && win_narrow(wide_a, -1, buf, cap);
 }
 
-/* "\\?\C:\x" -> "C:\x", "\\?\UNC\srv\x" -> "\\srv\x": the launcher's paths
- * are shown to users and passed to Python without the prefix. */
-static const wchar_t *strip_verbatim(wchar_t *p) {
-    if (wcsncmp(p, L"\\\\?\\UNC\\", 8) == 0) {
-        p[6] = L'\\';
-        return p + 6;
-    }
-    return wcsncmp(p, L"\\\\?\\", 4) == 0 ? p + 4 : p;
-}
-
-bool fs_self_exe(char *buf, size_t cap) {
-    DWORD n = GetModuleFileNameW(NULL, wide_a, WIN_PATH_MAX);
-    if (n == 0 || n >= WIN_PATH_MAX)
+bool fs_realpath(const char *path, char *out) {
+    if (!win_widen_path(path, wide_a, WIN_PATH_MAX))
         return false;
-    return win_narrow(strip_verbatim(wide_a), -1, buf, cap);
+    HANDLE h = open_existing(wide_a, 0);
+    if (h == INVALID_HANDLE_VALUE)
+        return false;
+    DWORD n = GetFinalPathNameByHandleW(h, wide_b, WIN_PATH_MAX, FILE_NAME_NORMALIZED);
+    CloseHandle(h);
+    return n > 0 && n < WIN_PATH_MAX &&
+           win_narrow(win_strip_verbatim(wide_b), -1, out, VS_PATH_MAX);
 }
 
 bool fs_self_info(fs_info *info) {
@@ -174,12 +170,6 @@ static bool same_contents_wide(const wchar_t *a, const wchar_t *b) {
 
 bool fs_same_contents(const char *a, const char *b) {
     return win_widen_path(a, wide_a, WIN_PATH_MAX) && win_widen_path(b, wide_b, WIN_PATH_MAX) &&
-           same_contents_wide(wide_a, wide_b);
-}
-
-bool fs_same_as_self(const char *path) {
-    DWORD n = GetModuleFileNameW(NULL, wide_a, WIN_PATH_MAX);
-    return n > 0 && n < WIN_PATH_MAX && win_widen_path(path, wide_b, WIN_PATH_MAX) &&
            same_contents_wide(wide_a, wide_b);
 }
 

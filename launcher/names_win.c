@@ -44,7 +44,9 @@ bool win_is_python_name(const char *name) {
 
 void base_names_for(const char *invoked, const char *versioned, base_names *out) {
     (void)versioned;
-    out->names[0] = win_is_python_name(invoked) ? invoked : win_is_gui() ? "pythonw.exe" : "python.exe";
+    out->names[0] = win_is_python_name(invoked) ? invoked
+                    : win_is_gui()              ? "pythonw.exe"
+                                                : "python.exe";
     out->count = 1;
     out->use_recorded = false;
 }

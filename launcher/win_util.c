@@ -17,8 +17,8 @@ bool win_widen_path(const char *path, wchar_t *out, size_t cap) {
     if (!win_widen(path, out, cap))
         return false;
     size_t n = wcslen(out);
-    bool drive = ((out[0] | 0x20) >= L'a' && (out[0] | 0x20) <= L'z') && out[1] == L':' &&
-                 is_sep(out[2]);
+    bool drive =
+        ((out[0] | 0x20) >= L'a' && (out[0] | 0x20) <= L'z') && out[1] == L':' && is_sep(out[2]);
     bool unc = is_sep(out[0]) && is_sep(out[1]) && out[2] != L'?' && out[2] != L'.';
     if (n < MAX_PATH || (!drive && !unc))
         return true;
@@ -51,6 +51,14 @@ bool win_narrow(const wchar_t *s, int n, char *out, size_t cap) {
     if (n > 0)
         out[got] = '\0';
     return true;
+}
+
+const wchar_t *win_strip_verbatim(wchar_t *p) {
+    if (wcsncmp(p, L"\\\\?\\UNC\\", 8) == 0) {
+        p[6] = L'\\';
+        return p + 6;
+    }
+    return wcsncmp(p, L"\\\\?\\", 4) == 0 ? p + 4 : p;
 }
 
 bool win_is_gui(void) {

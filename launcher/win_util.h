@@ -23,6 +23,10 @@ bool win_widen_path(const char *path, wchar_t *out, size_t cap);
 /* UTF-16 -> UTF-8 (n wide chars, or -1 for NUL-terminated). */
 bool win_narrow(const wchar_t *s, int n, char *out, size_t cap);
 
+/* In place: "\\?\C:\x" -> "C:\x", "\\?\UNC\srv\x" -> "\\srv\x". Paths are
+ * shown to users and passed to Python without the prefix. */
+const wchar_t *win_strip_verbatim(wchar_t *p);
+
 /* True when this executable is a GUI-subsystem program (venvwlauncher). */
 bool win_is_gui(void);
 

@@ -103,8 +103,9 @@ static int no_script(vs_error *err, const char *self, const char *why) {
 
 int appended_script_args(const wchar_t *self, const char *self_utf8, char *args, size_t cap,
                          vs_error *err) {
-    HANDLE h = CreateFileW(self, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                           NULL, OPEN_EXISTING, 0, NULL);
+    HANDLE h =
+        CreateFileW(self, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    NULL, OPEN_EXISTING, 0, NULL);
     if (h == INVALID_HANDLE_VALUE)
         return no_script(err, self_utf8, ": cannot read this launcher's own file");
     LARGE_INTEGER size;

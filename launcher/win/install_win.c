@@ -64,16 +64,16 @@ static bool load_launcher(blob *b, const wchar_t *self_dir) {
         return true;
     char name[MAX_PATH];
     win_narrow(path, -1, name, sizeof name);
-    cli_error(CLI_FAILED, "%s is missing or not a venvshim launcher; it belongs next to venvshim.exe",
-              name);
+    cli_error(CLI_FAILED,
+              "%s is missing or not a venvshim launcher; it belongs next to venvshim.exe", name);
     return false;
 }
 
 static bool is_gui_exe(const unsigned char *d, size_t size) {
     if (size < 0x40 || d[0] != 'M' || d[1] != 'Z')
         return false;
-    unsigned long pe = d[0x3c] | d[0x3d] << 8 | (unsigned long)d[0x3e] << 16 |
-                       (unsigned long)d[0x3f] << 24;
+    unsigned long pe =
+        d[0x3c] | d[0x3d] << 8 | (unsigned long)d[0x3e] << 16 | (unsigned long)d[0x3f] << 24;
     /* Subsystem: 2 bytes at offset 68 of the optional header (PE32 and PE32+) */
     size_t at = (size_t)pe + 24 + 68;
     return at + 2 <= size && memcmp(d + pe, "PE\0\0", 4) == 0 &&
@@ -120,12 +120,14 @@ static int check_venv(const char *dir, const char *scripts) {
     static vs_base base;
     static vs_error err;
     if (fs_stat(scripts).kind != FS_DIR)
-        return cli_error(CLI_FAILED, "%s is not a directory: %s is not a Windows virtual "
-                                     "environment", scripts, dir);
+        return cli_error(CLI_FAILED,
+                         "%s is not a directory: %s is not a Windows virtual "
+                         "environment",
+                         scripts, dir);
     path_join(loc.venv_exe, sizeof loc.venv_exe, scripts, "python.exe");
     if (fs_stat(loc.venv_exe).kind != FS_FILE)
-        return cli_error(CLI_FAILED, "no %s: %s is not a Windows virtual environment",
-                         loc.venv_exe, dir);
+        return cli_error(CLI_FAILED, "no %s: %s is not a Windows virtual environment", loc.venv_exe,
+                         dir);
     near_status st =
         read_cfg_near(scripts, loc.cfg_path, loc.cfg_text, &loc.cfg_len, &loc.cfg_id, &err);
     if (st == NEAR_NONE)
@@ -134,8 +136,9 @@ static int check_venv(const char *dir, const char *scripts) {
     if (st == NEAR_FOUND) {
         venv_cfg cfg;
         if (cfg_parse(loc.cfg_text, loc.cfg_len, &cfg) == CFG_OK && too_old(&cfg))
-            return cli_error(CLI_FAILED, "%s: Python before 3.7.2 cannot be redirected (it "
-                                         "ignores __PYVENV_LAUNCHER__); %s left unchanged",
+            return cli_error(CLI_FAILED,
+                             "%s: Python before 3.7.2 cannot be redirected (it "
+                             "ignores __PYVENV_LAUNCHER__); %s left unchanged",
                              loc.cfg_path, dir);
         if (resolve_base(&loc, &base, &err) == 0)
             return CLI_OK;

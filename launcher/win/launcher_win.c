@@ -21,6 +21,7 @@ int win_make_plan_for(vs_plan *plan, const char *venv_python, vs_error *err) {
     req.inv.argv0 = NULL; /* Windows: our path comes from GetModuleFileNameW */
     req.inv.path_env = NULL;
     req.has_pyvenv_launcher = false; /* overwritten below, never removed */
+    req.traits = platform_traits_current();
     int rc = plan_make(&req, plan, err);
     if (rc)
         return rc;
