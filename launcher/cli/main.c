@@ -1,5 +1,4 @@
 /* venvshim command-line tool: dispatch, --help, --version. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,16 +21,6 @@ static const char usage_text[] =
     "  --version      show the version\n"
     "\n"
     "The launcher honours PYLAUNCHER_DEBUG=1 (trace) and PYLAUNCHER_DRYRUN=1 (print the plan).\n";
-
-int cli_error(int code, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("venvshim: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return code;
-}
 
 int main(int argc, char **argv) {
     if (argc < 2)

@@ -5,10 +5,7 @@
 
 #include <wchar.h>
 
-enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
-
-/* Print "venvshim: <message>" to stderr; returns code. */
-int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include "cli/cli.h" /* CLI_OK, CLI_FAILED, CLI_USAGE, cli_error */
 
 int install_windows_venv(const wchar_t *dir);
 

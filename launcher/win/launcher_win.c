@@ -51,3 +51,15 @@ bool win_dry_run(const vs_plan *plan, const wchar_t *insert) {
     write_all(1, line);
     return true;
 }
+
+int win_finish(const vs_plan *plan, int rc, const wchar_t *insert, vs_error *err) {
+    if (rc == 0 && win_dry_run(plan, insert))
+        return 0;
+    uint32_t code = 0;
+    if (rc == 0)
+        rc = win_run(plan, insert, &code, err);
+    if (rc == 0)
+        ExitProcess(code);
+    error_print(err);
+    return rc;
+}

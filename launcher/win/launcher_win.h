@@ -20,4 +20,8 @@ int win_make_plan_for(vs_plan *plan, const char *venv_python, vs_error *err);
  * would run, and return true. */
 bool win_dry_run(const vs_plan *plan, const wchar_t *insert);
 
+/* The common end of a Windows entry point: with rc == 0, the dry run or
+ * win_run (then ExitProcess with the child's code); else the error. */
+int win_finish(const vs_plan *plan, int rc, const wchar_t *insert, vs_error *err);
+
 #endif

@@ -10,7 +10,6 @@
 #include <windows.h>
 
 #include "appended_script.h"
-#include "exec_win.h"
 #include "launcher_win.h"
 #include "strbuf.h"
 #include "win_util.h"
@@ -57,13 +56,5 @@ int wmain(void) {
             rc = fail(&err, EXIT_NO_SCRIPT, "the '#!' line of ", self_utf8,
                       " is not valid UTF-8 or too long", NULL);
     }
-    if (rc == 0 && win_dry_run(&plan, insert))
-        return 0;
-    uint32_t code = 0;
-    if (rc == 0)
-        rc = win_run(&plan, insert, &code, &err);
-    if (rc == 0)
-        ExitProcess(code);
-    error_print(&err);
-    return rc;
+    return win_finish(&plan, rc, insert, &err);
 }

@@ -4,9 +4,7 @@
  * "<home>\python.exe" + the raw tail of our command line, with
  * __PYVENV_LAUNCHER__ naming this file so the interpreter knows its venv.
  * The GUI build is this file linked for the windows subsystem. */
-#include <windows.h>
 
-#include "exec_win.h"
 #include "launcher_win.h"
 #include "plan.h"
 
@@ -19,13 +17,5 @@ int wmain(void) {
     static vs_error err;
     win_launcher_start();
     int rc = win_make_plan(&plan, &err);
-    if (rc == 0 && win_dry_run(&plan, NULL))
-        return 0;
-    uint32_t code = 0;
-    if (rc == 0)
-        rc = win_run(&plan, NULL, &code, &err);
-    if (rc == 0)
-        ExitProcess(code);
-    error_print(&err);
-    return rc;
+    return win_finish(&plan, rc, NULL, &err);
 }

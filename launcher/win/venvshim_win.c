@@ -1,7 +1,6 @@
 /* venvshim.exe, the Windows command-line tool: install, --help, --version.
  * (`create` is POSIX-only for now: on Windows run `py -m venv DIR`, then
  * `venvshim install DIR`.) */
-#include <stdarg.h>
 #include <stdio.h>
 #include <wchar.h>
 
@@ -21,16 +20,6 @@ static const char usage_text[] =
     "\n"
     "The launchers honour PYLAUNCHER_DEBUG=1 (trace) and PYLAUNCHER_DRYRUN=1 (print the plan).\n"
     "Exit codes: 0 done, 1 failed, 2 usage error.\n";
-
-int cli_error(int code, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("venvshim: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return code;
-}
 
 int wmain(int argc, wchar_t **argv) {
     if (argc < 2)
