@@ -9,15 +9,20 @@
 
 #include <stdbool.h>
 
+#include "cfg.h"
+
 #define BASE_NAMES_MAX 4
 
 typedef struct {
     const char *names[BASE_NAMES_MAX]; /* tried in order; may point into the inputs */
     int count;
     bool use_recorded; /* try pyvenv.cfg's base-executable / executable first */
+    char storage[64];  /* a name built by the mapping */
 } base_names;
 
-/* invoked: the launcher's file name; versioned: "pythonX.Y" or "". */
-void base_names_for(const char *invoked, const char *versioned, base_names *out);
+/* invoked: the launcher's file name; versioned: "pythonX.Y" or ""; recorded:
+ * pyvenv.cfg's executable (or base-executable) value, ptr NULL if absent. */
+void base_names_for(const char *invoked, const char *versioned, cfg_value recorded,
+                    base_names *out);
 
 #endif

@@ -222,7 +222,8 @@ static bool pick_binary(step *s, const vs_base *base, char *out) {
         sb_add(&sb, s->version_text);
     }
     base_names bn;
-    base_names_for(invoked, versioned, &bn);
+    base_names_for(invoked, versioned,
+                   s->cfg.executable.ptr ? s->cfg.executable : s->cfg.base_executable, &bn);
     if (bn.use_recorded && (key_candidate(s, s->cfg.base_executable, home, out) ||
                             key_candidate(s, s->cfg.executable, home, out)))
         return true;

@@ -280,6 +280,19 @@ check("the name wins: a console build named pythonw.exe runs pythonw.exe",
 rc, out, err = run(os.path.join(s, "python.exe"), ["0"])
 check("the name wins: a GUI build named python.exe runs python.exe",
       report(out).get("module") == win(h + "/python.exe"), (out, err))
+ft = {"python.exe": CHILD, "pythonw.exe": CHILDW, "python3.13t.exe": CHILD,
+      "pythonw3.13t.exe": CHILDW, "python_d.exe": CHILD, "python3.13t_d.exe": CHILD}
+for label, recorded in (("free-threaded", "python3.13t.exe"), ("GIL", "python.exe")):
+    h, s = make_venv("ft-" + label, scripts={"python.exe": LAUNCHER, "pythonw.exe": WLAUNCHER,
+                                             "python_d.exe": LAUNCHER}, home_files=ft)
+    write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), h,
+              extra=f"version = 3.13.0\r\nexecutable = {win(h)}\\{recorded}\r\n")
+    for name in ("python.exe", "pythonw.exe", "python_d.exe"):
+        want = name.replace(".exe", "3.13t.exe").replace("_d3.13t", "3.13t_d") \
+            if label == "free-threaded" else name
+        rc, out, err = run(os.path.join(s, name), ["0"])
+        check(f"{label} venv (executable = {recorded}): Scripts\\{name} runs home\\{want}",
+              report(out).get("module") == win(h + "/" + want), (out, err))
 h, s = make_venv("unnamed", scripts={"venvlauncher.exe": LAUNCHER, "venvwlauncher.exe": WLAUNCHER})
 rc, out, err = run(os.path.join(s, "venvlauncher.exe"), ["0"])
 check("a console launcher under another name runs python.exe",
