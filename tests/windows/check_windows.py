@@ -455,6 +455,27 @@ check("install without DIR: usage error 2", rc == 2 and "usage" in err, (rc, err
 rc, out, err = run(VENVSHIM, ["--version"])
 check("venvshim.exe --version", rc == 0 and out.startswith("venvshim "), (rc, out))
 
+# ---- optional: a real Windows CPython (a folder holding python.exe, e.g. an
+# unpacked embeddable or nuget build), named by VENVSHIM_WINDOWS_PYTHON.
+# Its std streams must be pipes or /dev/null under Wine (never regular files).
+real = os.environ.get("VENVSHIM_WINDOWS_PYTHON")
+if real and os.path.isfile(os.path.join(real, "python.exe")):
+    root = os.path.join(TMP, "real")
+    s = os.path.join(root, "venv", "Scripts")
+    os.makedirs(s)
+    shutil.copy(LAUNCHER, os.path.join(s, "python.exe"))
+    write_cfg(os.path.join(root, "venv", "pyvenv.cfg"), os.path.abspath(real), extra="")
+    rc, out, err = run(os.path.join(s, "python.exe"),
+                       ["-c", "import sys; print(sys.prefix); print(sys.executable); "
+                        "print(sys.base_prefix); sys.exit(5)"])
+    lines = [x.strip() for x in out.splitlines()]
+    check("real Windows CPython: venv semantics through the redirector",
+          rc == 5 and lines[:2] == [win(os.path.join(root, "venv")), win(s + "/python.exe")]
+          and lines[2:3] == [win(os.path.abspath(real))], (rc, out, err))
+else:
+    print("# skipped: a real Windows CPython (set VENVSHIM_WINDOWS_PYTHON to a folder with "
+          "python.exe)")
+
 shutil.rmtree(TMP, ignore_errors=True)
 failed = results.count(False)
 print(f"# {len(results) - failed} passed, {failed} failed")
