@@ -75,6 +75,13 @@ def quartiles(xs):
     return q[0], statistics.median(xs), q[2]
 
 
+def median_ci(xs):
+    """Distribution-free 95% confidence interval of the median (order statistics)."""
+    s = sorted(xs)
+    k = max(0, int(len(s) / 2 - 0.98 * len(s) ** 0.5))
+    return s[k], s[len(s) - 1 - k]
+
+
 def make_venv(python, path):
     run([python, "-m", "venv", "--without-pip", "--symlinks", path])
 
@@ -197,7 +204,8 @@ def ms(x):
 
 
 def timing_rows(samples, baseline, names):
-    """Rows: label, median (p25-p75), ratio of medians, median paired difference."""
+    """Rows: label, median (p25-p75), ratio of medians, median paired difference
+    with its 95% confidence interval (the rounds are paired: same moment)."""
     rows = []
     base = samples[baseline]
     bmed = statistics.median(base)
@@ -206,8 +214,11 @@ def timing_rows(samples, baseline, names):
             continue
         q1, med, q3 = quartiles(samples[key])
         diffs = [a - b for a, b in zip(samples[key], base)]
+        lo, hi = median_ci(diffs)
         rows.append([label, f"{ms(med)} ({ms(q1)} - {ms(q3)})", f"{med / bmed:.3f}x",
-                     "-" if key == baseline else f"{statistics.median(diffs):+.0f} µs"])
+                     "-" if key == baseline else
+                     f"{statistics.median(diffs):+.0f} µs (95% CI {lo:+.0f} to {hi:+.0f} µs; "
+                     f"{100 * lo / bmed:+.1f}% to {100 * hi / bmed:+.1f}%)"])
     return rows
 
 
@@ -299,12 +310,14 @@ def main():
                          ("hop", [os.path.join(hop, "bin", "python"), "-c", "pass"])])
         sq1, smed, sq3 = quartiles(samples["stub"])
         hq1, hmed, hq3 = quartiles(samples["hop"])
-        diff = statistics.median(a - b for a, b in zip(samples["hop"], samples["stub"]))
+        diffs = [a - b for a, b in zip(samples["hop"], samples["stub"])]
+        diff = statistics.median(diffs)
+        lo, hi = median_ci(diffs)
         print(table(["start", "median", "p25 - p75"], [
             ["static no-op stub alone", f"{smed:.0f} µs", f"{sq1:.0f} - {sq3:.0f} µs"],
             ["venvshim launcher -> stub", f"{hmed:.0f} µs", f"{hq1:.0f} - {hq3:.0f} µs"],
             ["**hop overhead** (median paired difference; target <= 150 µs)", f"**{diff:.0f} µs**",
-             f"difference of medians {hmed - smed:.0f} µs"]]))
+             f"95% CI {lo:.0f} - {hi:.0f} µs; difference of medians {hmed - smed:.0f} µs"]]))
 
         print("\n## 3. Instructions (callgrind, `PYLAUNCHER_DRYRUN=1 venv/bin/python -c pass`)\n")
         dry = dict(os.environ, PYLAUNCHER_DRYRUN="1")
@@ -338,6 +351,7 @@ def main():
                 print(c if len(c) <= 140 else c[:137] + "...")
             print("```")
             print(f"{len(calls) - 2} system calls between the two execve")
+    print("\nload average at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":
