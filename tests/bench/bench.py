@@ -44,6 +44,11 @@ if __name__ == '__main__':
 """
 
 
+# Wall-clock time is what a user waits; CPU time (user + system of the whole
+# process) leaves out waiting for a CPU, so it is steadier on a busy machine.
+METRICS = [("wall", "wall-clock time"), ("cpu", "CPU time (user + system)")]
+
+
 def die(msg):
     print(f"bench: {msg}", file=sys.stderr)
     sys.exit(1)
@@ -54,7 +59,7 @@ def run(cmd, **kw):
 
 
 def timer(spawn_timer, rounds, commands):
-    """commands: [(name, argv)]. Returns {name: [microseconds per round]}."""
+    """commands: [(name, argv)]. Returns {"wall"|"cpu": {name: [µs per round]}}."""
     args = [spawn_timer, str(rounds)]
     for i, (name, argv) in enumerate(commands):
         if i:
@@ -63,10 +68,10 @@ def timer(spawn_timer, rounds, commands):
     out = subprocess.run(args, text=True, stdout=subprocess.PIPE)
     if out.returncode != 0:
         die(f"spawn-timer failed (exit {out.returncode}) for {[n for n, _ in commands]}")
-    result = {}
+    result = {"wall": {}, "cpu": {}}
     for line in out.stdout.splitlines():
-        name, *samples = line.split()
-        result[name] = [float(s) for s in samples]
+        name, metric, *samples = line.split()
+        result[metric][name] = [float(s) for s in samples]
     return result
 
 
@@ -274,10 +279,12 @@ def main():
             if pyenv:
                 cmds.append(("pyenv", [pyenv] + flags))
             samples = timer(spawn_timer, opts.runs, cmds)
-            print(f"`python {' '.join(flags)}`, {opts.runs} rounds:\n")
-            print(table(["through", "median", "ratio to symlink venv", "median paired difference"],
-                        timing_rows(samples, "symlink", names)))
-            print()
+            for metric, what in METRICS:
+                print(f"`python {' '.join(flags)}`, {opts.runs} rounds, {what}:\n")
+                print(table(["through", "median", "ratio to symlink venv",
+                             "median paired difference"],
+                            timing_rows(samples[metric], "symlink", names)))
+                print()
         if env_note:
             print(env_note + "\n")
 
@@ -285,17 +292,20 @@ def main():
                 ("shim-shebang", [os.path.join(shim, "bin", "bench-entry")]),
                 ("shim-polyglot", [os.path.join(shim, "bin", "bench-entry-sh")])]
         samples = timer(spawn_timer, opts.runs, cmds)
-        print(f"Console script (pip's wrapper around an entry point `main()`), {opts.runs} rounds:\n")
-        rows = timing_rows(samples, "sym-shebang", [
-            ("sym-shebang", "`#!` symlink venv's python"),
-            ("shim-shebang", "`#!` venvshim venv's python (launcher as `#!` interpreter)"),
-            ("shim-polyglot", "`/bin/sh` polyglot -> venvshim venv's python")])
-        rows.append(["venvshim script launcher", "not built yet (console-script launchers are open "
-                     "work)", "-", "-"])
-        print(table(["console script", "median", "ratio to symlink venv", "median paired difference"],
-                    rows))
+        for metric, what in METRICS:
+            print(f"Console script (pip's wrapper around an entry point `main()`), {opts.runs} "
+                  f"rounds, {what}:\n")
+            rows = timing_rows(samples[metric], "sym-shebang", [
+                ("sym-shebang", "`#!` symlink venv's python"),
+                ("shim-shebang", "`#!` venvshim venv's python (launcher as `#!` interpreter)"),
+                ("shim-polyglot", "`/bin/sh` polyglot -> venvshim venv's python")])
+            rows.append(["venvshim script launcher", "not built yet (console-script launchers are "
+                         "open work)", "-", "-"])
+            print(table(["console script", "median", "ratio to symlink venv",
+                         "median paired difference"], rows))
+            print()
 
-        print(f"\n## 2. The launcher's own hop ({opts.hop_runs} rounds)\n")
+        print(f"## 2. The launcher's own hop ({opts.hop_runs} rounds, wall-clock time)\n")
         stub_bin = os.path.join(tmp, "stub", "bin")
         hop = os.path.join(tmp, "hop-venv")
         os.makedirs(stub_bin)
@@ -307,7 +317,7 @@ def main():
         shutil.copy(launcher, os.path.join(hop, "bin", "python"))
         samples = timer(spawn_timer, opts.hop_runs,
                         [("stub", [os.path.join(stub_bin, "python3.99"), "-c", "pass"]),
-                         ("hop", [os.path.join(hop, "bin", "python"), "-c", "pass"])])
+                         ("hop", [os.path.join(hop, "bin", "python"), "-c", "pass"])])["wall"]
         sq1, smed, sq3 = quartiles(samples["stub"])
         hq1, hmed, hq3 = quartiles(samples["hop"])
         diffs = [a - b for a, b in zip(samples["hop"], samples["stub"])]

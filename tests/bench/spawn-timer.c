@@ -4,15 +4,19 @@
  *
  * Each round starts every command once, in an order rotated by one per round,
  * so drifts in machine load hit all commands alike (interleaved runs). A start
- * is timed from posix_spawn to waitpid with CLOCK_MONOTONIC; stdin and stdout
+ * is timed from posix_spawn to wait4 with CLOCK_MONOTONIC; stdin and stdout
  * are /dev/null, stderr is inherited. Two untimed warm-up rounds come first.
- * Output: one line per command, "NAME t1 t2 ..." in microseconds, in round
- * order. A command that fails (non-zero exit, signal) stops everything with
- * exit status 1, so a broken setup never turns into a timing. */
+ * The child's CPU time (user + system from wait4's rusage, covering every
+ * image the process exec'd) is kept too: time spent waiting for a CPU on a
+ * busy machine is not in it. Output: two lines per command, "NAME wall t1 ..."
+ * and "NAME cpu t1 ...", in microseconds, in round order. A command that fails
+ * (non-zero exit, signal) stops everything with exit status 1, so a broken
+ * setup never turns into a timing. */
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,7 +26,7 @@ extern char **environ;
 typedef struct {
     const char *name;
     char **argv;
-    double *samples;
+    double *wall, *cpu;
 } command;
 
 static double now_us(void) {
@@ -31,8 +35,12 @@ static double now_us(void) {
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-/* One start of cmd; returns microseconds, or -1 on failure. */
-static double time_one(const command *cmd) {
+static double tv_us(struct timeval tv) {
+    return (double)tv.tv_sec * 1e6 + (double)tv.tv_usec;
+}
+
+/* One start of cmd: wall-clock microseconds (-1 on failure), CPU time in *cpu. */
+static double time_one(const command *cmd, double *cpu) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", 0, 0);
@@ -46,11 +54,13 @@ static double time_one(const command *cmd) {
         return -1;
     }
     int status;
-    if (waitpid(pid, &status, 0) != pid) {
-        perror("spawn-timer: waitpid");
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) != pid) {
+        perror("spawn-timer: wait4");
         return -1;
     }
     double elapsed = now_us() - start;
+    *cpu = tv_us(ru.ru_utime) + tv_us(ru.ru_stime);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fprintf(stderr, "spawn-timer: %s (%s) failed: status 0x%x\n", cmd->name, cmd->argv[0],
                 status);
@@ -85,29 +95,35 @@ int main(int argc, char **argv) {
         while (j < argc && strcmp(argv[j], "---") != 0)
             j++;
         argv[j < argc ? j : argc] = NULL; /* argv[argc] is NULL already */
-        cmds[n].samples = calloc((size_t)rounds, sizeof(double));
-        if (!cmds[n].samples)
+        cmds[n].wall = calloc((size_t)rounds, sizeof(double));
+        cmds[n].cpu = calloc((size_t)rounds, sizeof(double));
+        if (!cmds[n].wall || !cmds[n].cpu)
             return 1;
         n++;
         i = j + 1;
     }
+    double cpu;
     for (int warm = 0; warm < 2; warm++)
         for (int k = 0; k < n; k++)
-            if (time_one(&cmds[k]) < 0)
+            if (time_one(&cmds[k], &cpu) < 0)
                 return 1;
     for (long r = 0; r < rounds; r++) {
         for (int k = 0; k < n; k++) {
             command *c = &cmds[(k + r) % n];
-            double t = time_one(c);
+            double t = time_one(c, &cpu);
             if (t < 0)
                 return 1;
-            c->samples[r] = t;
+            c->wall[r] = t;
+            c->cpu[r] = cpu;
         }
     }
     for (int k = 0; k < n; k++) {
-        printf("%s", cmds[k].name);
+        printf("%s wall", cmds[k].name);
         for (long r = 0; r < rounds; r++)
-            printf(" %.1f", cmds[k].samples[r]);
+            printf(" %.1f", cmds[k].wall[r]);
+        printf("\n%s cpu", cmds[k].name);
+        for (long r = 0; r < rounds; r++)
+            printf(" %.0f", cmds[k].cpu[r]);
         printf("\n");
     }
     return 0;
