@@ -73,6 +73,19 @@ static HANDLE inheritable(DWORD which) {
     return dup;
 }
 
+/* GUI build: do something UI-ish, so Explorer drops the "app starting"
+ * cursor (bpo-17290). PeekMessage, unlike GetMessage, never blocks. user32
+ * is loaded only here, so the console build never pays for it. */
+static void drop_busy_cursor(void) {
+    typedef BOOL(WINAPI * peek_fn)(MSG *, HWND, UINT, UINT, UINT);
+    HMODULE user32 = LoadLibraryW(L"user32.dll");
+    FARPROC proc = user32 ? GetProcAddress(user32, "PeekMessageW") : NULL;
+    if (proc) {
+        MSG msg;
+        ((peek_fn)(void (*)(void))proc)(&msg, NULL, 0, 0, PM_NOREMOVE);
+    }
+}
+
 static HANDLE make_job(void) {
     HANDLE job = CreateJobObjectW(NULL, NULL);
     if (!job)
@@ -99,12 +112,8 @@ int win_run(const vs_plan *plan, const wchar_t *insert, uint32_t *code, vs_error
     if (!apply_env(plan))
         return fail_run(err, plan, "cannot set its environment");
 
-    if (win_is_gui()) {
-        /* Something UI-ish, so Explorer drops the "app starting" cursor
-         * (bpo-17290); PeekMessage, unlike GetMessage, can never block. */
-        MSG msg;
-        PeekMessageW(&msg, NULL, 0, 0, PM_NOREMOVE);
-    }
+    if (win_is_gui())
+        drop_busy_cursor();
     HANDLE job = make_job();
     if (!job)
         trace("warning: no job object; the interpreter may outlive this launcher", NULL);
