@@ -40,8 +40,8 @@ typedef enum {
 
 /* Read a whole small regular file: open, fstat, read, close. Never blocks on
  * a FIFO. *len excludes the NUL written after the data (buf needs cap + 1). */
-fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len,
-                                  fs_id *id, int *error);
+fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len, fs_id *id,
+                                  int *error);
 
 /* getcwd(3). */
 bool fs_getcwd(char *buf, size_t cap);
@@ -56,6 +56,22 @@ bool fs_self_info(fs_info *info);
 /* True when both regular files have the same bytes (rare path: used only to
  * catch a copy of the launcher posing as a base interpreter). */
 bool fs_same_contents(const char *a, const char *b);
+
+/* An open regular file, for reading pieces of it (the script launcher reads
+ * its own head and tail). */
+typedef struct {
+    int fd;
+    long long size;
+} fs_file;
+
+/* open + fstat: false (errno in *error) when it cannot be opened or is not a
+ * regular file (*error 0 then). */
+bool fs_file_open(const char *path, fs_file *file, int *error);
+
+/* Up to n bytes at offset (pread); the count read, or -1. */
+long fs_file_read_at(const fs_file *file, void *buf, size_t n, long long offset);
+
+void fs_file_close(fs_file *file);
 
 /* strerror(3)-like text for an errno value, without locale machinery. */
 const char *fs_error_text(int error);

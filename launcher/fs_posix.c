@@ -45,8 +45,8 @@ long fs_readlink(const char *path, char *buf, size_t cap, int *error) {
     return (long)n;
 }
 
-fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len,
-                                  fs_id *id, int *error) {
+fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len, fs_id *id,
+                                  int *error) {
     *len = 0;
     *error = 0;
     /* O_NONBLOCK: opening a FIFO named pyvenv.cfg must not hang the launcher. */
@@ -140,6 +140,46 @@ bool fs_same_contents(const char *a, const char *b) {
     close(fa);
     close(fb);
     return same;
+}
+
+bool fs_file_open(const char *path, fs_file *file, int *error) {
+    *error = 0;
+    file->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (file->fd < 0) {
+        *error = errno;
+        return false;
+    }
+    struct stat st;
+    bool ok = fstat(file->fd, &st) == 0;
+    if (!ok || !S_ISREG(st.st_mode)) {
+        *error = ok ? 0 : errno;
+        close(file->fd);
+        file->fd = -1;
+        return false;
+    }
+    file->size = (long long)st.st_size;
+    return true;
+}
+
+long fs_file_read_at(const fs_file *file, void *buf, size_t n, long long offset) {
+    size_t total = 0;
+    while (total < n) {
+        ssize_t got = pread(file->fd, (char *)buf + total, n - total, (off_t)(offset + total));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;
+        total += (size_t)got;
+    }
+    return (long)total;
+}
+
+void fs_file_close(fs_file *file) {
+    if (file->fd >= 0)
+        close(file->fd);
+    file->fd = -1;
 }
 
 const char *fs_error_text(int error) {

@@ -27,8 +27,9 @@ typedef struct {
 } plan_env;
 
 typedef struct {
-    vs_location loc; /* loc.venv_exe becomes argv[0]; it must contain a '/' */
-    vs_base base;    /* base.binary is what runs */
+    vs_location loc;          /* loc.venv_exe becomes argv[0]; it must contain a '/' */
+    vs_base base;             /* base.binary is what runs */
+    char script[VS_PATH_MAX]; /* script launcher: the file to pass as argv[1]; else "" */
     plan_env env[PLAN_MAX_ENV];
     int env_count;
 } vs_plan;
