@@ -40,8 +40,8 @@ typedef enum {
 
 /* Read a whole small regular file: open, fstat, read, close. Never blocks on
  * a FIFO. *len excludes the NUL written after the data (buf needs cap + 1). */
-fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len, fs_id *id,
-                                  int *error);
+fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len,
+                                  fs_id *id, int *error);
 
 /* getcwd(3). */
 bool fs_getcwd(char *buf, size_t cap);

@@ -45,8 +45,8 @@ long fs_readlink(const char *path, char *buf, size_t cap, int *error) {
     return (long)n;
 }
 
-fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len, fs_id *id,
-                                  int *error) {
+fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len,
+                                  fs_id *id, int *error) {
     *len = 0;
     *error = 0;
     /* O_NONBLOCK: opening a FIFO named pyvenv.cfg must not hang the launcher. */

@@ -23,6 +23,9 @@ int main(int argc, char **argv) {
     req.inv.argv0 = argc > 0 ? argv[0] : NULL;
     req.inv.path_env = getenv("PATH");
     req.has_pyvenv_launcher = getenv(PYVENV_LAUNCHER_VAR) != NULL;
+    req.argc = argc;
+    req.argv = argv;
+    req.has_pythonhome = getenv("PYTHONHOME") != NULL;
 
     int rc = plan_make(&req, &plan, &err);
     /* A script launcher runs `base <script> args`: one argument more. */

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "relhome.h"
 #include "script.h"
 #include "strbuf.h"
 
@@ -24,6 +25,8 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
         trace("removing the inherited " PYVENV_LAUNCHER_VAR, NULL);
         plan_env_set(plan, PYVENV_LAUNCHER_VAR, NULL);
     }
+    if (plan->base.home_relative)
+        return relhome_plan(req, plan, err);
     return 0;
 }
 

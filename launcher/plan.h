@@ -15,6 +15,10 @@
 typedef struct {
     vs_invocation inv;
     bool has_pyvenv_launcher; /* inherited __PYVENV_LAUNCHER__ in the environment */
+    /* for a relative home (relhome.h): the interpreter's options, PYTHONHOME */
+    int argc;
+    char **argv;
+    bool has_pythonhome;
 } vs_request;
 
 #define PLAN_MAX_ENV 4
@@ -27,9 +31,10 @@ typedef struct {
 } plan_env;
 
 typedef struct {
-    vs_location loc;          /* loc.venv_exe becomes argv[0]; it must contain a '/' */
-    vs_base base;             /* base.binary is what runs */
-    char script[VS_PATH_MAX]; /* script launcher: the file to pass as argv[1]; else "" */
+    vs_location loc; /* loc.venv_exe becomes argv[0]; it must contain a '/' */
+    vs_base base;    /* base.binary is what runs */
+    /* a script launcher's own path, passed as argv[1]; "" otherwise */
+    char script[VS_PATH_MAX];
     plan_env env[PLAN_MAX_ENV];
     int env_count;
 } vs_plan;

@@ -22,6 +22,7 @@ typedef struct {
     char binary[VS_PATH_MAX]; /* the base interpreter to exec */
     char home[VS_PATH_MAX];   /* home of the venv whose base it is */
     int chain_depth;          /* venvs followed through `home` */
+    bool home_relative;       /* home was relative to its pyvenv.cfg (relhome.h) */
     /* scratch for chained pyvenv.cfg files (two: the one being followed, the next) */
     char cfg_text[2][CFG_MAX_SIZE + 1];
     char cfg_path[2][VS_PATH_MAX];

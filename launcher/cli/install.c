@@ -13,33 +13,10 @@
 #include "../diag.h"
 #include "../path.h"
 #include "../plan.h"
+#include "../script.h"
 #include "cli.h"
 
 #define MAX_NAMES 64
-
-/* python, python3, python3.12, python3.13t, pypy, pypy3, pypy3.9 ... but not
- * python-config, python3.12-gdb.py or python-argcomplete-check-easy-install-script. */
-static bool is_interpreter_name(const char *name) {
-    const char *p;
-    if (strncmp(name, "python", 6) == 0)
-        p = name + 6;
-    else if (strncmp(name, "pypy", 4) == 0)
-        p = name + 4;
-    else
-        return false;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    if (*p == '.') {
-        p++;
-        if (*p < '0' || *p > '9')
-            return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    if (*p == 't' || *p == 'd')
-        p++; /* free-threaded, debug */
-    return *p == '\0';
-}
 
 typedef struct {
     char names[MAX_NAMES][NAME_MAX + 1];
@@ -53,7 +30,7 @@ static int scan_bin(const char *bin, const char *venv_real, venv_bin *vb) {
         return cli_error(CLI_FAILED, "cannot read %s: %s", bin, strerror(errno));
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (!is_interpreter_name(e->d_name))
+        if (!script_is_interpreter_name(e->d_name))
             continue;
         char path[VS_PATH_MAX];
         if (!path_join(path, sizeof path, bin, e->d_name))
@@ -85,7 +62,7 @@ static int resolve_as_launcher(const char *bin, const char *name, vs_plan *plan)
     char exe[VS_PATH_MAX];
     if (!path_join(exe, sizeof exe, bin, name))
         return cli_error(CLI_FAILED, "path too long: %s/%s", bin, name);
-    vs_request req = {{exe, NULL}, false};
+    vs_request req = {.inv = {exe, NULL}};
     if (plan_make(&req, plan, &err) != 0) {
         error_print(&err);
         return CLI_FAILED;
@@ -192,6 +169,9 @@ int install_venv(const char *dir) {
     /* Record the exact base before touching bin/, so the launcher never has to
      * guess (a PyPy venv's python3.9 must not find /usr/bin/python3.9). */
     if (vb.symlink_base[0] && (rc = record_base(cfg_path, vb.symlink_base)) != CLI_OK)
+        return rc;
+    /* The start-up hook first: the launcher needs it for a relative home. */
+    if ((rc = install_site_init(venv)) != CLI_OK)
         return rc;
     /* Refuse to install into a venv the launcher could not run: stale home, ... */
     static vs_plan plan;
