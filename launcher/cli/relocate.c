@@ -137,43 +137,60 @@ static const char sh_block[] =
     "    _venvshim_venv=%.*s\n"
     "fi\n";
 
-/* bash/zsh `activate`: every VIRTUAL_ENV=<path> takes the computed path. */
+/* A `[export ]VIRTUAL_ENV=<value>` line of activate: its value, or NULL. */
+static const char *venv_assignment(const char *p, const char *e) {
+    while (p < e && (*p == ' ' || *p == '\t'))
+        p++;
+    if ((size_t)(e - p) > 7 && memcmp(p, "export ", 7) == 0)
+        p += 7;
+    return (size_t)(e - p) > 12 && memcmp(p, "VIRTUAL_ENV=", 12) == 0 ? p + 12 : NULL;
+}
+
+static bool is_cygpath(const char *v, const char *e) {
+    return (size_t)(e - v) > 10 && memcmp(v, "$(cygpath ", 10) == 0;
+}
+
+/* bash/zsh `activate`: every VIRTUAL_ENV=<path> takes the path computed by
+ * sh_block, which goes after `deactivate nondestructive` (top level in every
+ * venv version), or before the first assignment. */
 static char *relocate_sh(const char *text, size_t len) {
+    const char *end = text + len, *fallback = NULL, *fallback_end = NULL, *anchor = NULL;
+    for (const char *p = text; p < end;) {
+        const char *e = line_end(p, end), *v = venv_assignment(p, e);
+        if (v && !fallback && !is_cygpath(v, e)) {
+            fallback = v;
+            fallback_end = e;
+        }
+        static const char deactivate[] = "deactivate nondestructive";
+        bool is_deactivate = (size_t)(e - p) == sizeof deactivate - 1 &&
+                             memcmp(p, deactivate, sizeof deactivate - 1) == 0;
+        if (!anchor && (v || is_deactivate))
+            anchor = v ? p : e + 1; /* an assignment follows, so e < end */
+        p = e < end ? e + 1 : end;
+    }
+    if (!fallback)
+        return NULL;
     size_t cap = len * 2 + sizeof sh_block + 2 * PATH_MAX;
     char *out = malloc(cap), *o = out;
     if (!out)
         return NULL;
-    bool inserted = false;
-    for (const char *p = text, *end = text + len; p < end;) {
-        const char *e = line_end(p, end);
-        const char *s = p;
-        while (s < e && (*s == ' ' || *s == '\t'))
-            s++;
-        const char *v = s;
-        if ((size_t)(e - v) > 7 && memcmp(v, "export ", 7) == 0)
-            v += 7;
-        bool match = (size_t)(e - v) > 12 && memcmp(v, "VIRTUAL_ENV=", 12) == 0;
-        if (match && !inserted) {
-            o += sprintf(o, sh_block, (int)(e - v - 12), v + 12); /* old value: the fallback */
-            inserted = true;
-        }
-        if (match) {
-            bool cyg = (size_t)(e - v) > 22 && memcmp(v + 12, "$(cygpath ", 10) == 0;
-            o += sprintf(o, "%.*s%s\n", (int)(v + 12 - p), p,
-                         cyg ? "$(cygpath \"$_venvshim_venv\")" : "\"$_venvshim_venv\"");
+    for (const char *p = text; p < end;) {
+        if (p == anchor)
+            o += sprintf(o, sh_block, (int)(fallback_end - fallback), fallback);
+        const char *e = line_end(p, end), *v = venv_assignment(p, e);
+        if (v) {
+            o += sprintf(o, "%.*s%s", (int)(v - p), p,
+                         is_cygpath(v, e) ? "$(cygpath \"$_venvshim_venv\")"
+                                          : "\"$_venvshim_venv\"");
         } else {
             memcpy(o, p, (size_t)(e - p));
             o += e - p;
-            if (e < end)
-                *o++ = '\n';
         }
+        if (e < end)
+            *o++ = '\n';
         p = e < end ? e + 1 : end;
     }
     *o = '\0';
-    if (!inserted) {
-        free(out);
-        return NULL;
-    }
     return out;
 }
 
