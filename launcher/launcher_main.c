@@ -23,6 +23,7 @@ int main(int argc, char **argv) {
     req.inv.argv0 = argc > 0 ? argv[0] : NULL;
     req.inv.path_env = getenv("PATH");
     req.has_pyvenv_launcher = getenv(PYVENV_LAUNCHER_VAR) != NULL;
+    req.traits = platform_traits_current();
     req.argc = argc;
     req.argv = argv;
     req.has_pythonhome = getenv("PYTHONHOME") != NULL;

@@ -62,7 +62,7 @@ static int resolve_as_launcher(const char *bin, const char *name, vs_plan *plan)
     char exe[VS_PATH_MAX];
     if (!path_join(exe, sizeof exe, bin, name))
         return cli_error(CLI_FAILED, "path too long: %s/%s", bin, name);
-    vs_request req = {.inv = {exe, NULL}};
+    vs_request req = {.inv = {exe, NULL}, .traits = platform_traits_current()};
     if (plan_make(&req, plan, &err) != 0) {
         error_print(&err);
         return CLI_FAILED;

@@ -92,7 +92,7 @@ int relativize_home(const char *dir) {
         return cli_error(CLI_FAILED, "path too long: %s", venv);
     static vs_plan plan;
     static vs_error err;
-    vs_request req = {.inv = {bin_python, NULL}};
+    vs_request req = {.inv = {bin_python, NULL}, .traits = platform_traits_current()};
     if (plan_make(&req, &plan, &err) != 0) {
         error_print(&err);
         return CLI_FAILED;
