@@ -35,7 +35,9 @@ unsigned python_flags(int argc, char **argv) {
 bool find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t cap) {
     if (!copy_str(prefix, cap, home))
         return false;
-    for (;;) {
+    /* home and its parent only: walking further up, as getpath does, can
+     * reach /lib/pythonX.Y, another installation's stdlib */
+    for (int level = 0; level < 2; level++) {
         char landmark[VS_PATH_MAX];
         strbuf sb;
         sb_init(&sb, landmark, sizeof landmark);
@@ -46,10 +48,9 @@ bool find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t
         trace("stdlib landmark: ", landmark, NULL);
         if (!sb.overflow && fs_stat(landmark).kind == FS_FILE)
             return true;
-        if (strcmp(prefix, "/") == 0)
-            return false;
         path_dirname(prefix);
     }
+    return false;
 }
 
 /* "python3.12" / "pypy3.9" from the base binary's name, else from pyvenv.cfg. */
@@ -99,7 +100,7 @@ int relhome_plan(const vs_request *req, vs_plan *plan, vs_error *err) {
                     "\nadd 'version = X.Y.Z' (the base Python's version) to that file", NULL);
     if (!find_base_prefix(home, stdlib, prefix, sizeof prefix))
         return fail(err, EXIT_NO_BASE, "no standard library (lib/", stdlib,
-                    "/os.py) in home = ", home, " or above it (relative home in ", cfg, ")",
+                    "/os.py) in home = ", home, " or its parent (relative home in ", cfg, ")",
                     "\ncheck that the base Python was moved together with the virtual environment",
                     NULL);
     /* Without the hook PYTHONHOME would stay in os.environ and reach children. */

@@ -23,8 +23,9 @@ enum { PYFLAG_E = 1, PYFLAG_I = 2, PYFLAG_S = 4 };
  * syntax: grouped flags, -X/-W values, -c/-m and the script end options). */
 unsigned python_flags(int argc, char **argv);
 
-/* The prefix getpath would find above home: the first directory, from home
- * upward, holding lib/<stdlib>/os.py (stdlib "python3.12" or "pypy3.9"). */
+/* The prefix getpath would find for home: home or its parent, whichever
+ * holds lib/<stdlib>/os.py (stdlib "python3.12" or "pypy3.9"). Never higher:
+ * from a bundle that lacks its stdlib, getpath's walk up can reach /lib. */
 bool find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t cap);
 
 /* Add the environment changes to plan (base.home_relative set); 0 or an
