@@ -249,14 +249,23 @@ def test_relocate_leaves_unknown_scripts_alone(venv, tmp_path):
     assert (venv / "pyvenv.cfg").read_text().count("relocatable") == 1
 
 
-def test_activate_follows_the_moved_venv(venv, tmp_path):
+SHELLS = {
+    "bash": ["bash", "-c", 'source "$0/bin/activate" && echo "$VIRTUAL_ENV" && command -v python'],
+    "zsh": ["zsh", "-c", 'source "$0/bin/activate" && echo "$VIRTUAL_ENV" && whence python'],
+    "fish": ["fish", "-c", 'source "$argv[1]/bin/activate.fish"; and echo "$VIRTUAL_ENV"; '
+             'and command -v python'],
+}
+
+
+@pytest.mark.parametrize("shell", sorted(SHELLS))
+def test_activate_follows_the_moved_venv(venv, tmp_path, shell):
+    if not shutil.which(shell):
+        pytest.skip(f"{shell} not installed (apt-get install {shell})")
     relocate(venv)
-    moved = tmp_path / "moved"
+    moved = tmp_path / "moved venv"
     venv.rename(moved)
-    out = ok(["bash", "-c", f'source "{moved}/bin/activate" && echo "$VIRTUAL_ENV" && '
-              'command -v python && echo "${_venvshim_venv-unset}"'], cwd="/").stdout.split("\n")
-    assert out[:3] == [str(moved), str(moved / "bin/python"), "unset"] or out[:2] == [
-        str(moved), str(moved / "bin/python")], out
+    out = ok(SHELLS[shell] + [moved], cwd="/").stdout.splitlines()  # $0 / $argv[1]
+    assert out == [str(moved), str(moved / "bin/python")], out
 
 
 # ------------------------------------------------ a venv shipped with its base
@@ -302,6 +311,16 @@ def test_bundle_runs_from_any_cwd(bundle):
             assert r["base_executable"].startswith(str(base / "bin/python3")), r
             assert r["leaked"] == {}, r
             assert r["child"] == ["/usr", "/usr", {}], r
+
+
+def test_bundle_script_launcher(bundle):
+    app, decoy = bundle
+    venv = app / ".venv"
+    script = write_script(venv, "probe", PROBE, polyglot=True)  # "moved app" has a space
+    assert "script launcher: probe" in relocate(venv)
+    r = json.loads(ok([script], cwd=decoy / "x").stdout)
+    assert (r["prefix"], r["base_prefix"]) == (str(venv), str(app / "python"))
+    assert r["leaked"] == {} and r["child"] == ["/usr", "/usr", {}], r
 
 
 def test_bundle_refuses_flags_that_would_defeat_it(bundle):
