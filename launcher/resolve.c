@@ -4,15 +4,15 @@
 
 #include "strbuf.h"
 
-bool name_version(const char *name, int *major, int *minor) {
-    const char *p;
+const char *after_interpreter_prefix(const char *name) {
     if (strncmp(name, "python", 6) == 0)
-        p = name + 6;
-    else if (strncmp(name, "pypy", 4) == 0)
-        p = name + 4;
-    else
-        return false;
-    if (*p < '0' || *p > '9')
+        return name + 6;
+    return strncmp(name, "pypy", 4) == 0 ? name + 4 : NULL;
+}
+
+bool name_version(const char *name, int *major, int *minor) {
+    const char *p = after_interpreter_prefix(name);
+    if (!p || *p < '0' || *p > '9')
         return false;
     int a = 0, b = 0;
     while (*p >= '0' && *p <= '9' && a < 1000)
@@ -105,8 +105,7 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (path_is_absolute(value) == s->home_relative) {
         /* with a relative home, an absolute key names the old location (which
          * may still exist); a relative key is relative to pyvenv.cfg's dir */
-        trace("ignoring executable = ", value, s->home_relative ? ": home is relative" : "",
-              NULL);
+        trace("ignoring executable = ", value, s->home_relative ? ": home is relative" : "", NULL);
         return false;
     }
     char cfg_dir[VS_PATH_MAX];

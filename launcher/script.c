@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "fs.h"
+#include "resolve.h"
 #include "strbuf.h"
 
 #define EOCD_SIZE 22
@@ -10,12 +11,8 @@
 #define CD_READ_MAX 8192 /* larger central directories skip the __main__.py check */
 
 bool script_is_interpreter_name(const char *name) {
-    const char *p;
-    if (strncmp(name, "python", 6) == 0)
-        p = name + 6;
-    else if (strncmp(name, "pypy", 4) == 0)
-        p = name + 4;
-    else
+    const char *p = after_interpreter_prefix(name);
+    if (!p)
         return false;
     while (*p >= '0' && *p <= '9')
         p++;
@@ -53,22 +50,14 @@ long long elf_image_end(const unsigned char *head, size_t len) {
     if ((head[4] != 1 && !is64) || (head[5] != 1 && head[5] != 2) || (is64 && len < 64))
         return 0;
     unsigned long long (*get)(const unsigned char *, int) = little ? get_le : get_be;
-    unsigned long long phoff, shoff, phentsize, phnum, shentsize, shnum;
-    if (is64) {
-        phoff = get(head + 32, 8);
-        shoff = get(head + 40, 8);
-        phentsize = get(head + 54, 2);
-        phnum = get(head + 56, 2);
-        shentsize = get(head + 58, 2);
-        shnum = get(head + 60, 2);
-    } else {
-        phoff = get(head + 28, 4);
-        shoff = get(head + 32, 4);
-        phentsize = get(head + 42, 2);
-        phnum = get(head + 44, 2);
-        shentsize = get(head + 46, 2);
-        shnum = get(head + 48, 2);
-    }
+    /* offsets of e_phoff, e_shoff (4 or 8 bytes), e_phentsize, e_phnum,
+     * e_shentsize, e_shnum (2 bytes) in the 32- and 64-bit headers */
+    static const unsigned char at[2][6] = {{28, 32, 42, 44, 46, 48}, {32, 40, 54, 56, 58, 60}};
+    const unsigned char *o = at[is64];
+    int word = is64 ? 8 : 4;
+    unsigned long long phoff = get(head + o[0], word), shoff = get(head + o[1], word);
+    unsigned long long phentsize = get(head + o[2], 2), phnum = get(head + o[3], 2);
+    unsigned long long shentsize = get(head + o[4], 2), shnum = get(head + o[5], 2);
     /* Linkers put the section header table last; without one (sstrip) the
      * end is unknown and only a zip signature can tell. */
     if (shoff == 0 || shnum == 0)
