@@ -70,7 +70,7 @@ static const char *script_body(const relocation *r, const char *text, size_t len
     while (p < l1 && *p == ' ')
         p++;
     const char *q = l1;
-    if (q > p && q[-1] == '\r')
+    while (q > p && (q[-1] == '\r' || q[-1] == ' ' || q[-1] == '\t'))
         q--;
     *reason = "its #! line has options";
     if (memchr(p, ' ', (size_t)(q - p)) || memchr(p, '\t', (size_t)(q - p)))
@@ -263,7 +263,7 @@ static int mark_cfg(const relocation *r) {
     for (const char *p = text; *p && !found;) {
         while (*p == ' ' || *p == '\t')
             p++;
-        found = strncasecmp(p, "relocatable", 11) == 0 && strchr(" \t=", p[11]);
+        found = strncasecmp(p, "relocatable", 11) == 0 && p[11] && strchr(" \t=", p[11]);
         const char *nl = strchr(p, '\n');
         p = nl ? nl + 1 : p + strlen(p);
     }
