@@ -360,3 +360,23 @@ def test_site_init_is_replaced_cleanly(venv):
     # the ordinary (absolute home) venv never imports the module
     out = ok([venv / "bin/python", "-c", "import sys; print('_venvshim_init' in sys.modules)"])
     assert out.stdout.strip() == "False"
+
+
+def test_relocatable_venv_with_an_outside_base_keeps_an_absolute_home(tmp_path):
+    need(FAST_PYTHON)
+    out = ok([CLI, "create", "--relocatable", "--without-pip", "--python", FAST_PYTHON,
+              tmp_path / "v"]).stdout
+    assert "stays absolute" in out, out
+    cfg = (tmp_path / "v/pyvenv.cfg").read_text()
+    assert f"home = {FAST_PYTHON.parent}" in cfg and "relocatable = true" in cfg, cfg
+    (tmp_path / "v").rename(tmp_path / "w")
+    r = probe(tmp_path / "w/bin/python")
+    assert r["prefix"] == str(tmp_path / "w") and r["leaked"] == {}, r
+
+
+def test_relocate_usage_errors(tmp_path):
+    r = run([CLI, "relocate"])
+    assert r.returncode == 2 and r.stderr.startswith("venvshim: "), r
+    r = run([CLI, "relocate", tmp_path])
+    assert r.returncode == 1 and "no pyvenv.cfg" in r.stderr and str(tmp_path) in r.stderr, r
+    assert len(r.stderr.splitlines()) == 1
