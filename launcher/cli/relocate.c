@@ -190,7 +190,9 @@ static char *relocate_sh(const char *text, size_t len) {
             *o++ = '\n';
         p = e < end ? e + 1 : end;
     }
-    *o = '\0';
+    if (o > out && o[-1] != '\n')
+        *o++ = '\n';
+    o += sprintf(o, "unset _venvshim_venv\n"); /* keep the user's shell clean */
     return out;
 }
 

@@ -249,9 +249,11 @@ def test_relocate_leaves_unknown_scripts_alone(venv, tmp_path):
     assert (venv / "pyvenv.cfg").read_text().count("relocatable") == 1
 
 
-SHELLS = {
-    "bash": ["bash", "-c", 'source "$0/bin/activate" && echo "$VIRTUAL_ENV" && command -v python'],
-    "zsh": ["zsh", "-c", 'source "$0/bin/activate" && echo "$VIRTUAL_ENV" && whence python'],
+SHELLS = {  # $VIRTUAL_ENV, the python found on PATH, and no helper variable left behind
+    "bash": ["bash", "-c", 'source "$0/bin/activate" && echo "$VIRTUAL_ENV" && '
+             'command -v python && echo "${_venvshim_venv-unset}"'],
+    "zsh": ["zsh", "-c", 'source "$0/bin/activate" && echo "$VIRTUAL_ENV" && '
+            'whence python && echo "${_venvshim_venv-unset}"'],
     "fish": ["fish", "-c", 'source "$argv[1]/bin/activate.fish"; and echo "$VIRTUAL_ENV"; '
              'and command -v python'],
 }
@@ -265,7 +267,8 @@ def test_activate_follows_the_moved_venv(venv, tmp_path, shell):
     moved = tmp_path / "moved venv"
     venv.rename(moved)
     out = ok(SHELLS[shell] + [moved], cwd="/").stdout.splitlines()  # $0 / $argv[1]
-    assert out == [str(moved), str(moved / "bin/python")], out
+    assert out[:2] == [str(moved), str(moved / "bin/python")], out
+    assert out[2:] == ([] if shell == "fish" else ["unset"]), out
 
 
 # ------------------------------------------------ a venv shipped with its base
