@@ -38,6 +38,7 @@ child = subprocess.run(["/usr/bin/python3", "-c",
 print(json.dumps({"prefix": sys.prefix, "base_prefix": sys.base_prefix,
     "os_file": os.__file__, "executable": sys.executable,
     "base_executable": getattr(sys, "_base_executable", None),
+    "home": getattr(sys, "_home", None),
     "leaked": {k: v for k, v in os.environ.items() if k in ('PYTHONHOME', '__VENVSHIM_BASE_EXECUTABLE__')},
     "child": json.loads(child.stdout)}))
 """
@@ -312,6 +313,7 @@ def test_bundle_runs_from_any_cwd(bundle):
             assert r["base_prefix"] == str(base), (cwd, r)
             assert r["os_file"].startswith(str(base) + "/lib/"), (cwd, r)
             assert r["base_executable"].startswith(str(base / "bin/python3")), r
+            assert r["home"] == str(base / "bin"), r  # site.py stored "../python/bin"
             assert r["leaked"] == {}, r
             assert r["child"] == ["/usr", "/usr", {}], r
 
