@@ -35,7 +35,8 @@ typedef struct {
     int major, minor;
     char version_text[16]; /* "3.12", for messages */
     bool home_relative;
-    char tried[VS_PATH_MAX + 512];
+    fs_info chosen;        /* stat of the last usable candidate: reused, not stat'ed again */
+    char tried[VS_PATH_MAX + 512]; /* last: left uninitialised until sb_init */
     strbuf tried_sb;
 } step;
 
@@ -87,6 +88,7 @@ static bool usable_binary(step *s, const char *path) {
         trace(path, " is ", found, ", not Python ", s->version_text, ": skipped", NULL);
         return false;
     }
+    s->chosen = info;
     return true;
 }
 
@@ -259,8 +261,8 @@ static bool pick_binary(step *s, const vs_base *base, char *out) {
 
 /* The chosen binary must not be this launcher (a hard link, a symlink to it,
  * or a copy): exec'ing it would loop forever. */
-static bool is_this_launcher(const char *path) {
-    fs_info self, cand = fs_stat(path);
+static bool is_this_launcher(const char *path, fs_info cand) {
+    fs_info self;
     if (!fs_self_info(&self))
         return false;
     if (self.id.dev == cand.id.dev && self.id.ino == cand.id.ino)
@@ -272,7 +274,7 @@ static bool is_this_launcher(const char *path) {
 
 int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
     step s;
-    memset(&s, 0, sizeof s);
+    memset(&s, 0, offsetof(step, tried)); /* not the 4.5 KiB `tried` buffer */
     s.loc = loc;
     const char *text = loc->cfg_text;
     size_t len = loc->cfg_len;
@@ -352,7 +354,7 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
             sb_add(&sb, s.tried);
             return fail_with_hint(err, EXIT_NO_BASE, &s, msg);
         }
-        if (is_this_launcher(base->binary))
+        if (is_this_launcher(base->binary, s.chosen))
             return fail(err, EXIT_NO_BASE, base->binary, " (from ", s.cfg_path,
                         ") is this launcher, not a Python interpreter: running it would loop",
                         "\npoint 'home' at the directory of a real Python interpreter", NULL);
