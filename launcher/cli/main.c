@@ -11,10 +11,13 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  create DIR [--python PATH] [--system-site-packages] [--without-pip]\n"
-    "             [--prompt NAME] [--clear]\n"
+    "             [--prompt NAME] [--clear] [--relocatable]\n"
     "        run PATH -m venv (default: python3 from PATH), then install\n"
     "  install DIR\n"
     "        replace DIR/bin/python* with the launcher; record the base interpreter\n"
+    "  relocate DIR\n"
+    "        make DIR movable: console scripts become script launchers, activate\n"
+    "        finds the venv from its own location, pyvenv.cfg gets relocatable = true\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help\n"
@@ -38,5 +41,7 @@ int main(int argc, char **argv) {
         return cmd_create(argc - 2, argv + 2);
     if (strcmp(cmd, "install") == 0)
         return cmd_install(argc - 2, argv + 2);
+    if (strcmp(cmd, "relocate") == 0)
+        return cmd_relocate(argc - 2, argv + 2);
     return cli_error(CLI_USAGE, "unknown command '%s'; try 'venvshim --help'", cmd);
 }
