@@ -74,7 +74,7 @@ bool fs_same_contents(const char *a, const char *b);
 /* An open regular file, for reading pieces of it (the script launcher reads
  * its own head and tail). */
 typedef struct {
-    int fd;
+    intptr_t handle; /* a POSIX file descriptor, or a Windows HANDLE */
     long long size;
 } fs_file;
 

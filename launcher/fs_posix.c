@@ -143,17 +143,18 @@ bool fs_same_contents(const char *a, const char *b) {
 bool fs_file_open(const char *path, fs_file *file, int *error) {
     *error = 0;
     /* no O_CLOEXEC: musl spends an fcntl on it, and the file is closed before any exec */
-    file->fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-    if (file->fd < 0) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    file->handle = fd;
+    if (fd < 0) {
         *error = errno;
         return false;
     }
     struct stat st;
-    bool ok = fstat(file->fd, &st) == 0;
+    bool ok = fstat(fd, &st) == 0;
     if (!ok || !S_ISREG(st.st_mode)) {
         *error = ok ? 0 : errno;
-        close(file->fd);
-        file->fd = -1;
+        close(fd);
+        file->handle = -1;
         return false;
     }
     file->size = (long long)st.st_size;
@@ -163,7 +164,7 @@ bool fs_file_open(const char *path, fs_file *file, int *error) {
 long fs_file_read_at(const fs_file *file, void *buf, size_t n, long long offset) {
     size_t total = 0;
     while (total < n) {
-        ssize_t got = pread(file->fd, (char *)buf + total, n - total, (off_t)(offset + total));
+        ssize_t got = pread((int)file->handle, (char *)buf + total, n - total, (off_t)(offset + total));
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)
@@ -176,9 +177,9 @@ long fs_file_read_at(const fs_file *file, void *buf, size_t n, long long offset)
 }
 
 void fs_file_close(fs_file *file) {
-    if (file->fd >= 0)
-        close(file->fd);
-    file->fd = -1;
+    if (file->handle >= 0)
+        close((int)file->handle);
+    file->handle = -1;
 }
 
 const char *fs_error_text(int error) {

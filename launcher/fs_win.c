@@ -168,6 +168,53 @@ static bool same_contents_wide(const wchar_t *a, const wchar_t *b) {
     return same;
 }
 
+bool fs_file_open(const char *path, fs_file *file, int *error) {
+    *error = 0;
+    file->handle = (intptr_t)INVALID_HANDLE_VALUE;
+    if (!win_widen_path(path, wide_a, WIN_PATH_MAX)) {
+        *error = ERROR_FILENAME_EXCED_RANGE;
+        return false;
+    }
+    HANDLE h = open_existing(wide_a, GENERIC_READ);
+    if (h == INVALID_HANDLE_VALUE) {
+        *error = (int)GetLastError();
+        return false;
+    }
+    BY_HANDLE_FILE_INFORMATION fi;
+    if (GetFileType(h) != FILE_TYPE_DISK || !GetFileInformationByHandle(h, &fi) ||
+        (fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+        CloseHandle(h); /* not a regular file: *error stays 0 */
+        return false;
+    }
+    file->handle = (intptr_t)h;
+    file->size = (long long)(((unsigned long long)fi.nFileSizeHigh << 32) | fi.nFileSizeLow);
+    return true;
+}
+
+long fs_file_read_at(const fs_file *file, void *buf, size_t n, long long offset) {
+    size_t total = 0;
+    while (total < n) {
+        OVERLAPPED at;
+        memset(&at, 0, sizeof at);
+        unsigned long long pos = (unsigned long long)offset + total;
+        at.Offset = (DWORD)pos;
+        at.OffsetHigh = (DWORD)(pos >> 32);
+        DWORD got = 0;
+        if (!ReadFile((HANDLE)file->handle, (char *)buf + total, (DWORD)(n - total), &got, &at))
+            return GetLastError() == ERROR_HANDLE_EOF ? (long)total : -1;
+        if (got == 0)
+            break;
+        total += got;
+    }
+    return (long)total;
+}
+
+void fs_file_close(fs_file *file) {
+    if ((HANDLE)file->handle != INVALID_HANDLE_VALUE)
+        CloseHandle((HANDLE)file->handle);
+    file->handle = (intptr_t)INVALID_HANDLE_VALUE;
+}
+
 bool fs_same_contents(const char *a, const char *b) {
     return win_widen_path(a, wide_a, WIN_PATH_MAX) && win_widen_path(b, wide_b, WIN_PATH_MAX) &&
            same_contents_wide(wide_a, wide_b);

@@ -38,7 +38,8 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     if (rc)
         return rc;
     plan->script[0] = '\0';
-    if (!script_is_interpreter_name(path_basename(plan->loc.venv_exe)) &&
+    if (!req->traits.own_script_launchers &&
+        !script_is_interpreter_name(path_basename(plan->loc.venv_exe)) &&
         (rc = script_prepare(&plan->loc, plan->script, err)) != 0)
         return rc;
     rc = resolve_base(&plan->loc, &plan->base, err);

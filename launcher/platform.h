@@ -11,6 +11,10 @@ typedef struct {
      * the venv path with its own; run the framework's Python.app binary with
      * __PYVENV_LAUNCHER__ instead, as the stub itself does. */
     bool macos_frameworks;
+    /* Windows: console scripts have their own launcher (launcher/win/
+     * scriptlauncher.c, PE + appended zip), so the plan never treats a
+     * non-interpreter name as an ELF script launcher (script.c). */
+    bool own_script_launchers;
 } platform_traits;
 
 platform_traits platform_traits_current(void);

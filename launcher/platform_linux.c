@@ -11,6 +11,6 @@ const char *fs_self_link(void) {
 }
 
 platform_traits platform_traits_current(void) {
-    platform_traits t = {.macos_frameworks = false};
+    platform_traits t = {.macos_frameworks = false, .own_script_launchers = false};
     return t;
 }

@@ -16,6 +16,6 @@ const char *fs_self_link(void) {
 }
 
 platform_traits platform_traits_current(void) {
-    platform_traits t = {.macos_frameworks = true};
+    platform_traits t = {.macos_frameworks = true, .own_script_launchers = false};
     return t;
 }
