@@ -1,8 +1,10 @@
 #include "resolve.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "strbuf.h"
+#include "version_guard.h"
 
 bool name_version(const char *name, int *major, int *minor) {
     const char *p;
@@ -36,6 +38,8 @@ typedef struct {
     char version_text[16]; /* "3.12", for messages */
     char tried[VS_PATH_MAX + 512];
     strbuf tried_sb;
+    char mismatch_path[VS_PATH_MAX]; /* first candidate of another X.Y, for the error */
+    vg_found mismatch;
 } step;
 
 static void note_tried(step *s, const char *path, const char *why) {
@@ -45,48 +49,31 @@ static void note_tried(step *s, const char *path, const char *why) {
     sb_add(&s->tried_sb, why);
 }
 
-/* A generic name (python3, python) may belong to another minor version: read
- * its symlink chain for a versioned name and refuse a different X.Y. */
-static bool other_version(const step *s, const char *path, char *found, size_t cap) {
-    if (!s->has_version)
-        return false;
-    int major, minor;
-    if (name_version(path_basename(path), &major, &minor))
-        return major != s->major || minor != s->minor;
-    char link[VS_PATH_MAX], next[VS_PATH_MAX];
-    copy_str(link, sizeof link, path);
-    for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
-        char target[VS_PATH_MAX];
-        if (fs_readlink(link, target, sizeof target, NULL) < 0)
-            return false;
-        if (name_version(path_basename(target), &major, &minor)) {
-            copy_str(found, cap, path_basename(target));
-            return major != s->major || minor != s->minor;
-        }
-        char dir[VS_PATH_MAX];
-        copy_str(dir, sizeof dir, link);
-        path_dirname(dir);
-        if (!path_absolute(next, sizeof next, dir, target))
-            return false;
-        copy_str(link, sizeof link, next);
-    }
-    return false;
-}
-
 static bool usable_binary(step *s, const char *path) {
     fs_info info = fs_stat(path);
     if (info.kind == FS_MISSING) {
-        note_tried(s, path, " (missing)");
+        /* "missing" only when it is: a loop or a permission problem says so */
+        char why[128];
+        strbuf sb;
+        sb_init(&sb, why, sizeof why);
+        sb_add(&sb, " (");
+        sb_add(&sb, info.error == ENOENT ? "missing" : fs_error_text(info.error));
+        sb_add(&sb, ")");
+        note_tried(s, path, why);
         return false;
     }
     if (info.kind != FS_FILE || !info.executable) {
         note_tried(s, path, info.kind == FS_FILE ? " (not executable)" : " (not a file)");
         return false;
     }
-    char found[64];
-    if (other_version(s, path, found, sizeof found)) {
+    vg_found found;
+    if (s->has_version && version_guard(path, s->major, s->minor, &found) == VG_MISMATCH) {
         note_tried(s, path, " (another Python version)");
-        trace(path, " is ", found, ", not Python ", s->version_text, ": skipped", NULL);
+        trace(path, " is another Python (", found.evidence, "): skipped", NULL);
+        if (!s->mismatch_path[0]) {
+            copy_str(s->mismatch_path, sizeof s->mismatch_path, path);
+            s->mismatch = found;
+        }
         return false;
     }
     return true;
@@ -106,6 +93,11 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (!path_is_absolute(out))
         return false;
     trace("candidate from the recorded executable: ", out, NULL);
+    if (!vg_python_name(path_basename(out))) {
+        /* an edited key must never make the launcher exec /bin/sh or the like */
+        note_tried(s, out, " (not named python* or pypy*)");
+        return false;
+    }
     if (!usable_binary(s, out))
         return false;
     char dir[VS_PATH_MAX];
@@ -237,6 +229,25 @@ static bool pick_binary(step *s, const vs_base *base, char *out) {
     return false;
 }
 
+/* Only another X.Y was found: the base was upgraded in place, or `python3`
+ * now means another version. Its site-packages would not match the venv's. */
+static int fail_version_mismatch(vs_error *err, const step *s) {
+    char venv_dir[VS_PATH_MAX], found[16];
+    copy_str(venv_dir, sizeof venv_dir, s->loc->cfg_path);
+    path_dirname(venv_dir);
+    strbuf sb;
+    sb_init(&sb, found, sizeof found);
+    sb_add_int(&sb, s->mismatch.major);
+    sb_add_char(&sb, '.');
+    sb_add_int(&sb, s->mismatch.minor);
+    return fail(err, EXIT_NO_BASE, s->cfg_path, " is for Python ", s->version_text, " but ",
+                s->mismatch_path, " is Python ", found, " (", s->mismatch.evidence,
+                "): the base was upgraded or replaced",
+                "\nrecreate the venv with it: ", s->mismatch_path, " -m venv --clear ", venv_dir,
+                " && venvshim install ", venv_dir, " (or reinstall Python ", s->version_text, ")",
+                NULL);
+}
+
 /* The chosen binary must not be this launcher (a hard link, a symlink to it,
  * or a copy): exec'ing it would loop forever. */
 static bool is_this_launcher(const char *path) {
@@ -313,7 +324,10 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
         }
 
         sb_init(&s.tried_sb, s.tried, sizeof s.tried);
+        s.mismatch_path[0] = '\0';
         if (!pick_binary(&s, base, base->binary)) {
+            if (s.mismatch_path[0])
+                return fail_version_mismatch(err, &s);
             char msg[2 * VS_PATH_MAX + 1024];
             strbuf sb;
             sb_init(&sb, msg, sizeof msg);
