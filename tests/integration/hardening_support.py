@@ -1,0 +1,97 @@
+"""Helpers shared by the hardening tests (bad-input catalogue, version guard,
+`venvshim check`). Everything runs the real binaries from the build directory:
+VENVSHIM_BUILD_DIR (default: build/), and VENVSHIM_TEST_LAUNCHER to point the
+launcher tests at another build of the launcher (the sanitizer build)."""
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("VENVSHIM_BUILD_DIR", ROOT / "build"))
+CLI = BUILD / "venvshim"
+LAUNCHER = Path(os.environ.get("VENVSHIM_TEST_LAUNCHER", BUILD / "venvshim-launcher"))
+
+# Debian's own interpreter: the base for layouts that need any real Python.
+SYSTEM_PYTHON = Path(os.path.realpath("/usr/bin/python3"))
+_m = re.fullmatch(r"python(\d+)\.(\d+)", SYSTEM_PYTHON.name)
+SYSTEM_VERSION = f"{_m.group(1)}.{_m.group(2)}" if _m else None
+
+PYENV = Path.home() / ".pyenv" / "versions"
+
+
+def pyenv_python(minor):
+    """~/.pyenv/versions/3.<minor>.*/bin/python3.<minor>, or None."""
+    for d in sorted(PYENV.glob(f"3.{minor}.*")) if PYENV.is_dir() else []:
+        exe = d / "bin" / f"python3.{minor}"
+        if exe.is_file() and os.access(exe, os.X_OK):
+            return exe
+    return None
+
+
+class Result:
+    def __init__(self, proc, elapsed):
+        self.code = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.elapsed = elapsed
+
+    def lines(self):
+        return [l for l in self.stderr.splitlines() if l.strip()]
+
+    def __repr__(self):
+        return f"exit {self.code} in {self.elapsed:.3f}s\nstdout: {self.stdout!r}\nstderr: {self.stderr!r}"
+
+
+def run(argv, executable=None, env=None, cwd=None, timeout=10, dry_run=False, extra_env=None):
+    """Run argv (argv[0] may differ from executable) and time it."""
+    full_env = dict(os.environ if env is None else env)
+    full_env.pop("PYLAUNCHER_DEBUG", None)
+    if dry_run:
+        full_env["PYLAUNCHER_DRYRUN"] = "1"
+    full_env.update(extra_env or {})
+    start = time.monotonic()
+    proc = subprocess.run([str(a) for a in argv], executable=str(executable) if executable else None,
+                          env=full_env, cwd=cwd, capture_output=True, text=True,
+                          errors="replace", timeout=timeout)
+    return Result(proc, time.monotonic() - start)
+
+
+def plan(result):
+    """The dry run's 'key: value' lines as a dict (first occurrence)."""
+    out = {}
+    for line in result.stdout.splitlines():
+        key, _, value = line.partition(": ")
+        out.setdefault(key, value)
+    return out
+
+
+def fake_venv(root, cfg=None, cfg_bytes=None, name="python"):
+    """root/bin/<name> = a copy of the launcher, root/pyvenv.cfg = cfg."""
+    root = Path(root)
+    (root / "bin").mkdir(parents=True, exist_ok=True)
+    launcher = root / "bin" / name
+    shutil.copy2(LAUNCHER, launcher)
+    if cfg_bytes is not None:
+        (root / "pyvenv.cfg").write_bytes(cfg_bytes)
+    elif cfg is not None:
+        (root / "pyvenv.cfg").write_text(cfg)
+    return launcher
+
+
+def system_cfg(extra=""):
+    """A pyvenv.cfg whose base is Debian's python3."""
+    return f"home = {SYSTEM_PYTHON.parent}\nversion = {SYSTEM_VERSION}.0\n{extra}"
+
+
+def real_venv(python, path, install=True):
+    """python -m venv --without-pip path, then venvshim install."""
+    subprocess.run([str(python), "-m", "venv", "--without-pip", str(path)], check=True,
+                   capture_output=True)
+    if install:
+        subprocess.run([str(CLI), "install", str(path)], check=True, capture_output=True,
+                       env=dict(os.environ, VENVSHIM_LAUNCHER=str(LAUNCHER)))
+    return Path(path)
