@@ -10,6 +10,10 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
 int cmd_create(int argc, char **argv);
 int cmd_install(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* python, python3, python3.12, python3.13t, pypy3.9 ... (not python-config) */
+bool is_interpreter_name(const char *name);
 
 /* Convert the venv at dir (shared by create and install). */
 int install_venv(const char *dir);

@@ -19,7 +19,7 @@
 
 /* python, python3, python3.12, python3.13t, pypy, pypy3, pypy3.9 ... but not
  * python-config, python3.12-gdb.py or python-argcomplete-check-easy-install-script. */
-static bool is_interpreter_name(const char *name) {
+bool is_interpreter_name(const char *name) {
     const char *p;
     if (strncmp(name, "python", 6) == 0)
         p = name + 6;
