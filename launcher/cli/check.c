@@ -182,7 +182,7 @@ typedef struct {
     char names[64][NAME_MAX + 1];
     int count;
     int ours, other_build, not_launcher;
-    char example[VS_PATH_MAX + 64]; /* first non-launcher, for the message */
+    char example[VS_PATH_MAX + NAME_MAX + 64]; /* first non-launcher, for the message */
 } bin_scan;
 
 static bool same_bytes(const char *path, const char *want, size_t want_len) {
