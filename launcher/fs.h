@@ -40,17 +40,31 @@ typedef enum {
 
 /* Read a whole small regular file: open, fstat, read, close. Never blocks on
  * a FIFO. *len excludes the NUL written after the data (buf needs cap + 1). */
-fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len,
-                                  fs_id *id, int *error);
+fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len, fs_id *id,
+                                  int *error);
 
 /* getcwd(3). */
 bool fs_getcwd(char *buf, size_t cap);
 
-/* The running executable's path as the OS reports it (Linux: /proc/self/exe;
- * symlinks resolved). False if the platform cannot say. */
+/* realpath(3) into out (VS_PATH_MAX bytes). Several system calls: only for
+ * rare paths (macOS framework builds). */
+bool fs_realpath(const char *path, char *out);
+
+/* ---- implemented by the per-OS file: platform_linux.c, platform_bsd.c,
+ *      platform_macos.c, platform_other.c ---- */
+
+/* The running executable's path as the OS reports it (Linux /proc/self/exe,
+ * FreeBSD/NetBSD sysctl KERN_PROC_PATHNAME, macOS _NSGetExecutablePath).
+ * False where the platform cannot say (OpenBSD): argv[0] is all there is. */
 bool fs_self_exe(char *buf, size_t cap);
 
-/* Identity of the running executable (stat of fs_self_exe's path). */
+/* A path that stat(2) follows to the running executable (Linux:
+ * /proc/self/exe), or NULL: saves a readlink on the loop check. */
+const char *fs_self_link(void);
+
+/* ---- */
+
+/* Identity of the running executable (fs_posix.c, from the two above). */
 bool fs_self_info(fs_info *info);
 
 /* True when both regular files have the same bytes (rare path: used only to

@@ -1,8 +1,10 @@
 /* POSIX implementation of fs.h. */
 #include "fs.h"
+#include "path.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,8 +47,8 @@ long fs_readlink(const char *path, char *buf, size_t cap, int *error) {
     return (long)n;
 }
 
-fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len,
-                                  fs_id *id, int *error) {
+fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_t *len, fs_id *id,
+                                  int *error) {
     *len = 0;
     *error = 0;
     /* O_NONBLOCK: opening a FIFO named pyvenv.cfg must not hang the launcher. */
@@ -94,25 +96,19 @@ bool fs_getcwd(char *buf, size_t cap) {
     return getcwd(buf, cap) != NULL;
 }
 
-bool fs_self_exe(char *buf, size_t cap) {
-#if defined(__linux__)
-    return fs_readlink("/proc/self/exe", buf, cap, NULL) > 0;
-#else
-    (void)buf;
-    (void)cap;
-    return false; /* the BSD and macOS fallbacks belong to their own issue */
-#endif
+bool fs_realpath(const char *path, char *out) {
+    return realpath(path, out) != NULL; /* out has VS_PATH_MAX >= PATH_MAX bytes: no heap */
 }
 
 bool fs_self_info(fs_info *info) {
-#if defined(__linux__)
-    *info = fs_stat("/proc/self/exe"); /* one stat: the kernel follows the link */
-#else
-    char self[4096];
-    if (!fs_self_exe(self, sizeof self))
-        return false;
-    *info = fs_stat(self);
-#endif
+    char self[VS_PATH_MAX];
+    const char *path = fs_self_link();
+    if (!path) {
+        if (!fs_self_exe(self, sizeof self))
+            return false;
+        path = self;
+    }
+    *info = fs_stat(path);
     return info->kind == FS_FILE;
 }
 

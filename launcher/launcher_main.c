@@ -23,6 +23,7 @@ int main(int argc, char **argv) {
     req.inv.argv0 = argc > 0 ? argv[0] : NULL;
     req.inv.path_env = getenv("PATH");
     req.has_pyvenv_launcher = getenv(PYVENV_LAUNCHER_VAR) != NULL;
+    req.traits = platform_traits_current();
 
     int rc = plan_make(&req, &plan, &err);
     if (rc == 0 && env_flag("PYLAUNCHER_DRYRUN")) {

@@ -29,7 +29,8 @@ static bool search_path(const char *name, const char *path_env, const char *cwd,
         const char *colon = strchr(p, ':');
         size_t n = colon ? (size_t)(colon - p) : strlen(p);
         char dir[VS_PATH_MAX];
-        if (n < sizeof dir) {
+        bool relative = n == 0 || p[0] != '/';
+        if (n < sizeof dir && !(relative && !cwd[0])) { /* no CWD: only absolute entries */
             memcpy(dir, p, n);
             dir[n] = '\0';
             char candidate[VS_PATH_MAX];
@@ -96,6 +97,23 @@ near_status read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *l
     return NEAR_NONE;
 }
 
+bool follow_link(const char *link, const char *target, char *out) {
+    char joined[VS_PATH_MAX], dir[VS_PATH_MAX];
+    if (path_is_absolute(target)) {
+        if (!copy_str(joined, sizeof joined, target))
+            return false;
+    } else {
+        copy_str(dir, sizeof dir, link);
+        path_dirname(dir);
+        if (!path_join(joined, sizeof joined, dir, target))
+            return false;
+    }
+    copy_str(dir, sizeof dir, joined);
+    path_dirname(dir);
+    char real_dir[VS_PATH_MAX];
+    return fs_realpath(dir, real_dir) && path_join(out, VS_PATH_MAX, real_dir, path_basename(joined));
+}
+
 /* Look for the cfg near loc->venv_exe, following symlinks one hop at a time. */
 static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
     for (int hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
@@ -106,12 +124,13 @@ static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
             read_cfg_near(dir, loc->cfg_path, loc->cfg_text, &loc->cfg_len, &loc->cfg_id, err);
         if (st != NEAR_NONE)
             return st;
-        char target[VS_PATH_MAX];
+        char target[VS_PATH_MAX], next[VS_PATH_MAX];
         if (fs_readlink(loc->venv_exe, target, sizeof target, NULL) < 0)
             return NEAR_NONE;
         trace(loc->venv_exe, " is a symlink to ", target, NULL);
-        if (!path_absolute(loc->venv_exe, sizeof loc->venv_exe, dir, target))
+        if (!follow_link(loc->venv_exe, target, next))
             return NEAR_NONE;
+        copy_str(loc->venv_exe, sizeof loc->venv_exe, next);
     }
     *looped = true;
     return NEAR_NONE;
@@ -136,7 +155,7 @@ int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
                     return too_long(err, "the launcher's path", argv0);
                 from_argv0 = true;
             }
-        } else if (cwd[0] && search_path(argv0, inv->path_env, cwd, loc->venv_exe)) {
+        } else if (search_path(argv0, inv->path_env, cwd, loc->venv_exe)) {
             from_argv0 = true;
         }
     }

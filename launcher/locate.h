@@ -35,6 +35,12 @@ typedef struct {
 /* Returns 0, or an exit code with err filled in. */
 int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err);
 
+/* Where the symlink at link (whose target text is target) points: the kernel
+ * resolves a relative target from the link's *physical* directory, so the
+ * directory part is resolved (realpath), the final name kept. out:
+ * VS_PATH_MAX bytes. False when that directory does not exist. */
+bool follow_link(const char *link, const char *target, char *out);
+
 /* Result of looking for pyvenv.cfg in dir, then in dirname(dir). */
 typedef enum {
     NEAR_FOUND,

@@ -2,7 +2,34 @@
 
 #include <string.h>
 
+#include "framework.h"
 #include "strbuf.h"
+
+static bool plan_sets(const vs_plan *plan, const char *name) {
+    for (int i = 0; i < plan->env_count; i++)
+        if (strcmp(plan->env[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* macOS framework build: run Python.app's binary the way the bin/ stub would,
+ * but with this venv's path in __PYVENV_LAUNCHER__ (argv[0] is not enough:
+ * the framework interpreter takes its identity from that variable). */
+static int plan_framework(vs_plan *plan, vs_error *err) {
+    char app[VS_PATH_MAX], launcher[VS_PATH_MAX];
+    framework_status st = framework_app_for(plan->base.binary, app, err);
+    if (st == FRAMEWORK_BROKEN)
+        return err->code;
+    if (st == FRAMEWORK_NO)
+        return 0;
+    if (!framework_launcher_value(plan->loc.venv_exe, launcher) ||
+        !plan_env_set(plan, PYVENV_LAUNCHER_VAR, launcher))
+        return fail(err, EXIT_NO_BASE, "cannot compute " PYVENV_LAUNCHER_VAR " for ",
+                    plan->loc.venv_exe, "\nmove the virtual environment to a shorter path", NULL);
+    copy_str(plan->base.binary, sizeof plan->base.binary, app);
+    plan->argv0 = plan->base.binary; /* the stub passes the app's own path */
+    return 0;
+}
 
 int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     int rc = locate_venv(&req->inv, &plan->loc, err);
@@ -12,10 +39,13 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     if (rc)
         return rc;
     plan->env_count = 0;
-    trace("argv[0] for the interpreter: ", plan->loc.venv_exe, NULL);
+    plan->argv0 = plan->loc.venv_exe;
+    if (req->traits.macos_frameworks && (rc = plan_framework(plan, err)) != 0)
+        return rc;
+    trace("argv[0] for the interpreter: ", plan->argv0, NULL);
     /* CPython 3.11+ prefers __PYVENV_LAUNCHER__ over argv[0]: an inherited one
      * (from a parent launcher, or a macOS stub) would name the wrong venv. */
-    if (req->has_pyvenv_launcher) {
+    if (req->has_pyvenv_launcher && !plan_sets(plan, PYVENV_LAUNCHER_VAR)) {
         trace("removing the inherited " PYVENV_LAUNCHER_VAR, NULL);
         plan_env_set(plan, PYVENV_LAUNCHER_VAR, NULL);
     }
@@ -55,7 +85,7 @@ void plan_print(const vs_plan *plan, int argc, char **argv) {
     print_line("pyvenv.cfg", plan->loc.cfg_path);
     print_line("home", plan->base.home);
     print_line("executable", plan->base.binary);
-    print_line("argv[0]", plan->loc.venv_exe);
+    print_line("argv[0]", plan->argv0);
     for (int i = 1; i < argc; i++) {
         char key[32];
         strbuf sb;

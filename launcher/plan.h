@@ -8,6 +8,7 @@
 
 #include "diag.h"
 #include "locate.h"
+#include "platform.h"
 #include "resolve.h"
 
 #define PYVENV_LAUNCHER_VAR "__PYVENV_LAUNCHER__"
@@ -15,6 +16,7 @@
 typedef struct {
     vs_invocation inv;
     bool has_pyvenv_launcher; /* inherited __PYVENV_LAUNCHER__ in the environment */
+    platform_traits traits;   /* platform_traits_current(), or a test's choice */
 } vs_request;
 
 #define PLAN_MAX_ENV 4
@@ -27,8 +29,10 @@ typedef struct {
 } plan_env;
 
 typedef struct {
-    vs_location loc; /* loc.venv_exe becomes argv[0]; it must contain a '/' */
-    vs_base base;    /* base.binary is what runs */
+    vs_location loc;   /* where the launcher is, its pyvenv.cfg */
+    vs_base base;      /* base.binary is what runs */
+    const char *argv0; /* the interpreter's argv[0]: loc.venv_exe (it has a '/'),
+                          or the framework app binary on macOS */
     plan_env env[PLAN_MAX_ENV];
     int env_count;
 } vs_plan;

@@ -256,7 +256,9 @@ static bool is_this_launcher(const char *path) {
         return false;
     if (self.id.dev == cand.id.dev && self.id.ino == cand.id.ino)
         return true;
-    return self.size == cand.size && fs_same_contents("/proc/self/exe", path);
+    char self_path[VS_PATH_MAX];
+    return self.size == cand.size && fs_self_exe(self_path, sizeof self_path) &&
+           fs_same_contents(self_path, path);
 }
 
 int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
@@ -272,7 +274,8 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
 
     for (;;) {
         if (cfg_parse(text, len, &s.cfg) != CFG_OK)
-            return fail(err, EXIT_BAD_CFG, s.cfg_path, " is not a text file (it contains NUL bytes)",
+            return fail(err, EXIT_BAD_CFG, s.cfg_path,
+                        " is not a text file (it contains NUL bytes)",
                         "\nrecreate the virtual environment, or rewrite the file as 'key = value' "
                         "lines",
                         NULL);
@@ -313,8 +316,8 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
                 return fail(err, EXIT_NO_BASE, loc->cfg_path, ": more than 8 virtual environments ",
                             "chained through 'home'",
                             "\npoint 'home' at the directory of a real Python interpreter", NULL);
-            trace("home ", base->home, " belongs to another venv: following ",
-                  base->cfg_path[slot], NULL);
+            trace("home ", base->home, " belongs to another venv: following ", base->cfg_path[slot],
+                  NULL);
             base->chain_depth++;
             visited[base->chain_depth] = next_id;
             text = base->cfg_text[slot];

@@ -99,16 +99,14 @@ vg_verdict version_guard(const char *binary, int want_major, int want_minor, vg_
     char link[VS_PATH_MAX];
     copy_str(link, sizeof link, binary);
     for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
-        char target[VS_PATH_MAX], dir[VS_PATH_MAX], next[VS_PATH_MAX];
+        char target[VS_PATH_MAX], next[VS_PATH_MAX];
         if (fs_readlink(link, target, sizeof target, NULL) < 0)
             return by_stdlib(link, want_major, want_minor, found);
         if (name_version(path_basename(target), &major, &minor)) {
             set_evidence(found, "a symlink to ", target, "");
             return decide(major, minor, want_major, want_minor, found);
         }
-        copy_str(dir, sizeof dir, link);
-        path_dirname(dir);
-        if (!path_absolute(next, sizeof next, dir, target))
+        if (!follow_link(link, target, next))
             return VG_UNKNOWN;
         copy_str(link, sizeof link, next);
     }

@@ -133,7 +133,7 @@ static void check_base(const char *venv, const venv_cfg *cfg, report *r) {
     char exe[VS_PATH_MAX];
     if (!path_join(exe, sizeof exe, venv, "bin/python"))
         return; /* cannot happen: check_cfg joined a longer name */
-    vs_request req = {{exe, NULL}, false};
+    vs_request req = {{exe, NULL}, false, platform_traits_current()};
     if (plan_make(&req, &plan, &err) != 0) {
         char line[sizeof err.text];
         one_line(err.text, line, sizeof line);

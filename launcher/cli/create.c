@@ -9,9 +9,7 @@
 
 #define MAX_VENV_ARGS 16
 
-static const char create_usage[] =
-    "usage: venvshim create DIR [--python PATH] [--system-site-packages] [--without-pip] "
-    "[--prompt NAME] [--clear]";
+static const char create_usage[] = "see 'venvshim --help'";
 
 int cmd_create(int argc, char **argv) {
     const char *python = "python3";
@@ -25,7 +23,7 @@ int cmd_create(int argc, char **argv) {
         const char *a = argv[i];
         if (strcmp(a, "--python") == 0 || strcmp(a, "--prompt") == 0) {
             if (i + 1 >= argc)
-                return cli_error(CLI_USAGE, "%s needs a value\n%s", a, create_usage);
+                return cli_error(CLI_USAGE, "%s needs a value; %s", a, create_usage);
             if (a[2] == 'p' && a[3] == 'y')
                 python = argv[++i];
             else {
@@ -41,17 +39,17 @@ int cmd_create(int argc, char **argv) {
                    strcmp(a, "--clear") == 0) {
             venv_argv[n++] = (char *)a;
         } else if (a[0] == '-' && a[1] != '\0') {
-            return cli_error(CLI_USAGE, "unknown option '%s'\n%s", a, create_usage);
+            return cli_error(CLI_USAGE, "unknown option '%s'; %s", a, create_usage);
         } else if (dir) {
-            return cli_error(CLI_USAGE, "more than one DIR given\n%s", create_usage);
+            return cli_error(CLI_USAGE, "more than one DIR given; %s", create_usage);
         } else {
             dir = a;
         }
         if (n > MAX_VENV_ARGS - 3)
-            return cli_error(CLI_USAGE, "too many options\n%s", create_usage);
+            return cli_error(CLI_USAGE, "too many options; %s", create_usage);
     }
     if (!dir)
-        return cli_error(CLI_USAGE, "missing DIR\n%s", create_usage);
+        return cli_error(CLI_USAGE, "create: missing DIR; %s", create_usage);
     venv_argv[0] = (char *)python;
     venv_argv[n++] = (char *)dir;
     venv_argv[n] = NULL;

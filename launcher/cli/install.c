@@ -85,7 +85,7 @@ static int resolve_as_launcher(const char *bin, const char *name, vs_plan *plan)
     char exe[VS_PATH_MAX];
     if (!path_join(exe, sizeof exe, bin, name))
         return cli_error(CLI_FAILED, "path too long: %s/%s", bin, name);
-    vs_request req = {{exe, NULL}, false};
+    vs_request req = {{exe, NULL}, false, platform_traits_current()};
     if (plan_make(&req, plan, &err) != 0) {
         error_print(&err);
         return CLI_FAILED;
@@ -142,6 +142,24 @@ static bool place_launcher(const char *bin, const char *name, const char *staged
     return write_file_atomic(final_path, launcher_data, launcher_len, 0755);
 }
 
+/* Is every interpreter entry already a regular file with this launcher's bytes? */
+static bool all_up_to_date(const char *bin, const venv_bin *vb, const char *data, size_t len) {
+    for (int i = 0; i < vb->count; i++) {
+        char path[VS_PATH_MAX];
+        struct stat st;
+        if (!path_join(path, sizeof path, bin, vb->names[i]) || lstat(path, &st) != 0 ||
+            !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
+            return false;
+        size_t n;
+        char *have = read_whole_file(path, &n);
+        bool same = have && n == len && memcmp(have, data, len) == 0;
+        free(have);
+        if (!same)
+            return false;
+    }
+    return true;
+}
+
 int install_venv(const char *dir) {
     char venv[PATH_MAX];
     if (!realpath(dir, venv))
@@ -186,6 +204,12 @@ int install_venv(const char *dir) {
     char *launcher_data = read_whole_file(launcher, &launcher_len);
     if (!launcher_data)
         return cli_error(CLI_FAILED, "cannot read %s: %s", launcher, strerror(errno));
+    if (all_up_to_date(bin, &vb, launcher_data, launcher_len)) {
+        printf("the venvshim launcher is already installed in %s; base interpreter: %s\n", bin,
+               plan.base.binary);
+        free(launcher_data);
+        return CLI_OK;
+    }
     char staged[VS_PATH_MAX];
     if (snprintf(staged, sizeof staged, "%s/.venvshim-launcher-%ld.tmp", bin, (long)getpid()) >=
             (int)sizeof staged ||

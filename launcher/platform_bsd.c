@@ -1,0 +1,30 @@
+/* FreeBSD, DragonFly and NetBSD: no /proc by default; the kernel reports the
+ * running executable's path through sysctl (KERN_PROC_PATHNAME). */
+#include <sys/types.h>
+#include <sys/sysctl.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "platform.h"
+
+bool fs_self_exe(char *buf, size_t cap) {
+#if defined(VENVSHIM_NETBSD_SYSCTL) /* set by meson.build for NetBSD */
+    int mib[4] = {CTL_KERN, KERN_PROC_ARGS, -1, KERN_PROC_PATHNAME};
+#else
+    int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_PATHNAME, -1};
+#endif
+    size_t len = cap;
+    if (sysctl(mib, 4, buf, &len, NULL, 0) != 0 || len == 0 || len > cap)
+        return false;
+    buf[len - 1] = '\0'; /* len counts the terminating NUL */
+    return buf[0] == '/';
+}
+
+const char *fs_self_link(void) {
+    return NULL;
+}
+
+platform_traits platform_traits_current(void) {
+    platform_traits t = {.macos_frameworks = false};
+    return t;
+}

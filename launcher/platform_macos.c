@@ -1,0 +1,21 @@
+/* macOS: _NSGetExecutablePath names the running executable; framework builds
+ * need the Python.app treatment (framework.c). */
+#include <mach-o/dyld.h>
+#include <stdint.h>
+
+#include "fs.h"
+#include "platform.h"
+
+bool fs_self_exe(char *buf, size_t cap) {
+    uint32_t size = (uint32_t)cap;
+    return _NSGetExecutablePath(buf, &size) == 0 && buf[0] == '/';
+}
+
+const char *fs_self_link(void) {
+    return NULL;
+}
+
+platform_traits platform_traits_current(void) {
+    platform_traits t = {.macos_frameworks = true};
+    return t;
+}

@@ -1,0 +1,20 @@
+/* Other POSIX systems (OpenBSD, ...): no reliable way to ask the kernel for
+ * the running executable's path, so argv[0] is the only source (the launcher
+ * says so in its error when argv[0] is unusable). */
+#include "fs.h"
+#include "platform.h"
+
+bool fs_self_exe(char *buf, size_t cap) {
+    (void)buf;
+    (void)cap;
+    return false;
+}
+
+const char *fs_self_link(void) {
+    return NULL;
+}
+
+platform_traits platform_traits_current(void) {
+    platform_traits t = {.macos_frameworks = false};
+    return t;
+}
