@@ -235,3 +235,15 @@ def test_usage_errors_exit_2(args):
     r = check(*args)
     assert r.code == 2 and r.stderr.startswith("venvshim: "), r
     assert "usage: venvshim check DIR" in r.stderr
+
+
+def test_json_stays_valid_for_a_path_that_is_not_utf8(tmp_path):
+    venv = Path(os.fsdecode(bytes(tmp_path) + b"/env-\xff"))
+    (venv / "bin").mkdir(parents=True)
+    shutil.copy2(LAUNCHER, venv / "bin" / "python")
+    (venv / "pyvenv.cfg").write_text(f"home = {SYSTEM_PYTHON.parent}\nversion = {SYSTEM_VERSION}.0\n")
+    r = subprocess.run([CLI, "check", venv, "--json"], capture_output=True, timeout=60,
+                       env=dict(os.environ, VENVSHIM_LAUNCHER=str(LAUNCHER)))
+    doc = json.loads(r.stdout.decode("utf-8"))  # strict: the bytes themselves must be UTF-8
+    assert doc["venv"] == f"{tmp_path}/env-\ufffd", doc
+    assert r.returncode == 0, r
