@@ -247,3 +247,20 @@ def test_json_stays_valid_for_a_path_that_is_not_utf8(tmp_path):
     doc = json.loads(r.stdout.decode("utf-8"))  # strict: the bytes themselves must be UTF-8
     assert doc["venv"] == f"{tmp_path}/env-\ufffd", doc
     assert r.returncode == 0, r
+
+
+def all_interpreters():
+    found = [pyenv_python(m) for m in range(6, 20)]
+    found = [p for p in found if p] + [SYSTEM_PYTHON]
+    if os.path.exists("/usr/bin/pypy3"):
+        found.append(Path("/usr/bin/pypy3"))
+    return found
+
+
+@pytest.mark.parametrize("python", all_interpreters(), ids=str)
+def test_fresh_venv_of_every_interpreter_is_healthy(python, tmp_path):
+    venv = real_venv(python, tmp_path / "env")
+    r, doc = check_json(venv)
+    assert r.code == 0 and doc["healthy"] is True, r
+    [base] = findings(doc, "base", "ok")
+    assert " is Python 3." in base["message"], base
