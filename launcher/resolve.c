@@ -229,6 +229,18 @@ static bool pick_binary(step *s, const vs_base *base, char *out) {
     return false;
 }
 
+/* A chained pyvenv.cfg could not be read. When that is because home itself
+ * cannot be searched (stat fails too), blame home, not a file that may not
+ * exist: nothing in it could be run anyway. */
+static int home_unsearchable(vs_error *err, const step *s, const vs_base *base, int slot) {
+    fs_info probe = fs_stat(base->cfg_path[slot]);
+    if (probe.kind != FS_MISSING || probe.error == ENOENT)
+        return err->code;
+    return fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s->cfg_path,
+                " cannot be searched: ", fs_error_text(probe.error),
+                "\nfix the permissions of ", base->home, " (or of a directory above it)", NULL);
+}
+
 /* Only another X.Y was found: the base was upgraded in place, or `python3`
  * now means another version. Its site-packages would not match the venv's. */
 static int fail_version_mismatch(vs_error *err, const step *s) {
@@ -305,7 +317,7 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
         fs_id next_id;
         near_status near = venv_dir_cfg(base->home, base, slot, &next_len, &next_id, err);
         if (near == NEAR_BAD)
-            return err->code;
+            return home_unsearchable(err, &s, base, slot);
         if (near == NEAR_FOUND) {
             if (seen(visited, base->chain_depth + 1, next_id))
                 return fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s.cfg_path,

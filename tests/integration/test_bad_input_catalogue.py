@@ -201,10 +201,16 @@ def home_unreadable(tmp):
     home = base_dir(tmp)
     os.symlink(SYS_BASE, home / f"python{SYSTEM_VERSION}")
     os.chmod(home, 0)
-    # Whether home is itself a venv (a chain to follow) cannot be known: the
-    # launcher refuses, naming the file it could not read.
-    return Case([launcher_in(tmp, cfg=f"home = {home}\nversion = {SYSTEM_VERSION}.0\n")], 107,
-                [str(home / "pyvenv.cfg"), "Permission denied"], unprivileged=True)
+    return Case([launcher_in(tmp, cfg=f"home = {home}\nversion = {SYSTEM_VERSION}.0\n")], 103,
+                [f"home = {home}", "cannot be searched", "Permission denied"], unprivileged=True)
+
+
+def home_pyvenv_cfg_unreadable(tmp):
+    """home is a venv's bin/ whose pyvenv.cfg cannot be read: that file is at fault."""
+    fake_venv(tmp / "w", cfg=system_cfg())
+    os.chmod(tmp / "w" / "pyvenv.cfg", 0)
+    return Case([launcher_in(tmp, cfg=f"home = {tmp}/w/bin\n")], 107,
+                [str(tmp / "w" / "pyvenv.cfg"), "Permission denied"], unprivileged=True)
 
 
 def home_is_the_venv_itself(tmp):
@@ -364,7 +370,7 @@ ROWS = [
     cfg_is_fifo, cfg_symlink_to_dev_zero, cfg_unreadable,
     home_relative, home_is_file, home_empty, home_only_whitespace, home_key_missing,
     home_does_not_exist, home_not_a_directory_fifo, home_too_long, home_is_root,
-    home_unreadable, home_is_the_venv_itself, home_cycle_of_two_venvs, home_chain_too_deep,
+    home_unreadable, home_pyvenv_cfg_unreadable, home_is_the_venv_itself, home_cycle_of_two_venvs, home_chain_too_deep,
     base_not_executable, base_is_directory, base_dangling_symlink, base_symlink_loop,
     base_is_the_launcher, base_of_another_version, executable_key_not_python,
     executable_key_not_python_falls_back,
