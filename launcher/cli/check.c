@@ -264,8 +264,9 @@ static void check_launchers(const char *venv, bool fix, report *r) {
                        s.other_build + s.not_launcher, s.count, bin, s.other_build,
                        s.example[0] ? ", " : "", s.example, venv);
     } else {
-        report_add(r, "launcher", FIND_OK, bin, "%d interpreters in %s are this build's launcher%s",
-                   s.count, bin, ours ? "" : " (this build's launcher was not found to compare)");
+        report_add(r, "launcher", FIND_OK, bin, "%d interpreter%s in %s %s this build's launcher%s",
+                   s.count, s.count == 1 ? "" : "s", bin, s.count == 1 ? "is" : "are",
+                   ours ? "" : " (this build's launcher was not found to compare)");
     }
     free(ours);
 }

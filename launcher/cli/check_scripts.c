@@ -199,7 +199,8 @@ void check_scripts(const char *venv, bool fix, report *r) {
         names[count++] = strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, count, sizeof *names, by_name); /* stable output */
+    if (count) /* qsort(NULL, 0) is undefined behaviour (UBSan says so) */
+        qsort(names, count, sizeof *names, by_name); /* stable output */
     int into_venv = 0;
     for (size_t i = 0; i < count; i++) {
         check_one(venv, bin, names[i], fix, r, &into_venv);
