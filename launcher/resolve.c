@@ -133,9 +133,9 @@ static void recreate_hint(strbuf *sb, const step *s, const char *venv_dir) {
         sb_add(sb, "python3");
     }
     sb_add(sb, " -m venv --clear ");
-    sb_add(sb, venv_dir);
+    sb_add_shell_word(sb, venv_dir);
     sb_add(sb, " && venvshim install ");
-    sb_add(sb, venv_dir);
+    sb_add_shell_word(sb, venv_dir);
 }
 
 static int fail_with_hint(vs_error *err, int code, const step *s, const char *what) {

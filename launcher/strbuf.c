@@ -45,6 +45,33 @@ void sb_add_int(strbuf *sb, long value) {
     sb_add_n(sb, digits + i, sizeof digits - i);
 }
 
+static bool shell_safe(const char *s) {
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        char c = *s;
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!plain && !strchr("_./+:@%=,-", c))
+            return false;
+    }
+    return true;
+}
+
+void sb_add_shell_word(strbuf *sb, const char *s) {
+    if (shell_safe(s)) {
+        sb_add(sb, s);
+        return;
+    }
+    sb_add_char(sb, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            sb_add(sb, "'\\''");
+        else
+            sb_add_char(sb, *s);
+    }
+    sb_add_char(sb, '\'');
+}
+
 bool copy_str(char *dst, size_t cap, const char *src) {
     size_t n = strlen(src);
     if (n >= cap)

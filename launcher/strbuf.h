@@ -20,6 +20,11 @@ void sb_add_n(strbuf *sb, const char *s, size_t n);
 void sb_add_char(strbuf *sb, char c);
 void sb_add_int(strbuf *sb, long value);
 
+/* s as one shell word: unchanged when it has only [A-Za-z0-9_./+:@%=,-],
+ * else in single quotes (a ' inside becomes '\''), so a printed command can be
+ * pasted into a shell even for paths with spaces. */
+void sb_add_shell_word(strbuf *sb, const char *s);
+
 /* Copy src into dst (capacity cap); false if it did not fit. */
 bool copy_str(char *dst, size_t cap, const char *src);
 

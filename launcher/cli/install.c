@@ -79,46 +79,105 @@ static int scan_bin(const char *bin, const char *venv_real, venv_bin *vb) {
     return CLI_OK;
 }
 
-/* Resolve the venv's base exactly as the launcher will, invoked as bin/name. */
-static int resolve_as_launcher(const char *bin, const char *name, vs_plan *plan) {
+/* The pyvenv.cfg text install leaves: the original, with `home` replaced by
+ * new_home (when not NULL) and `executable = <add_executable>` appended (when
+ * not NULL). malloc'd, NUL-terminated; NULL when out of memory. */
+static char *edited_cfg(const char *text, size_t len, const venv_cfg *cfg, const char *new_home,
+                        const char *add_executable, size_t *out_len) {
+    size_t cap = len + (new_home ? strlen(new_home) : 0) +
+                 (add_executable ? strlen(add_executable) : 0) + 32;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    if (new_home && cfg->home.ptr) {
+        size_t before = (size_t)(cfg->home.ptr - text);
+        memcpy(out, text, before);
+        n = before + (size_t)sprintf(out + before, "%s", new_home);
+        size_t after = before + cfg->home.len;
+        memcpy(out + n, text + after, len - after);
+        n += len - after;
+    } else {
+        memcpy(out, text, len);
+        n = len;
+    }
+    if (add_executable)
+        n += (size_t)sprintf(out + n, "%sexecutable = %s\n",
+                             n > 0 && out[n - 1] != '\n' ? "\n" : "", add_executable);
+    out[n] = '\0';
+    *out_len = n;
+    return out;
+}
+
+/* Resolve the venv as the launcher will when started as exe, but from the
+ * pyvenv.cfg text given (not yet written). 0, or CLI_FAILED after printing
+ * the launcher's own error. */
+static int resolve_with_text(const char *exe, const char *text, size_t len, vs_plan *plan) {
     static vs_error err;
-    char exe[VS_PATH_MAX];
-    if (!path_join(exe, sizeof exe, bin, name))
-        return cli_error(CLI_FAILED, "path too long: %s/%s", bin, name);
-    vs_request req = {{exe, NULL}, false, platform_traits_current()};
-    if (plan_make(&req, plan, &err) != 0) {
+    vs_invocation inv = {exe, NULL};
+    if (locate_venv(&inv, &plan->loc, &err) != 0) { /* paths only: the text is ours */
+        error_print(&err);
+        return CLI_FAILED;
+    }
+    if (len >= sizeof plan->loc.cfg_text)
+        return cli_error(CLI_FAILED, "%s would grow past 32 KiB", plan->loc.cfg_path);
+    memcpy(plan->loc.cfg_text, text, len + 1);
+    plan->loc.cfg_len = len;
+    if (resolve_base(&plan->loc, &plan->base, &err) != 0) {
         error_print(&err);
         return CLI_FAILED;
     }
     return CLI_OK;
 }
 
-/* Append `executable = base` to pyvenv.cfg when it records no base binary. */
-static int record_base(const char *cfg_path, const char *base) {
+/* Decide the pyvenv.cfg the launcher needs and check that it resolves, then
+ * write it (only if it changed). Nothing is written when resolution fails. */
+static int prepare_cfg(const char *cfg_path, const char *exe, const char *symlink_base,
+                       vs_plan *plan) {
     size_t len;
     char *text = read_whole_file(cfg_path, &len);
     if (!text)
         return cli_error(CLI_FAILED, "cannot read %s: %s", cfg_path, strerror(errno));
     venv_cfg cfg;
-    int rc = CLI_OK;
-    if (cfg_parse(text, len, &cfg) == CFG_OK && !cfg.executable.ptr && !cfg.base_executable.ptr) {
+    if (cfg_parse(text, len, &cfg) != CFG_OK) {
+        free(text);
+        return cli_error(CLI_FAILED, "%s is not a text file", cfg_path);
+    }
+    bool records_base = cfg.executable.ptr || cfg.base_executable.ptr;
+    /* Record the exact base first, so that resolution never guesses (a PyPy
+     * venv's python3.9 must not find /usr/bin/python3.9). */
+    size_t new_len;
+    char *new_text = edited_cfg(text, len, &cfg, NULL,
+                                records_base || !symlink_base[0] ? NULL : symlink_base, &new_len);
+    int rc = new_text ? resolve_with_text(exe, new_text, new_len, plan) : CLI_FAILED;
+    if (rc == CLI_OK && (!records_base || plan->base.chain_depth > 0)) {
+        /* A home inside another venv (a nested venv made by CPython 3.8-3.10 or
+         * PyPy) is flattened to the real base: PyPy searches its stdlib only
+         * from home, and the venv stops depending on the outer one. */
+        venv_cfg edited;
+        cfg_parse(new_text, new_len, &edited);
+        bool flatten = plan->base.chain_depth > 0;
+        char home[VS_PATH_MAX], base[VS_PATH_MAX];
+        snprintf(home, sizeof home, "%s", plan->base.home);
+        snprintf(base, sizeof base, "%s", plan->base.binary);
+        bool add = !edited.executable.ptr && !edited.base_executable.ptr;
+        char *final_text = edited_cfg(new_text, new_len, &edited, flatten ? home : NULL,
+                                      add ? base : NULL, &new_len);
+        free(new_text);
+        new_text = final_text;
+        rc = new_text ? resolve_with_text(exe, new_text, new_len, plan) : CLI_FAILED;
+        if (rc == CLI_OK && flatten)
+            printf("home pointed into another venv: set home = %s\n", home);
+    }
+    if (rc == CLI_OK && (new_len != len || memcmp(new_text, text, len) != 0)) {
         struct stat st;
         unsigned mode = stat(cfg_path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0644;
-        bool needs_newline = len > 0 && text[len - 1] != '\n';
-        size_t extra = strlen(base) + 32;
-        char *out = malloc(len + extra);
-        if (!out) {
-            free(text);
-            return cli_error(CLI_FAILED, "out of memory");
-        }
-        int n = snprintf(out, len + extra, "%s%sexecutable = %s\n", text,
-                         needs_newline ? "\n" : "", base);
-        if (!write_file_atomic(cfg_path, out, (size_t)n, mode))
+        if (!write_file_atomic(cfg_path, new_text, new_len, mode))
             rc = cli_error(CLI_FAILED, "cannot update %s: %s", cfg_path, strerror(errno));
         else
-            printf("recorded executable = %s in %s\n", base, cfg_path);
-        free(out);
+            printf("updated %s (executable = %s)\n", cfg_path, plan->base.binary);
     }
+    free(new_text);
     free(text);
     return rc;
 }
@@ -189,16 +248,13 @@ int install_venv(const char *dir) {
     if (vb.count == 0)
         return cli_error(CLI_FAILED, "no python or pypy executables in %s", bin);
 
-    /* Record the exact base before touching bin/, so the launcher never has to
-     * guess (a PyPy venv's python3.9 must not find /usr/bin/python3.9). */
-    if (vb.symlink_base[0] && (rc = record_base(cfg_path, vb.symlink_base)) != CLI_OK)
-        return rc;
     /* Refuse to install into a venv the launcher could not run: stale home, ... */
     static vs_plan plan;
-    if ((rc = resolve_as_launcher(bin, vb.names[0], &plan)) != CLI_OK)
+    char exe[VS_PATH_MAX];
+    if (!path_join(exe, sizeof exe, bin, vb.names[0]))
+        return cli_error(CLI_FAILED, "path too long: %s/%s", bin, vb.names[0]);
+    if (prepare_cfg(cfg_path, exe, vb.symlink_base, &plan) != CLI_OK)
         return cli_error(CLI_FAILED, "%s left unchanged", venv);
-    if (!vb.symlink_base[0] && (rc = record_base(cfg_path, plan.base.binary)) != CLI_OK)
-        return rc;
 
     size_t launcher_len;
     char *launcher_data = read_whole_file(launcher, &launcher_len);

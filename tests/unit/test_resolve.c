@@ -64,6 +64,7 @@ static vs_error err;
 static int run_with(const char *argv0_rel, bool inherited_pyvenv_launcher) {
     memset(&err, 0, sizeof err);
     vs_request req;
+    memset(&req, 0, sizeof req); /* Linux traits: no macOS framework handling */
     req.inv.argv0 = lay_path(argv0_rel);
     req.inv.path_env = NULL;
     req.has_pyvenv_launcher = inherited_pyvenv_launcher;
