@@ -237,14 +237,14 @@ static int home_unsearchable(vs_error *err, const step *s, const vs_base *base, 
     if (probe.kind != FS_MISSING || probe.error == ENOENT)
         return err->code;
     return fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s->cfg_path,
-                " cannot be searched: ", fs_error_text(probe.error),
-                "\nfix the permissions of ", base->home, " (or of a directory above it)", NULL);
+                " cannot be searched: ", fs_error_text(probe.error), "\nfix the permissions of ",
+                base->home, " (or of a directory above it)", NULL);
 }
 
 /* Only another X.Y was found: the base was upgraded in place, or `python3`
  * now means another version. Its site-packages would not match the venv's. */
 static int fail_version_mismatch(vs_error *err, const step *s) {
-    char venv_dir[VS_PATH_MAX], found[16];
+    char venv_dir[VS_PATH_MAX], found[16], fix[3 * VS_PATH_MAX];
     copy_str(venv_dir, sizeof venv_dir, s->loc->cfg_path);
     path_dirname(venv_dir);
     strbuf sb;
@@ -252,12 +252,20 @@ static int fail_version_mismatch(vs_error *err, const step *s) {
     sb_add_int(&sb, s->mismatch.major);
     sb_add_char(&sb, '.');
     sb_add_int(&sb, s->mismatch.minor);
+    /* a command that survives copy and paste: every path one shell word */
+    sb_init(&sb, fix, sizeof fix);
+    sb_add(&sb, "\nrecreate the venv with it: ");
+    sb_add_shell_word(&sb, s->mismatch_path);
+    sb_add(&sb, " -m venv --clear ");
+    sb_add_shell_word(&sb, venv_dir);
+    sb_add(&sb, " && venvshim install ");
+    sb_add_shell_word(&sb, venv_dir);
+    sb_add(&sb, " (or reinstall Python ");
+    sb_add(&sb, s->version_text);
+    sb_add(&sb, ")");
     return fail(err, EXIT_NO_BASE, s->cfg_path, " is for Python ", s->version_text, " but ",
                 s->mismatch_path, " is Python ", found, " (", s->mismatch.evidence,
-                "): the base was upgraded or replaced",
-                "\nrecreate the venv with it: ", s->mismatch_path, " -m venv --clear ", venv_dir,
-                " && venvshim install ", venv_dir, " (or reinstall Python ", s->version_text, ")",
-                NULL);
+                "): the base was upgraded or replaced", fix, NULL);
 }
 
 /* The chosen binary must not be this launcher (a hard link, a symlink to it,

@@ -152,3 +152,23 @@ def test_pypy_venv_runs_pypy(tmp_path):
     r = run([venv / "bin" / "python", "-c",
              "import sys, platform; print(platform.python_implementation(), sys.prefix)"])
     assert r.code == 0 and r.stdout.split() == ["PyPy", str(venv)], repr(r)
+
+
+def test_fix_command_survives_a_path_with_spaces(tmp_path):
+    """The printed command, pasted into a shell, names the venv as one word."""
+    import shlex
+    if not SYSTEM_VERSION:
+        pytest.skip("no Debian python3")
+    bindir = tmp_path / "base dir" / "bin"
+    bindir.mkdir(parents=True)
+    os.symlink(SYSTEM_PYTHON, bindir / "python3.98")
+    os.symlink("python3.98", bindir / "python3")
+    env = tmp_path / "my venv"
+    (env / "bin").mkdir(parents=True)
+    shutil.copy2(LAUNCHER, env / "bin" / "python")
+    (env / "pyvenv.cfg").write_text(f"home = {bindir}\nversion = 3.97.0\n")
+    r = run([env / "bin" / "python"])
+    assert r.code == 103, repr(r)
+    words = shlex.split(r.lines()[1].split("recreate the venv with it: ", 1)[1].split(" (or")[0])
+    assert words == [str(bindir / "python3"), "-m", "venv", "--clear", str(env), "&&", "venvshim",
+                     "install", str(env)], words
