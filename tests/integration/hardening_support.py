@@ -1,19 +1,15 @@
 """Helpers shared by the hardening tests (bad-input catalogue, version guard,
-`venvshim check`). Everything runs the real binaries from the build directory:
-VENVSHIM_BUILD_DIR (default: build/), and VENVSHIM_TEST_LAUNCHER to point the
-launcher tests at another build of the launcher (the sanitizer build)."""
+`venvshim check`), on top of conftest's. Everything runs the real binaries of
+the build under test: $VENVSHIM_BUILD_DIR (default build/; the sanitizer build
+in tests/run-hardening)."""
 
 import os
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("VENVSHIM_BUILD_DIR", ROOT / "build"))
-CLI = BUILD / "venvshim"
-LAUNCHER = Path(os.environ.get("VENVSHIM_TEST_LAUNCHER", BUILD / "venvshim-launcher"))
+from conftest import CLI, LAUNCHER, make_fake_venv  # the build under test (VENVSHIM_BUILD_DIR)
 
 # Debian's own interpreter: the base for layouts that need any real Python.
 SYSTEM_PYTHON = Path(os.path.realpath("/usr/bin/python3"))
@@ -70,16 +66,9 @@ def plan(result):
 
 
 def fake_venv(root, cfg=None, cfg_bytes=None, name="python"):
-    """root/bin/<name> = a copy of the launcher, root/pyvenv.cfg = cfg."""
-    root = Path(root)
-    (root / "bin").mkdir(parents=True, exist_ok=True)
-    launcher = root / "bin" / name
-    shutil.copy2(LAUNCHER, launcher)
-    if cfg_bytes is not None:
-        (root / "pyvenv.cfg").write_bytes(cfg_bytes)
-    elif cfg is not None:
-        (root / "pyvenv.cfg").write_text(cfg)
-    return launcher
+    """root/bin/<name> = a copy of the launcher, root/pyvenv.cfg = cfg (text) or cfg_bytes."""
+    data = cfg_bytes if cfg_bytes is not None else None if cfg is None else cfg.encode()
+    return make_fake_venv(root, data, name=name)
 
 
 def system_cfg(extra=""):
