@@ -6,7 +6,6 @@ other versions must not block a working base. Bases are real interpreters
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
