@@ -51,8 +51,10 @@ fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_
                                   int *error) {
     *len = 0;
     *error = 0;
-    /* O_NONBLOCK: opening a FIFO named pyvenv.cfg must not hang the launcher. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    /* O_NONBLOCK: opening a FIFO named pyvenv.cfg must not hang the launcher.
+     * No O_CLOEXEC: the fd is closed below, before any exec, and nothing here
+     * is threaded; musl would spend an extra fcntl(2) on it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         *error = errno;
         return errno == ENOENT || errno == ENOTDIR ? READ_MISSING : READ_ERROR;

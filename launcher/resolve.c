@@ -36,7 +36,8 @@ typedef struct {
     bool has_version;
     int major, minor;
     char version_text[16]; /* "3.12", for messages */
-    char tried[VS_PATH_MAX + 512];
+    fs_info chosen;        /* stat of the last usable candidate: reused, not stat'ed again */
+    char tried[VS_PATH_MAX + 512]; /* last: left uninitialised until sb_init */
     strbuf tried_sb;
     char mismatch_path[VS_PATH_MAX]; /* first candidate of another X.Y, for the error */
     vg_found mismatch;
@@ -76,6 +77,7 @@ static bool usable_binary(step *s, const char *path) {
         }
         return false;
     }
+    s->chosen = info;
     return true;
 }
 
@@ -270,8 +272,8 @@ static int fail_version_mismatch(vs_error *err, const step *s) {
 
 /* The chosen binary must not be this launcher (a hard link, a symlink to it,
  * or a copy): exec'ing it would loop forever. */
-static bool is_this_launcher(const char *path) {
-    fs_info self, cand = fs_stat(path);
+static bool is_this_launcher(const char *path, fs_info cand) {
+    fs_info self;
     if (!fs_self_info(&self))
         return false;
     if (self.id.dev == cand.id.dev && self.id.ino == cand.id.ino)
@@ -283,7 +285,7 @@ static bool is_this_launcher(const char *path) {
 
 int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
     step s;
-    memset(&s, 0, sizeof s);
+    memset(&s, 0, offsetof(step, tried)); /* not the 4.5 KiB `tried` buffer */
     s.loc = loc;
     const char *text = loc->cfg_text;
     size_t len = loc->cfg_len;
@@ -365,7 +367,7 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
             sb_add(&sb, s.tried);
             return fail_with_hint(err, EXIT_NO_BASE, &s, msg);
         }
-        if (is_this_launcher(base->binary))
+        if (is_this_launcher(base->binary, s.chosen))
             return fail(err, EXIT_NO_BASE, base->binary, " (from ", s.cfg_path,
                         ") is this launcher, not a Python interpreter: running it would loop",
                         "\npoint 'home' at the directory of a real Python interpreter", NULL);
