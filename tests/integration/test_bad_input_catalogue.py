@@ -259,8 +259,8 @@ def base_symlink_loop(tmp):
     home = base_dir(tmp)
     os.symlink("python3.b", home / "python3")
     os.symlink("python3", home / "python3.b")
-    return Case([launcher_in(tmp, cfg=f"home = {home}\n")], 103,
-                [str(home), "symbolic links"])
+    # glibc: "Too many levels of symbolic links"; musl (the static build): "Symbolic link loop"
+    return Case([launcher_in(tmp, cfg=f"home = {home}\n")], 103, [str(home), "ymbolic link"])
 
 
 def base_is_the_launcher(tmp):
