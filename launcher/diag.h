@@ -12,6 +12,7 @@
 enum {
     EXIT_EXEC_FAILED = 101, /* the base interpreter could not be started */
     EXIT_NO_BASE = 103,     /* no usable base interpreter (home missing, loop, ...) */
+    EXIT_BAD_SCRIPT = 105,  /* a script launcher whose appended zip is damaged */
     EXIT_NO_CFG = 106,      /* no pyvenv.cfg next to the launcher or in its parent */
     EXIT_BAD_CFG = 107,     /* pyvenv.cfg unreadable or invalid */
 };

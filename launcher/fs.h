@@ -71,6 +71,22 @@ bool fs_self_info(fs_info *info);
  * catch a copy of the launcher posing as a base interpreter). */
 bool fs_same_contents(const char *a, const char *b);
 
+/* An open regular file, for reading pieces of it (the script launcher reads
+ * its own head and tail). */
+typedef struct {
+    int fd;
+    long long size;
+} fs_file;
+
+/* open + fstat: false (errno in *error) when it cannot be opened or is not a
+ * regular file (*error 0 then). */
+bool fs_file_open(const char *path, fs_file *file, int *error);
+
+/* Up to n bytes at offset (pread); the count read, or -1. */
+long fs_file_read_at(const fs_file *file, void *buf, size_t n, long long offset);
+
+void fs_file_close(fs_file *file);
+
 /* strerror(3)-like text for an errno value, without locale machinery. */
 const char *fs_error_text(int error);
 

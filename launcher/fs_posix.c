@@ -140,6 +140,47 @@ bool fs_same_contents(const char *a, const char *b) {
     return same;
 }
 
+bool fs_file_open(const char *path, fs_file *file, int *error) {
+    *error = 0;
+    /* no O_CLOEXEC: musl spends an fcntl on it, and the file is closed before any exec */
+    file->fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (file->fd < 0) {
+        *error = errno;
+        return false;
+    }
+    struct stat st;
+    bool ok = fstat(file->fd, &st) == 0;
+    if (!ok || !S_ISREG(st.st_mode)) {
+        *error = ok ? 0 : errno;
+        close(file->fd);
+        file->fd = -1;
+        return false;
+    }
+    file->size = (long long)st.st_size;
+    return true;
+}
+
+long fs_file_read_at(const fs_file *file, void *buf, size_t n, long long offset) {
+    size_t total = 0;
+    while (total < n) {
+        ssize_t got = pread(file->fd, (char *)buf + total, n - total, (off_t)(offset + total));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;
+        total += (size_t)got;
+    }
+    return (long)total;
+}
+
+void fs_file_close(fs_file *file) {
+    if (file->fd >= 0)
+        close(file->fd);
+    file->fd = -1;
+}
+
 const char *fs_error_text(int error) {
     return strerror(error);
 }

@@ -24,8 +24,24 @@ int main(int argc, char **argv) {
     req.inv.path_env = getenv("PATH");
     req.has_pyvenv_launcher = getenv(PYVENV_LAUNCHER_VAR) != NULL;
     req.traits = platform_traits_current();
+    req.argc = argc;
+    req.argv = argv;
+    req.has_pythonhome = getenv("PYTHONHOME") != NULL;
 
     int rc = plan_make(&req, &plan, &err);
+    /* A script launcher runs `base <script> args`: one argument more. */
+    bool script = rc == 0 && plan.script[0];
+    int given = argc > 0 ? argc : 1; /* argv[0]'s slot exists even when argc is 0 */
+    char *script_argv[script ? given + 2 : 1];
+    if (script) {
+        script_argv[0] = plan.loc.venv_exe;
+        script_argv[1] = plan.script;
+        for (int i = 1; i < given; i++)
+            script_argv[i + 1] = argv[i];
+        script_argv[given + 1] = NULL;
+        argc = given + 1;
+        argv = script_argv;
+    }
     if (rc == 0 && env_flag("PYLAUNCHER_DRYRUN")) {
         plan_print(&plan, argc, argv);
         return 0;

@@ -137,6 +137,16 @@ static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
     return NEAR_NONE;
 }
 
+/* One attempt from the launcher path in loc->venv_exe (which came from
+ * `source`); the first attempt's path is kept for the error message. */
+static near_status search_starting_at(vs_location *loc, const char *source, char *first_try,
+                                      vs_error *err, bool *looped) {
+    trace("launcher path from ", source, ": ", loc->venv_exe, NULL);
+    if (!first_try[0])
+        copy_str(first_try, VS_PATH_MAX, loc->venv_exe);
+    return search_from(loc, err, looped);
+}
+
 int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
     /* Only first bytes are cleared: zeroing these 4 KiB buffers cost about
      * 5,000 of the launcher's 25,000 instructions. */
@@ -164,26 +174,16 @@ int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
             from_argv0 = true;
         }
     }
-    if (from_argv0) {
-        trace("launcher path from argv[0]: ", loc->venv_exe, NULL);
-        copy_str(first_try, sizeof first_try, loc->venv_exe);
-        near_status st = search_from(loc, err, &looped);
-        if (st == NEAR_FOUND)
-            return 0;
-        if (st == NEAR_BAD)
-            return err->code;
-    }
+    near_status st = NEAR_NONE;
+    if (from_argv0)
+        st = search_starting_at(loc, "argv[0]", first_try, err, &looped);
     /* argv[0] was unusable, or led nowhere: ask the OS where we are. */
-    if (fs_self_exe(loc->venv_exe, sizeof loc->venv_exe)) {
-        trace("launcher path from the OS: ", loc->venv_exe, NULL);
-        if (!first_try[0])
-            copy_str(first_try, sizeof first_try, loc->venv_exe);
-        near_status st = search_from(loc, err, &looped);
-        if (st == NEAR_FOUND)
-            return 0;
-        if (st == NEAR_BAD)
-            return err->code;
-    }
+    if (st == NEAR_NONE && fs_self_exe(loc->venv_exe, sizeof loc->venv_exe))
+        st = search_starting_at(loc, "the OS", first_try, err, &looped);
+    if (st == NEAR_FOUND)
+        return 0;
+    if (st == NEAR_BAD)
+        return err->code;
     if (!first_try[0])
         return fail(err, EXIT_NO_CFG, "cannot tell where this launcher is (argv[0] is '", argv0,
                     "' and the OS does not say)\nrun it by its path, e.g. /path/to/venv/bin/python",

@@ -1,4 +1,5 @@
-/* Lexical path operations on POSIX-style paths ('/' separated).
+/* Lexical path operations in the platform's syntax (pathsep.h: '/' on POSIX;
+ * '\\' or '/', drives and UNC shares on Windows).
  * Nothing here touches the file system: symlinks are never resolved. */
 #ifndef VENVSHIM_PATH_H
 #define VENVSHIM_PATH_H

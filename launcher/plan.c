@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "framework.h"
+#include "relhome.h"
+#include "script.h"
 #include "strbuf.h"
 
 static bool plan_sets(const vs_plan *plan, const char *name) {
@@ -35,6 +37,10 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     int rc = locate_venv(&req->inv, &plan->loc, err);
     if (rc)
         return rc;
+    plan->script[0] = '\0';
+    if (!script_is_interpreter_name(path_basename(plan->loc.venv_exe)) &&
+        (rc = script_prepare(&plan->loc, plan->script, err)) != 0)
+        return rc;
     rc = resolve_base(&plan->loc, &plan->base, err);
     if (rc)
         return rc;
@@ -49,6 +55,8 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
         trace("removing the inherited " PYVENV_LAUNCHER_VAR, NULL);
         plan_env_set(plan, PYVENV_LAUNCHER_VAR, NULL);
     }
+    if (plan->base.home_relative)
+        return relhome_plan(req, plan, err);
     return 0;
 }
 

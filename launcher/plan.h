@@ -17,6 +17,10 @@ typedef struct {
     vs_invocation inv;
     bool has_pyvenv_launcher; /* inherited __PYVENV_LAUNCHER__ in the environment */
     platform_traits traits;   /* platform_traits_current(), or a test's choice */
+    /* for a relative home (relhome.h): the interpreter's options, PYTHONHOME */
+    int argc;
+    char **argv;
+    bool has_pythonhome;
 } vs_request;
 
 #define PLAN_MAX_ENV 4
@@ -33,6 +37,8 @@ typedef struct {
     vs_base base;      /* base.binary is what runs */
     const char *argv0; /* the interpreter's argv[0]: loc.venv_exe (it has a '/'),
                           or the framework app binary on macOS */
+    /* a script launcher's own path, passed as argv[1]; "" otherwise */
+    char script[VS_PATH_MAX];
     plan_env env[PLAN_MAX_ENV];
     int env_count;
 } vs_plan;

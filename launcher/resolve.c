@@ -3,18 +3,19 @@
 #include <errno.h>
 #include <string.h>
 
+#include "names.h"
 #include "strbuf.h"
 #include "version_guard.h"
 
-bool name_version(const char *name, int *major, int *minor) {
-    const char *p;
+const char *after_interpreter_prefix(const char *name) {
     if (strncmp(name, "python", 6) == 0)
-        p = name + 6;
-    else if (strncmp(name, "pypy", 4) == 0)
-        p = name + 4;
-    else
-        return false;
-    if (*p < '0' || *p > '9')
+        return name + 6;
+    return strncmp(name, "pypy", 4) == 0 ? name + 4 : NULL;
+}
+
+bool name_version(const char *name, int *major, int *minor) {
+    const char *p = after_interpreter_prefix(name);
+    if (!p || *p < '0' || *p > '9')
         return false;
     int a = 0, b = 0;
     while (*p >= '0' && *p <= '9' && a < 1000)
@@ -36,6 +37,7 @@ typedef struct {
     bool has_version;
     int major, minor;
     char version_text[16]; /* "3.12", for messages */
+    bool home_relative;
     fs_info chosen;        /* stat of the last usable candidate: reused, not stat'ed again */
     char tried[VS_PATH_MAX + 512]; /* last: left uninitialised until sb_init */
     strbuf tried_sb;
@@ -90,9 +92,19 @@ static near_status venv_dir_cfg(const char *dir, vs_base *base, int slot, size_t
 static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (!v.ptr || v.len == 0 || v.len >= VS_PATH_MAX)
         return false;
-    memcpy(out, v.ptr, v.len);
-    out[v.len] = '\0';
-    if (!path_is_absolute(out))
+    char value[VS_PATH_MAX];
+    memcpy(value, v.ptr, v.len);
+    value[v.len] = '\0';
+    if (path_is_absolute(value) == s->home_relative) {
+        /* with a relative home, an absolute key names the old location (which
+         * may still exist); a relative key is relative to pyvenv.cfg's dir */
+        trace("ignoring executable = ", value, s->home_relative ? ": home is relative" : "", NULL);
+        return false;
+    }
+    char cfg_dir[VS_PATH_MAX];
+    copy_str(cfg_dir, sizeof cfg_dir, s->cfg_path);
+    path_dirname(cfg_dir);
+    if (!path_absolute(out, VS_PATH_MAX, cfg_dir, value))
         return false;
     trace("candidate from the recorded executable: ", out, NULL);
     if (!vg_python_name(path_basename(out))) {
@@ -158,6 +170,23 @@ static bool seen(const fs_id *ids, int n, fs_id id) {
     return false;
 }
 
+/* PEP 796: a relative home is relative to the directory holding pyvenv.cfg,
+ * never the CWD (relhome.h hands the child the absolute result). */
+static bool resolve_relative_home(step *s, vs_base *base, vs_error *err) {
+    char dir[VS_PATH_MAX], rel[VS_PATH_MAX];
+    copy_str(dir, sizeof dir, s->cfg_path);
+    path_dirname(dir);
+    copy_str(rel, sizeof rel, base->home);
+    if (!path_absolute(base->home, sizeof base->home, dir, rel)) {
+        fail(err, EXIT_BAD_CFG, s->cfg_path, ": home = ", rel, " made absolute is too long",
+             "\nmove the virtual environment to a shorter path", NULL);
+        return false;
+    }
+    base->home_relative = s->home_relative = true;
+    trace("relative home, against ", dir, ": ", base->home, NULL);
+    return true;
+}
+
 /* Read home from s->cfg into base->home; 0 or an exit code. */
 static int read_home(step *s, vs_base *base, vs_error *err) {
     char msg[2 * VS_PATH_MAX];
@@ -185,13 +214,8 @@ static int read_home(step *s, vs_base *base, vs_error *err) {
     memcpy(base->home, home.ptr, home.len);
     base->home[home.len] = '\0';
     trace("home = ", base->home, " (from ", s->cfg_path, ")", NULL);
-    if (!path_is_absolute(base->home)) {
-        /* CPython would resolve it against the CWD and may load another
-         * installation's stdlib. Relocatable venvs will give it a meaning. */
-        return fail(err, EXIT_BAD_CFG, s->cfg_path, ": relative home = ", base->home,
-                    " is not supported (CPython resolves it against the current directory)",
-                    "\nwrite the absolute directory of the base python in 'home'", NULL);
-    }
+    if (!path_is_absolute(base->home) && !resolve_relative_home(s, base, err))
+        return err->code;
     path_strip_trailing_sep(base->home);
     fs_info info = fs_stat(base->home);
     if (info.kind != FS_DIR) {
@@ -209,9 +233,6 @@ static int read_home(step *s, vs_base *base, vs_error *err) {
 
 static bool pick_binary(step *s, const vs_base *base, char *out) {
     const char *home = base->home;
-    if (key_candidate(s, s->cfg.base_executable, home, out) ||
-        key_candidate(s, s->cfg.executable, home, out))
-        return true;
     const char *invoked = path_basename(s->loc->venv_exe);
     char versioned[32] = "";
     if (s->has_version) {
@@ -220,8 +241,14 @@ static bool pick_binary(step *s, const vs_base *base, char *out) {
         sb_add(&sb, "python");
         sb_add(&sb, s->version_text);
     }
-    const char *names[4] = {invoked, versioned, "python3", "python"};
-    for (int i = 0; i < 4; i++) {
+    base_names bn;
+    base_names_for(invoked, versioned,
+                   s->cfg.executable.ptr ? s->cfg.executable : s->cfg.base_executable, &bn);
+    if (bn.use_recorded && (key_candidate(s, s->cfg.base_executable, home, out) ||
+                            key_candidate(s, s->cfg.executable, home, out)))
+        return true;
+    const char **names = bn.names;
+    for (int i = 0; i < bn.count; i++) {
         bool duplicate = !names[i][0];
         for (int j = 0; j < i && !duplicate; j++)
             duplicate = strcmp(names[i], names[j]) == 0;
@@ -293,6 +320,7 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
     fs_id visited[MAX_CHAIN_DEPTH + 1];
     visited[0] = loc->cfg_id;
     base->chain_depth = 0;
+    base->home_relative = false;
 
     for (;;) {
         if (cfg_parse(text, len, &s.cfg) != CFG_OK)

@@ -22,12 +22,16 @@ typedef struct {
     char binary[VS_PATH_MAX]; /* the base interpreter to exec */
     char home[VS_PATH_MAX];   /* home of the venv whose base it is */
     int chain_depth;          /* venvs followed through `home` */
+    bool home_relative;       /* home was relative to its pyvenv.cfg (relhome.h) */
     /* scratch for chained pyvenv.cfg files (two: the one being followed, the next) */
     char cfg_text[2][CFG_MAX_SIZE + 1];
     char cfg_path[2][VS_PATH_MAX];
 } vs_base;
 
 int resolve_base(const vs_location *loc, vs_base *base, vs_error *err);
+
+/* "python3.12" -> "3.12"; "pypy3" -> "3"; NULL without python/pypy. */
+const char *after_interpreter_prefix(const char *name);
 
 /* "python3.12" -> 3, 12; "pypy3.9" -> 3, 9; "python3" -> false. */
 bool name_version(const char *name, int *major, int *minor);

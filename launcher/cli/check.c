@@ -14,6 +14,7 @@
 #include "../cfg.h"
 #include "../path.h"
 #include "../plan.h"
+#include "../script.h"
 #include "../version_guard.h"
 #include "check.h"
 #include "cli.h"
@@ -133,7 +134,10 @@ static void check_base(const char *venv, const venv_cfg *cfg, report *r) {
     char exe[VS_PATH_MAX];
     if (!path_join(exe, sizeof exe, venv, "bin/python"))
         return; /* cannot happen: check_cfg joined a longer name */
-    vs_request req = {{exe, NULL}, false, platform_traits_current()};
+    vs_request req;
+    memset(&req, 0, sizeof req); /* fields added later default to "absent" */
+    req.inv.argv0 = exe;
+    req.traits = platform_traits_current();
     if (plan_make(&req, &plan, &err) != 0) {
         char line[sizeof err.text];
         one_line(err.text, line, sizeof line);
@@ -199,7 +203,7 @@ static void scan_launchers(const char *bin, const char *ours, size_t ours_len, b
     if (!d)
         return;
     for (struct dirent *e; (e = readdir(d)) != NULL && s->count < 64;) {
-        if (!is_interpreter_name(e->d_name))
+        if (!script_is_interpreter_name(e->d_name))
             continue;
         char path[VS_PATH_MAX];
         struct stat st;

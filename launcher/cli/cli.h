@@ -12,11 +12,23 @@ int cmd_create(int argc, char **argv);
 int cmd_install(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
-/* python, python3, python3.12, python3.13t, pypy3.9 ... (not python-config) */
-bool is_interpreter_name(const char *name);
 
 /* Convert the venv at dir (shared by create and install). */
 int install_venv(const char *dir);
+
+/* ---- relocatable venvs ---- */
+int cmd_relocate(int argc, char **argv);
+int relocate_venv(const char *dir);
+
+/* Write the site-init hook into each site-packages under venv/lib. */
+int install_site_init(const char *venv);
+
+/* When the base interpreter lives under the venv's parent directory, rewrite
+ * home (and executable) in pyvenv.cfg relative to it (PEP 796). */
+int relativize_home(const char *venv);
+
+/* One stored entry; offsets count from the archive's start. malloc'd. */
+unsigned char *zip_single_file(const char *name, const char *data, size_t len, size_t *out_len);
 
 /* Print "venvshim: <message>" to stderr; returns code. printf-style. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,4 +1,5 @@
-/* venvshim create DIR: python -m venv, then install. */
+/* venvshim create DIR: python -m venv, then install (and, with
+ * --relocatable, a relative home when possible, then relocate). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@ static const char create_usage[] = "see 'venvshim --help'";
 int cmd_create(int argc, char **argv) {
     const char *python = "python3";
     const char *dir = NULL;
+    bool relocatable = false;
     char *venv_argv[MAX_VENV_ARGS];
     int n = 0;
     venv_argv[n++] = NULL; /* python, filled in below */
@@ -38,6 +40,8 @@ int cmd_create(int argc, char **argv) {
         } else if (strcmp(a, "--system-site-packages") == 0 || strcmp(a, "--without-pip") == 0 ||
                    strcmp(a, "--clear") == 0) {
             venv_argv[n++] = (char *)a;
+        } else if (strcmp(a, "--relocatable") == 0) {
+            relocatable = true;
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_error(CLI_USAGE, "unknown option '%s'; %s", a, create_usage);
         } else if (dir) {
@@ -75,5 +79,8 @@ int cmd_create(int argc, char **argv) {
                          WIFEXITED(status) ? "exit status" : "signal",
                          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     }
-    return install_venv(dir);
+    int rc = install_venv(dir);
+    if (rc == CLI_OK && relocatable && (rc = relativize_home(dir)) == CLI_OK)
+        rc = relocate_venv(dir);
+    return rc;
 }

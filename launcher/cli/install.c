@@ -13,33 +13,10 @@
 #include "../diag.h"
 #include "../path.h"
 #include "../plan.h"
+#include "../script.h"
 #include "cli.h"
 
 #define MAX_NAMES 64
-
-/* python, python3, python3.12, python3.13t, pypy, pypy3, pypy3.9 ... but not
- * python-config, python3.12-gdb.py or python-argcomplete-check-easy-install-script. */
-bool is_interpreter_name(const char *name) {
-    const char *p;
-    if (strncmp(name, "python", 6) == 0)
-        p = name + 6;
-    else if (strncmp(name, "pypy", 4) == 0)
-        p = name + 4;
-    else
-        return false;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    if (*p == '.') {
-        p++;
-        if (*p < '0' || *p > '9')
-            return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    if (*p == 't' || *p == 'd')
-        p++; /* free-threaded, debug */
-    return *p == '\0';
-}
 
 typedef struct {
     char names[MAX_NAMES][NAME_MAX + 1];
@@ -53,7 +30,7 @@ static int scan_bin(const char *bin, const char *venv_real, venv_bin *vb) {
         return cli_error(CLI_FAILED, "cannot read %s: %s", bin, strerror(errno));
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (!is_interpreter_name(e->d_name))
+        if (!script_is_interpreter_name(e->d_name))
             continue;
         char path[VS_PATH_MAX];
         if (!path_join(path, sizeof path, bin, e->d_name))
@@ -248,6 +225,9 @@ int install_venv(const char *dir) {
     if (vb.count == 0)
         return cli_error(CLI_FAILED, "no python or pypy executables in %s", bin);
 
+    /* The start-up hook first: the launcher needs it for a relative home. */
+    if ((rc = install_site_init(venv)) != CLI_OK)
+        return rc;
     /* Refuse to install into a venv the launcher could not run: stale home, ... */
     static vs_plan plan;
     char exe[VS_PATH_MAX];

@@ -1,5 +1,4 @@
 /* venvshim command-line tool: dispatch, --help, --version. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,26 +11,19 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  create DIR [--python PATH] [--system-site-packages] [--without-pip]\n"
-    "             [--prompt NAME] [--clear]\n"
+    "             [--prompt NAME] [--clear] [--relocatable]\n"
     "        run PATH -m venv (default: python3 from PATH), then install\n"
     "  install DIR\n"
     "        replace DIR/bin/python* with the launcher; record the base interpreter\n"
+    "  relocate DIR\n"
+    "        make DIR movable: console scripts become script launchers, activate\n"
+    "        finds the venv from its own location, pyvenv.cfg gets relocatable = true\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help\n"
     "  --version      show the version\n"
     "\n"
     "The launcher honours PYLAUNCHER_DEBUG=1 (trace) and PYLAUNCHER_DRYRUN=1 (print the plan).\n";
-
-int cli_error(int code, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("venvshim: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return code;
-}
 
 int main(int argc, char **argv) {
     if (argc < 2)
@@ -51,5 +43,7 @@ int main(int argc, char **argv) {
         return cmd_install(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "relocate") == 0)
+        return cmd_relocate(argc - 2, argv + 2);
     return cli_error(CLI_USAGE, "unknown command '%s'; try 'venvshim --help'", cmd);
 }

@@ -155,8 +155,17 @@ def cfg_unreadable(tmp):
 
 # ---- home ----
 
-def home_relative(tmp):
-    return Case([launcher_in(tmp, cfg="home = usr/bin\n")], 107, [cfg_path(tmp), "relative"])
+def home_relative_missing(tmp):
+    # a relative home is resolved against the venv directory (PEP 796)
+    return Case([launcher_in(tmp, cfg="home = usr/bin\n")], 103,
+                [f"home = {tmp}/v/usr/bin", "does not exist"])
+
+
+def home_relative_without_the_hook(tmp):
+    """A relative home needs the site-init hook, or CPython would resolve it against the CWD."""
+    rel = os.path.relpath(SYS_HOME, tmp / "v")
+    exe = launcher_in(tmp, cfg=f"home = {rel}\nversion = {SYSTEM_VERSION}.0\n")
+    return Case([exe], 107, [cfg_path(tmp), "_venvshim.pth"])
 
 
 def home_is_file(tmp):
@@ -368,7 +377,7 @@ ROWS = [
     cfg_binary, cfg_binary_without_nul, cfg_nul_in_home, cfg_bom, cfg_crlf, cfg_no_final_newline,
     cfg_upper_case_key, cfg_duplicate_home_first_wins, cfg_duplicate_home_first_broken,
     cfg_is_fifo, cfg_symlink_to_dev_zero, cfg_unreadable,
-    home_relative, home_is_file, home_empty, home_only_whitespace, home_key_missing,
+    home_relative_missing, home_relative_without_the_hook, home_is_file, home_empty, home_only_whitespace, home_key_missing,
     home_does_not_exist, home_not_a_directory_fifo, home_too_long, home_is_root,
     home_unreadable, home_pyvenv_cfg_unreadable, home_is_the_venv_itself, home_cycle_of_two_venvs, home_chain_too_deep,
     base_not_executable, base_is_directory, base_dangling_symlink, base_symlink_loop,

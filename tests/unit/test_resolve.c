@@ -326,13 +326,7 @@ Test(resolve, whitespace_home_is_107) {
     lay_expect_error(rc, &err, EXIT_BAD_CFG, lay_path("venv/pyvenv.cfg"), NULL);
 }
 
-Test(resolve, relative_home_is_107) {
-    lay_exec("base/bin/python");
-    lay_venv("venv", "home = ../base/bin\n");
-    lay_chdir("venv"); /* from here the relative home would even exist */
-    int rc = run("venv/bin/python");
-    lay_expect_error(rc, &err, EXIT_BAD_CFG, lay_path("venv/pyvenv.cfg"), "../base/bin", NULL);
-}
+/* A relative home (PEP 796, relative to pyvenv.cfg): tests/unit/test_relhome.c. */
 
 Test(resolve, missing_home_is_103_naming_it) {
     lay_venv("venv", "home = %s\nversion = 3.12.1\n", lay_path("moved/bin"));

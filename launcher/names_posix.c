@@ -1,0 +1,12 @@
+#include "names.h"
+
+void base_names_for(const char *invoked, const char *versioned, cfg_value recorded,
+                    base_names *out) {
+    (void)recorded; /* tried as a candidate of its own (use_recorded) */
+    out->names[0] = invoked;
+    out->names[1] = versioned;
+    out->names[2] = "python3";
+    out->names[3] = "python";
+    out->count = 4;
+    out->use_recorded = true;
+}

@@ -1,0 +1,93 @@
+/* Windows: the base is exactly home\<name>, the name mapped from the
+ * launcher's own file name as CPython's venvlauncher builds do (EXENAME):
+ * python.exe, pythonw.exe, python_d.exe, pythonw_d.exe, python3.13t.exe,
+ * pythonw3.13t.exe stay themselves, so a copy named like its base runs that
+ * base; in a free-threaded venv the unversioned ones map to the recorded
+ * pythonX.Yt.exe (as venvlaunchert.exe does). Any other name (venvlauncher.exe, a console script's
+ * launcher) runs python.exe, or pythonw.exe for a GUI-subsystem build. The recorded `executable`
+ * key is not used: it names python.exe even in a pythonw venv (the mistake of CPython 3.13.0's
+ * venvwlauncher, gh-126084). */
+#include "names.h"
+
+#include <string.h>
+
+#include "strbuf.h"
+#include "win_util.h"
+
+static char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool has_prefix_nocase(const char *s, const char *prefix) {
+    for (; *prefix; s++, prefix++)
+        if (lower(*s) != *prefix)
+            return false;
+    return true;
+}
+
+/* "python" ["w"] [X[.Y]["t"]] ["_d"] ".exe", any case. */
+bool win_is_python_name(const char *name) {
+    if (!has_prefix_nocase(name, "python"))
+        return false;
+    const char *p = name + 6;
+    if (lower(*p) == 'w')
+        p++;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*p == '.' && p[1] >= '0' && p[1] <= '9') /* "3.13", not the "." of ".exe" */
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            ;
+    if (lower(*p) == 't')
+        p++;
+    if (has_prefix_nocase(p, "_d"))
+        p += 2;
+    return has_prefix_nocase(p, ".exe") && p[4] == '\0';
+}
+
+/* The "X.Yt" of a free-threaded base name ("python3.13t.exe", any case),
+ * from the last component of a recorded path; false for other names. */
+static bool free_threaded_version(cfg_value recorded, char *ver, size_t cap) {
+    if (!recorded.ptr)
+        return false;
+    size_t start = recorded.len;
+    while (start > 0 && recorded.ptr[start - 1] != '\\' && recorded.ptr[start - 1] != '/')
+        start--;
+    const char *p = recorded.ptr + start, *end = recorded.ptr + recorded.len;
+    if (end - p < 12 || !has_prefix_nocase(p, "python"))
+        return false;
+    const char *v = p + 6, *q = v;
+    while (q < end && ((*q >= '0' && *q <= '9') || *q == '.'))
+        q++;
+    if (q == v || q >= end || lower(*q) != 't' || (size_t)(q + 1 - v) >= cap)
+        return false;
+    memcpy(ver, v, (size_t)(q + 1 - v));
+    ver[q + 1 - v] = '\0';
+    return true;
+}
+
+void base_names_for(const char *invoked, const char *versioned, cfg_value recorded,
+                    base_names *out) {
+    (void)versioned;
+    out->count = 1;
+    out->use_recorded = false;
+    if (!win_is_python_name(invoked)) {
+        out->names[0] = win_is_gui() ? "pythonw.exe" : "python.exe";
+        return;
+    }
+    out->names[0] = invoked;
+    /* A free-threaded venv (3.13+) has Scripts\python.exe and pythonw.exe
+     * too, but they must run pythonX.Yt.exe / pythonwX.Yt.exe, which the
+     * recorded executable names: map the unversioned names to those. */
+    bool w = lower(invoked[6]) == 'w';
+    const char *rest = invoked + 6 + (w ? 1 : 0); /* "_d.exe" or ".exe" when unversioned */
+    char ver[16];
+    if ((rest[0] == '.' || rest[0] == '_') && free_threaded_version(recorded, ver, sizeof ver)) {
+        strbuf sb;
+        sb_init(&sb, out->storage, sizeof out->storage);
+        sb_add(&sb, w ? "pythonw" : "python");
+        sb_add(&sb, ver);
+        sb_add(&sb, rest);
+        if (!sb.overflow)
+            out->names[0] = out->storage;
+    }
+}

@@ -1,0 +1,126 @@
+#include "relhome.h"
+
+#include <string.h>
+
+#include "fs.h"
+#include "strbuf.h"
+
+unsigned python_flags(int argc, char **argv) {
+    unsigned flags = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == '\0')
+            return flags; /* the script, or "-" for stdin: the rest is the program's */
+        if (a[1] == '-') {
+            if (a[2] == '\0')
+                return flags;
+            if (strcmp(a, "--check-hash-based-pycs") == 0)
+                i++; /* its value */
+            continue;
+        }
+        for (const char *p = a + 1; *p; p++) {
+            if (*p == 'c' || *p == 'm')
+                return flags;
+            if (*p == 'X' || *p == 'W') {
+                if (p[1] == '\0')
+                    i++; /* the value is the next argument */
+                break;
+            }
+            flags |= *p == 'E' ? PYFLAG_E : *p == 'I' ? PYFLAG_I : *p == 'S' ? PYFLAG_S : 0;
+        }
+    }
+    return flags;
+}
+
+bool find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t cap) {
+    if (!copy_str(prefix, cap, home))
+        return false;
+    /* home and its parent only: walking further up, as getpath does, can
+     * reach /lib/pythonX.Y, another installation's stdlib */
+    for (int level = 0; level < 2; level++) {
+        char landmark[VS_PATH_MAX];
+        strbuf sb;
+        sb_init(&sb, landmark, sizeof landmark);
+        sb_add(&sb, strcmp(prefix, "/") == 0 ? "" : prefix);
+        sb_add(&sb, "/lib/");
+        sb_add(&sb, stdlib);
+        sb_add(&sb, "/os.py");
+        trace("stdlib landmark: ", landmark, NULL);
+        if (!sb.overflow && fs_stat(landmark).kind == FS_FILE)
+            return true;
+        path_dirname(prefix);
+    }
+    return false;
+}
+
+/* "python3.12" / "pypy3.9" from the base binary's name, else from pyvenv.cfg. */
+static bool stdlib_name(const vs_plan *plan, char *out, size_t cap) {
+    const char *name = path_basename(plan->base.binary);
+    int major, minor;
+    if (!name_version(name, &major, &minor)) {
+        venv_cfg cfg;
+        if (cfg_parse(plan->loc.cfg_text, plan->loc.cfg_len, &cfg) != CFG_OK ||
+            !cfg_major_minor(&cfg, &major, &minor))
+            return false;
+    }
+    strbuf sb;
+    sb_init(&sb, out, cap);
+    sb_add(&sb, strncmp(name, "pypy", 4) == 0 ? "pypy" : "python");
+    sb_add_int(&sb, major);
+    sb_add_char(&sb, '.');
+    sb_add_int(&sb, minor);
+    return !sb.overflow;
+}
+
+static const char *flag_name(unsigned flags) {
+    return flags & PYFLAG_I ? "-I" : flags & PYFLAG_E ? "-E" : "-S";
+}
+
+int relhome_plan(const vs_request *req, vs_plan *plan, vs_error *err) {
+    const char *cfg = plan->loc.cfg_path, *home = plan->base.home;
+    unsigned flags = plan->script[0] ? 0 : python_flags(req->argc, req->argv);
+    if (flags & (PYFLAG_E | PYFLAG_I))
+        return fail(
+            err, EXIT_BAD_CFG, flag_name(flags), " cannot be used with the relative home in ", cfg,
+            ": Python would then resolve it against the current directory",
+            "\nrun without it, or write the absolute 'home = ", home, "' in that file", NULL);
+    if (flags & PYFLAG_S)
+        return fail(err, EXIT_BAD_CFG, "-S cannot be used with the relative home in ", cfg,
+                    ": without site, the launcher's PYTHONHOME would reach child processes",
+                    "\nrun without it, or write the absolute 'home = ", home, "' in that file",
+                    NULL);
+    if (req->has_pythonhome) {
+        trace("PYTHONHOME is set: it decides the base prefix, as in CPython", NULL);
+        return 0;
+    }
+    char stdlib[32], prefix[VS_PATH_MAX], venv[VS_PATH_MAX], hook[VS_PATH_MAX];
+    if (!stdlib_name(plan, stdlib, sizeof stdlib))
+        return fail(err, EXIT_BAD_CFG, cfg, " has a relative home but no 'version' key, and ",
+                    plan->base.binary, " does not name its version",
+                    "\nadd 'version = X.Y.Z' (the base Python's version) to that file", NULL);
+    if (!find_base_prefix(home, stdlib, prefix, sizeof prefix))
+        return fail(err, EXIT_NO_BASE, "no standard library (lib/", stdlib,
+                    "/os.py) in home = ", home, " or its parent (relative home in ", cfg, ")",
+                    "\ncheck that the base Python was moved together with the virtual environment",
+                    NULL);
+    /* Without the hook PYTHONHOME would stay in os.environ and reach children. */
+    copy_str(venv, sizeof venv, plan->loc.venv_exe);
+    path_dirname(venv);
+    path_dirname(venv);
+    strbuf sb;
+    sb_init(&sb, hook, sizeof hook);
+    sb_add(&sb, venv);
+    sb_add(&sb, "/lib/");
+    sb_add(&sb, stdlib);
+    sb_add(&sb, "/site-packages/" SITE_INIT_PTH);
+    if (sb.overflow || fs_stat(hook).kind != FS_FILE)
+        return fail(err, EXIT_BAD_CFG, cfg,
+                    " has a relative home, which needs venvshim's start-up ", "hook ", hook,
+                    ", but it is missing", "\nrestore it: venvshim install ", venv, NULL);
+    trace("relative home: PYTHONHOME=", prefix, " for this start only", NULL);
+    if (!plan_env_set(plan, "PYTHONHOME", prefix) ||
+        !plan_env_set(plan, RELHOME_MARKER_VAR, plan->base.binary))
+        return fail(err, EXIT_NO_BASE, "the base prefix ", prefix, " is too long to pass on",
+                    "\nmove the application to a shorter path", NULL);
+    return 0;
+}

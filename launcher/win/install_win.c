@@ -1,0 +1,217 @@
+/* venvshim.exe install DIR (see install_win.h). It first resolves the venv
+ * exactly as the launcher will and refuses, changing nothing, when that
+ * fails. Then every Scripts\python*.exe / pythonw*.exe becomes the console /
+ * GUI redirector, and every pip console-script launcher keeps its '#!' line
+ * and zip but gets the venvshim script launcher (console or GUI, as the old
+ * one was) in front. Each file is replaced through a temporary file and
+ * MoveFileExW, so it is always the old or the new one. Running it again
+ * gives the same result. */
+#include "install_win.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+
+#include "appended_script.h"
+#include "cfg.h"
+#include "locate.h"
+#include "resolve.h"
+#include "strbuf.h"
+#include "win_util.h"
+
+#define MARKER "venvshim-launcher-marker "
+
+typedef struct {
+    const wchar_t *name;
+    unsigned char *data;
+    size_t size;
+} blob;
+
+static unsigned char *read_file(const wchar_t *path, size_t *size) {
+    FILE *f = _wfopen(path, L"rb");
+    if (!f)
+        return NULL;
+    unsigned char *data = NULL;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long n = ftell(f);
+        if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (data = malloc((size_t)n + 1)) != NULL &&
+            fread(data, 1, (size_t)n, f) != (size_t)n) {
+            free(data);
+            data = NULL;
+        }
+        *size = (size_t)n;
+    }
+    fclose(f);
+    return data;
+}
+
+static bool has_marker(const blob *b) {
+    size_t m = strlen(MARKER);
+    for (size_t i = 0; i + m <= b->size; i++)
+        if (memcmp(b->data + i, MARKER, m) == 0)
+            return true;
+    return false;
+}
+
+/* venvlauncher.exe & co. next to this venvshim.exe. */
+static bool load_launcher(blob *b, const wchar_t *self_dir) {
+    wchar_t path[WIN_PATH_MAX];
+    _snwprintf(path, WIN_PATH_MAX, L"%ls\\%ls", self_dir, b->name);
+    path[WIN_PATH_MAX - 1] = 0;
+    b->data = read_file(path, &b->size);
+    if (b->data && has_marker(b))
+        return true;
+    char name[MAX_PATH];
+    win_narrow(path, -1, name, sizeof name);
+    cli_error(CLI_FAILED,
+              "%s is missing or not a venvshim launcher; it belongs next to venvshim.exe", name);
+    return false;
+}
+
+static bool is_gui_exe(const unsigned char *d, size_t size) {
+    if (size < 0x40 || d[0] != 'M' || d[1] != 'Z')
+        return false;
+    unsigned long pe =
+        d[0x3c] | d[0x3d] << 8 | (unsigned long)d[0x3e] << 16 | (unsigned long)d[0x3f] << 24;
+    /* Subsystem: 2 bytes at offset 68 of the optional header (PE32 and PE32+) */
+    size_t at = (size_t)pe + 24 + 68;
+    return at + 2 <= size && memcmp(d + pe, "PE\0\0", 4) == 0 &&
+           (d[at] | d[at + 1] << 8) == IMAGE_SUBSYSTEM_WINDOWS_GUI;
+}
+
+/* path := head + tail, written next to it first, then moved over it. */
+static bool replace_file(const wchar_t *path, const blob *head, const unsigned char *tail,
+                         size_t tail_len) {
+    wchar_t tmp[WIN_PATH_MAX];
+    _snwprintf(tmp, WIN_PATH_MAX, L"%ls.venvshim-new", path);
+    tmp[WIN_PATH_MAX - 1] = 0;
+    FILE *f = _wfopen(tmp, L"wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(head->data, 1, head->size, f) == head->size &&
+              (tail_len == 0 || fwrite(tail, 1, tail_len, f) == tail_len);
+    ok = fclose(f) == 0 && ok;
+    if (ok && MoveFileExW(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        return true;
+    DeleteFileW(tmp);
+    return false;
+}
+
+/* Bases older than 3.7.2 ignore __PYVENV_LAUNCHER__: no redirector works. */
+static bool too_old(const venv_cfg *cfg) {
+    cfg_value v = cfg->version.ptr ? cfg->version : cfg->version_info;
+    int part[3] = {0, 0, 0}, k = 0;
+    for (size_t i = 0; v.ptr && i < v.len && k < 3; i++) {
+        if (v.ptr[i] == '.')
+            k++;
+        else if (v.ptr[i] >= '0' && v.ptr[i] <= '9')
+            part[k] = part[k] * 10 + (v.ptr[i] - '0');
+        else
+            break;
+    }
+    if (!v.ptr || part[0] != 3)
+        return false;
+    return part[1] < 7 || (part[1] == 7 && part[2] < 2);
+}
+
+static int check_venv(const char *dir, const char *scripts) {
+    static vs_location loc;
+    static vs_base base;
+    static vs_error err;
+    if (fs_stat(scripts).kind != FS_DIR)
+        return cli_error(CLI_FAILED,
+                         "%s is not a directory: %s is not a Windows virtual "
+                         "environment",
+                         scripts, dir);
+    path_join(loc.venv_exe, sizeof loc.venv_exe, scripts, "python.exe");
+    if (fs_stat(loc.venv_exe).kind != FS_FILE)
+        return cli_error(CLI_FAILED, "no %s: %s is not a Windows virtual environment", loc.venv_exe,
+                         dir);
+    near_status st =
+        read_cfg_near(scripts, loc.cfg_path, loc.cfg_text, &loc.cfg_len, &loc.cfg_id, &err);
+    if (st == NEAR_NONE)
+        return cli_error(CLI_FAILED, "no pyvenv.cfg in %s or %s: not a virtual environment",
+                         scripts, dir);
+    if (st == NEAR_FOUND) {
+        venv_cfg cfg;
+        if (cfg_parse(loc.cfg_text, loc.cfg_len, &cfg) == CFG_OK && too_old(&cfg))
+            return cli_error(CLI_FAILED,
+                             "%s: Python before 3.7.2 cannot be redirected (it "
+                             "ignores __PYVENV_LAUNCHER__); %s left unchanged",
+                             loc.cfg_path, dir);
+        if (resolve_base(&loc, &base, &err) == 0)
+            return CLI_OK;
+    }
+    fprintf(stderr, "%s\n", err.text);
+    return cli_error(CLI_FAILED, "%s left unchanged", dir);
+}
+
+int install_windows_venv(const wchar_t *dir_arg) {
+    static wchar_t wdir[WIN_PATH_MAX], wscripts[WIN_PATH_MAX], self[WIN_PATH_MAX],
+        pattern[WIN_PATH_MAX], path[WIN_PATH_MAX];
+    static char dir[VS_PATH_MAX], scripts[VS_PATH_MAX], name[MAX_PATH * 3];
+    DWORD n = GetFullPathNameW(dir_arg, WIN_PATH_MAX, wdir, NULL);
+    if (n == 0 || n >= WIN_PATH_MAX || !win_narrow(wdir, -1, dir, sizeof dir))
+        return cli_error(CLI_FAILED, "cannot make an absolute path of the directory argument");
+    path_strip_trailing_sep(dir);
+    if (!path_join(scripts, sizeof scripts, dir, "Scripts") ||
+        !win_widen(scripts, wscripts, WIN_PATH_MAX))
+        return cli_error(CLI_FAILED, "%s: the path is too long", dir);
+    int rc = check_venv(dir, scripts);
+    if (rc)
+        return rc;
+
+    n = GetModuleFileNameW(NULL, self, WIN_PATH_MAX);
+    if (n == 0 || n >= WIN_PATH_MAX)
+        return cli_error(CLI_FAILED, "cannot tell where venvshim.exe is");
+    wchar_t *slash = wcsrchr(self, L'\\');
+    if (slash)
+        *slash = 0;
+    blob console = {L"venvlauncher.exe", NULL, 0}, gui = {L"venvwlauncher.exe", NULL, 0};
+    blob script = {L"scriptlauncher.exe", NULL, 0}, scriptw = {L"scriptwlauncher.exe", NULL, 0};
+    if (!load_launcher(&console, self) || !load_launcher(&gui, self) ||
+        !load_launcher(&script, self) || !load_launcher(&scriptw, self))
+        return CLI_FAILED;
+
+    _snwprintf(pattern, WIN_PATH_MAX, L"%ls\\*.exe", wscripts);
+    pattern[WIN_PATH_MAX - 1] = 0;
+    WIN32_FIND_DATAW fd;
+    HANDLE find = FindFirstFileW(pattern, &fd);
+    int redirectors = 0, scripts_done = 0, failed = 0;
+    for (bool more = find != INVALID_HANDLE_VALUE; more; more = FindNextFileW(find, &fd)) {
+        if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+            continue;
+        _snwprintf(path, WIN_PATH_MAX, L"%ls\\%ls", wscripts, fd.cFileName);
+        path[WIN_PATH_MAX - 1] = 0;
+        win_narrow(fd.cFileName, -1, name, sizeof name);
+        bool ok;
+        if (win_is_python_name(name)) {
+            bool w = name[6] == 'w' || name[6] == 'W';
+            ok = replace_file(path, w ? &gui : &console, NULL, 0);
+            redirectors += ok;
+        } else {
+            size_t size;
+            unsigned char *data = read_file(path, &size);
+            long long at = data ? appended_script_offset(data, size) : -1;
+            if (at < 0) {
+                free(data);
+                continue; /* not a console-script launcher: left alone */
+            }
+            ok = replace_file(path, is_gui_exe(data, size) ? &scriptw : &script, data + at,
+                              size - (size_t)at);
+            scripts_done += ok;
+            free(data);
+        }
+        if (!ok) {
+            failed++;
+            cli_error(CLI_FAILED, "cannot replace %s\\%s (in use?): %s", scripts, name,
+                      fs_error_text((int)GetLastError()));
+        }
+    }
+    if (find != INVALID_HANDLE_VALUE)
+        FindClose(find);
+    printf("venvshim: %s: %d interpreter launcher%s, %d console-script launcher%s\n", dir,
+           redirectors, redirectors == 1 ? "" : "s", scripts_done, scripts_done == 1 ? "" : "s");
+    return failed ? CLI_FAILED : CLI_OK;
+}

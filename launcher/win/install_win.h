@@ -1,0 +1,12 @@
+/* venvshim.exe install DIR: put the venvshim launchers into a Windows venv.
+ * Off the launcher's hot path: stdio and the heap are fine here. */
+#ifndef VENVSHIM_INSTALL_WIN_H
+#define VENVSHIM_INSTALL_WIN_H
+
+#include <wchar.h>
+
+#include "cli/cli.h" /* CLI_OK, CLI_FAILED, CLI_USAGE, cli_error */
+
+int install_windows_venv(const wchar_t *dir);
+
+#endif

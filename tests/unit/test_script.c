@@ -1,0 +1,257 @@
+/* Script launchers (script.c): interpreter names, the ELF image end, the
+ * appended zip's end record and central directory, and script_prepare /
+ * plan_make on real files (the test binary itself stands in for the
+ * launcher: any ELF file with data appended behaves the same). */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "layout.h"
+#include "plan.h"
+#include "script.h"
+
+Test(script_name, interpreters_are_not_scripts) {
+    const char *yes[] = {"python",      "python3", "python3.12", "python3.13t",
+                         "python3.12d", "pypy",    "pypy3",      "pypy3.9"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        cr_assert(script_is_interpreter_name(yes[i]), "%s", yes[i]);
+    const char *no[] = {
+        "pip",     "pytest", "python-config",    "python3.12-config", "python3.", "pythonx",
+        "ipython", "",       "python3.12-gdb.py"};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        cr_assert_not(script_is_interpreter_name(no[i]), "%s", no[i]);
+}
+
+/* ---- ELF image end ---- */
+
+static long long file_size(const char *path) {
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    return (long long)st.st_size;
+}
+
+static size_t read_head(const char *path, unsigned char *buf, size_t n) {
+    int fd = open(path, O_RDONLY);
+    cr_assert(fd >= 0);
+    ssize_t got = read(fd, buf, n);
+    close(fd);
+    cr_assert(got > 0);
+    return (size_t)got;
+}
+
+Test(elf, a_linked_binary_ends_with_its_section_table) {
+    unsigned char head[64];
+    size_t n = read_head("/proc/self/exe", head, sizeof head);
+    cr_assert_eq(elf_image_end(head, n), file_size("/proc/self/exe"));
+}
+
+Test(elf, not_elf_or_too_short_is_unknown) {
+    unsigned char head[64];
+    memset(head, 0, sizeof head);
+    memcpy(head, "#!/bin/sh\n", 10);
+    cr_assert_eq(elf_image_end(head, sizeof head), 0);
+    size_t n = read_head("/proc/self/exe", head, sizeof head);
+    cr_assert_eq(elf_image_end(head, 40), 0);
+    (void)n;
+}
+
+Test(elf, elf32_big_endian) {
+    unsigned char h[52];
+    memset(h, 0, sizeof h);
+    memcpy(h, "\177ELF", 4);
+    h[4] = 1;         /* 32-bit */
+    h[5] = 2;         /* big endian */
+    h[28 + 3] = 52;   /* phoff */
+    h[32 + 2] = 0x10; /* shoff 0x1000 */
+    h[42 + 1] = 32;   /* phentsize */
+    h[44 + 1] = 2;    /* phnum */
+    h[46 + 1] = 40;   /* shentsize */
+    h[48 + 1] = 10;   /* shnum */
+    cr_assert_eq(elf_image_end(h, sizeof h), 0x1000 + 400);
+}
+
+Test(elf, stripped_section_table_is_unknown) {
+    unsigned char head[64];
+    read_head("/proc/self/exe", head, sizeof head);
+    memset(head + 40, 0, 8); /* e_shoff = 0 */
+    cr_assert_eq(elf_image_end(head, sizeof head), 0);
+}
+
+/* ---- zip end record ---- */
+
+static void put_le(unsigned char *p, unsigned long v, int n) {
+    for (int i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void eocd(unsigned char *t, unsigned entries, unsigned long cd_size,
+                 unsigned long cd_offset) {
+    memset(t, 0, 22);
+    memcpy(t, "PK\5\6", 4);
+    put_le(t + 8, entries, 2);
+    put_le(t + 10, entries, 2);
+    put_le(t + 12, cd_size, 4);
+    put_le(t + 16, cd_offset, 4);
+}
+
+Test(payload, plain_launcher_is_none) {
+    unsigned char t[22] = {0};
+    zip_end end;
+    const char *why = "";
+    cr_assert_eq(payload_classify(5000, 5000, t, 22, &end, &why), PAYLOAD_NONE);
+    cr_assert_eq(payload_classify(5000, 0, t, 22, &end, &why), PAYLOAD_NONE);
+}
+
+Test(payload, appended_zip_offsets) {
+    unsigned char t[22];
+    /* launcher 5000 bytes, local entry 100, central directory 57, end 22 */
+    eocd(t, 1, 57, 100);
+    zip_end end;
+    const char *why = "";
+    cr_assert_eq(payload_classify(5179, 5000, t, 22, &end, &why), PAYLOAD_ZIP, "%s", why);
+    cr_assert_eq(end.cd_start, 5100);
+    cr_assert_eq(end.arc_offset, 5000);
+    cr_assert_eq(end.entries, 1);
+}
+
+Test(payload, data_after_the_image_without_a_zip_is_corrupt) {
+    unsigned char t[22] = {0};
+    zip_end end;
+    const char *why = NULL;
+    cr_assert_eq(payload_classify(5010, 5000, t, 22, &end, &why), PAYLOAD_CORRUPT);
+    cr_assert(why && strstr(why, "not a zip"));
+}
+
+Test(payload, inconsistent_records_are_corrupt) {
+    unsigned char t[22];
+    zip_end end;
+    const char *why = "";
+    eocd(t, 1, 57, 100);
+    put_le(t + 20, 5, 2); /* a comment: Python 3.8 could not read it */
+    cr_assert_eq(payload_classify(5179, 5000, t, 22, &end, &why), PAYLOAD_CORRUPT);
+    eocd(t, 1, 4000, 0); /* directory reaching back into the image */
+    cr_assert_eq(payload_classify(5179, 5000, t, 22, &end, &why), PAYLOAD_CORRUPT);
+    eocd(t, 0, 57, 100); /* no entries */
+    cr_assert_eq(payload_classify(5179, 5000, t, 22, &end, &why), PAYLOAD_CORRUPT);
+    eocd(t, 1, 57, 100);
+    put_le(t + 4, 1, 2); /* multi-disk */
+    cr_assert_eq(payload_classify(5179, 5000, t, 22, &end, &why), PAYLOAD_CORRUPT);
+}
+
+/* ---- central directory ---- */
+
+static size_t cd_entry(unsigned char *p, const char *name, unsigned long lh) {
+    size_t n = strlen(name);
+    memset(p, 0, 46);
+    memcpy(p, "PK\1\2", 4);
+    put_le(p + 28, n, 2);
+    put_le(p + 42, lh, 4);
+    memcpy(p + 46, name, n);
+    return 46 + n;
+}
+
+Test(central_directory, finds_main_among_entries) {
+    unsigned char cd[256];
+    size_t n = cd_entry(cd, "pkg/x.py", 0);
+    n += cd_entry(cd + n, "__main__.py", 77);
+    unsigned long lh = 0;
+    const char *why = "";
+    cr_assert(zip_find_main(cd, n, 2, &lh, &why), "%s", why);
+    cr_assert_eq(lh, 77);
+}
+
+Test(central_directory, missing_main_or_damage_is_refused) {
+    unsigned char cd[256];
+    size_t n = cd_entry(cd, "other.py", 0);
+    unsigned long lh;
+    const char *why = "";
+    cr_assert_not(zip_find_main(cd, n, 1, &lh, &why));
+    cr_assert(strstr(why, "__main__.py"));
+    cr_assert_not(zip_find_main(cd, n, 2, &lh, &why), "more entries than bytes");
+    cd[0] = 'X';
+    cr_assert_not(zip_find_main(cd, n, 1, &lh, &why));
+    cr_assert(strstr(why, "damaged"));
+}
+
+/* ---- on files ---- */
+
+/* The test binary + a stored zip holding __main__.py (or damaged). */
+static void write_script_launcher(const char *rel, const char *member, bool truncate) {
+    lay_copy(lay_self_exe(), rel);
+    lay_chmod(rel, 0755);
+    static const char body[] = "print('hi')\n";
+    size_t name_len = strlen(member), body_len = sizeof body - 1;
+    unsigned char zip[512];
+    size_t n = 0;
+    memset(zip, 0, sizeof zip);
+    memcpy(zip, "PK\3\4", 4);
+    put_le(zip + 18, body_len, 4);
+    put_le(zip + 22, body_len, 4);
+    put_le(zip + 26, name_len, 2);
+    memcpy(zip + 30, member, name_len);
+    memcpy(zip + 30 + name_len, body, body_len);
+    n = 30 + name_len + body_len;
+    size_t cd_offset = n;
+    n += cd_entry(zip + n, member, 0);
+    eocd(zip + n, 1, n - cd_offset, cd_offset);
+    n += 22;
+    FILE *f = fopen(lay_path(rel), "ab");
+    cr_assert(f);
+    fwrite(zip, 1, truncate ? n - 3 : n, f);
+    fclose(f);
+}
+
+static vs_plan plan;
+static vs_error err;
+
+static int plan_for(const char *rel) {
+    memset(&err, 0, sizeof err);
+    vs_request req;
+    memset(&req, 0, sizeof req);
+    req.inv.argv0 = lay_path(rel);
+    return plan_make(&req, &plan, &err);
+}
+
+TestSuite(script_file, .init = lay_setup, .fini = lay_teardown, .timeout = 30);
+
+Test(script_file, runs_with_the_venvs_python) {
+    lay_exec("base/bin/python3.12");
+    lay_exec("base/bin/tool"); /* home/<invoked name> must not be chosen */
+    lay_venv("venv", "home = %s\nversion = 3.12.1\n", lay_path("base/bin"));
+    write_script_launcher("venv/bin/tool", "__main__.py", false);
+    int rc = plan_for("venv/bin/tool");
+    cr_assert_eq(rc, 0, "%s", err.text);
+    cr_assert_str_eq(plan.script, lay_path("venv/bin/tool"));
+    cr_assert_str_eq(plan.argv0, lay_path("venv/bin/python"));
+    cr_assert_str_eq(plan.base.binary, lay_path("base/bin/python3.12"));
+}
+
+Test(script_file, plain_launcher_under_another_name_is_python) {
+    lay_exec("base/bin/python3.12");
+    lay_venv("venv", "home = %s\nversion = 3.12.1\n", lay_path("base/bin"));
+    lay_copy(lay_self_exe(), "venv/bin/custom");
+    lay_chmod("venv/bin/custom", 0755);
+    cr_assert_eq(plan_for("venv/bin/custom"), 0, "%s", err.text);
+    cr_assert_str_eq(plan.script, "");
+    cr_assert_str_eq(plan.argv0, lay_path("venv/bin/custom"));
+}
+
+Test(script_file, damaged_payload_is_105) {
+    lay_exec("base/bin/python3.12");
+    lay_venv("venv", "home = %s\nversion = 3.12.1\n", lay_path("base/bin"));
+    write_script_launcher("venv/bin/cut", "__main__.py", true);
+    lay_expect_error(plan_for("venv/bin/cut"), &err, EXIT_BAD_SCRIPT, lay_path("venv/bin/cut"),
+                     "not a zip", NULL);
+    write_script_launcher("venv/bin/nomain", "main.py", false);
+    lay_expect_error(plan_for("venv/bin/nomain"), &err, EXIT_BAD_SCRIPT, "__main__.py", NULL);
+}
+
+Test(script_file, no_python_next_to_it_is_103) {
+    lay_exec("base/bin/python3.12");
+    lay_writef("venv/pyvenv.cfg", "home = %s\n", lay_path("base/bin"));
+    write_script_launcher("venv/bin/tool", "__main__.py", false);
+    lay_expect_error(plan_for("venv/bin/tool"), &err, EXIT_NO_BASE, lay_path("venv/bin"), NULL);
+}

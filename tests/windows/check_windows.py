@@ -1,0 +1,482 @@
+#!/usr/bin/env python3
+"""Process-level checks of the Windows launchers under Wine.
+
+Usage: check_windows.py BUILD_DIR   (a meson build made with
+launcher/win/x86_64-w64-mingw32.cross). Prints TAP-like "ok N - name" /
+"not ok N - name # detail" lines; exit status 1 if any check failed.
+Stand-ins from tests/windows/child.c play python.exe / pythonw.exe; spawn.exe
+is the Windows parent that sees exact 32-bit exit codes and passes exact
+command lines. Environment: WINEPREFIX etc. as set up by tests/run-windows.
+"""
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+
+BUILD = os.path.abspath(sys.argv[1])
+WINE = os.environ.get("MESON_EXE_WRAPPER", "wine")
+LAUNCHER = os.path.join(BUILD, "launcher/win/venvlauncher.exe")
+WLAUNCHER = os.path.join(BUILD, "launcher/win/venvwlauncher.exe")
+CHILD = os.path.join(BUILD, "tests/windows/child.exe")
+CHILDW = os.path.join(BUILD, "tests/windows/childw.exe")
+SPAWN = os.path.join(BUILD, "tests/windows/spawn.exe")
+TMP = tempfile.mkdtemp(prefix="vs-wintest-")
+
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(bool(cond))
+    n = len(results)
+    if cond:
+        print(f"ok {n} - {name}", flush=True)
+    else:
+        detail = str(detail).replace("\n", "\\n")[:600]
+        print(f"not ok {n} - {name} # {detail}", flush=True)
+
+
+def win(path):
+    return "Z:" + path.replace("/", "\\")
+
+
+def write_cfg(path, home, extra="version = 3.12.1\r\n", raw=None):
+    with open(path, "wb") as f:
+        f.write(raw if raw is not None else
+                f"home = {win(home)}\r\ninclude-system-site-packages = false\r\n{extra}".encode())
+
+
+def make_venv(name, scripts=None, home_files=None, cfg=True, cfg_raw=None):
+    """A Windows venv layout: NAME/home (the base) and NAME/venv/Scripts."""
+    root = os.path.join(TMP, name)
+    home = os.path.join(root, "home")
+    scripts_dir = os.path.join(root, "venv", "Scripts")
+    os.makedirs(home)
+    os.makedirs(scripts_dir)
+    for fname, src in (home_files or {"python.exe": CHILD, "pythonw.exe": CHILDW}).items():
+        shutil.copy(src, os.path.join(home, fname))
+    for fname, src in (scripts or {"python.exe": LAUNCHER, "pythonw.exe": WLAUNCHER}).items():
+        shutil.copy(src, os.path.join(scripts_dir, fname))
+    if cfg:
+        write_cfg(os.path.join(root, "venv", "pyvenv.cfg"), home, raw=cfg_raw)
+    return home, scripts_dir
+
+
+def run(exe, args=(), env=None, stdin=subprocess.DEVNULL, timeout=30, binary=False):
+    e = dict(os.environ)
+    e.update(env or {})
+    feed = {"input": stdin} if isinstance(stdin, bytes) else {"stdin": stdin}
+    p = subprocess.run([WINE, exe, *args], capture_output=True, env=e, timeout=timeout, **feed)
+    if binary:
+        return p.returncode, p.stdout, p.stderr
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def report(text):
+    """key=value lines of the child's report (the first child only)."""
+    out = {}
+    argv = []
+    for line in text.split("\n"):
+        if line == "grandchild:":
+            break
+        key, _, value = line.partition("=")
+        if key.startswith("argv["):
+            argv.append(value)
+        elif key and key not in out:
+            out[key] = value
+    out["argv"] = argv
+    return out
+
+
+def spawn(raw, env=None):
+    """Run RAW through spawn.exe: (exact exit code or None, stdout)."""
+    rc, out, err = run(SPAWN, env={"RAW_CMDLINE": raw, **(env or {})})
+    code = None
+    for line in out.split("\n"):
+        if line.startswith("exit="):
+            code = int(line[5:])
+    return code, out
+
+
+# ---- the console redirector: which base, which command line, which variable
+home, scripts = make_venv("basic")
+py, pyw = os.path.join(scripts, "python.exe"), os.path.join(scripts, "pythonw.exe")
+rc, out, err = run(py, ["7", "a b"])
+r = report(out)
+check("console: runs home\\python.exe", r.get("module") == win(home + "/python.exe"), out + err)
+check("console: child's exit code", rc == 7, rc)
+check("console: __PYVENV_LAUNCHER__ is the launcher's path",
+      r.get("launcher") == win(py), r.get("launcher"))
+check("console: argv[0] is the quoted base", r["argv"][:1] == [win(home + "/python.exe")]
+      and r.get("cmdline", "").startswith('"' + win(home + "/python.exe") + '"'), r)
+
+rc, out, err = run(py, ["0"], env={"__PYVENV_LAUNCHER__": "C:\\other\\venv\\python.exe"})
+check("an inherited __PYVENV_LAUNCHER__ is replaced", report(out).get("launcher") == win(py), out)
+
+rc, out, err = run(py, ["0", "--grandchild"])
+grand = out.split("grandchild:\n", 1)[1] if "grandchild:\n" in out else ""
+check("__PYVENV_LAUNCHER__ reaches the child and not, once the child clears it as CPython "
+      "does, the grandchild",
+      report(out).get("launcher") == win(py) and "launcher=(unset)" in grand, out)
+
+# ---- exit codes: low 8 bits through Wine, exact 32 bits through a Windows parent
+for code in (0, 1, 3, 255):
+    rc, out, err = run(py, [str(code)])
+    check(f"exit code {code} seen by the POSIX parent", rc == code, rc)
+for code in (256, 259, 0xC000013A, 0xFFFFFFFF):
+    got, out = spawn(f'"{win(py)}" {code}')
+    check(f"exit code {code} ({code:#x}) seen exactly by a Windows parent", got == code, out)
+
+# ---- awkward arguments, POSIX argv -> Wine's quoting -> launcher -> child
+awkward = ["a b", 'a"b', "a\\b", 'a\\\\"b c', "", "ünï日本", "tab\there", "trailing\\",
+           "x y\\", "\\\\server\\share", "%PATH%", "^&|<>", "it's", '"', '\\"',
+           "--flag=va lue", "-c", "import sys; print(sys.argv)", "  lead and trail  "]
+rc, out, err = run(py, ["0", *awkward])
+got = report(out)["argv"][2:]
+check(f"{len(awkward)} awkward arguments arrive unchanged", got == awkward,
+      [(a, b) for a, b in zip(awkward, got) if a != b] or (len(got), len(awkward)))
+
+# ---- raw command-line tails, byte for byte (Windows parent -> launcher -> child)
+tails = [" 0", "  0   a    b  ", "\t0\t\"x y\"\t", " 0 \"\"", " 0 \"unterminated",
+         " 0 a\\\\\\\"b c\\\\\\\\\"", " 0 ^%x% & | < > ()", " 0 ünï 日本 \"ü x\"", "",
+         "0 glued\"to\"argv0", " 0 \"a\"\"b\" \\\\\\ \"\\\\\""]
+for tail in tails:
+    got, out = spawn(f'"{win(py)}"{tail}')
+    want = f'"{win(home + "/python.exe")}"{tail}'
+    check(f"raw tail {tail!r} passed byte for byte", report(out).get("cmdline") == want,
+          report(out).get("cmdline"))
+got, out = spawn(f"{win(py)} 0  x")  # unquoted argv[0] ends at the first blank
+check("unquoted argv[0]: the tail after it is passed unchanged",
+      report(out).get("cmdline") == f'"{win(home + "/python.exe")}" 0  x', out)
+
+# ---- pipes: 1 MiB of binary data through stdin and stdout
+blob = os.urandom(1 << 20)
+rc, out, err = run(py, ["0", "--cat"], stdin=blob, binary=True)
+check("1 MiB binary stdin -> child -> stdout unchanged (console)", rc == 0 and out == blob,
+      (rc, len(out)))
+rc, out, err = run(pyw, ["0", "--cat"], stdin=blob, binary=True)
+check("1 MiB binary stdin -> child -> stdout unchanged (GUI)", rc == 0 and out == blob,
+      (rc, len(out)))
+
+
+# ---- job object: killing the launcher kills the child; SIGINT alone is ignored
+def started(cmd):
+    p = subprocess.Popen([WINE, *cmd], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    seen = b""
+    deadline = time.time() + 20
+    while b"argc=" not in seen and time.time() < deadline:
+        chunk = p.stdout.readline()
+        if not chunk:
+            break
+        seen += chunk
+    return p, seen
+
+
+p, seen = started([py, "5", "--sleep", "4000"])
+os.kill(p.pid, signal.SIGKILL)
+t0 = time.time()
+rest = p.stdout.read()  # EOF once no process holds the pipe: the child must be gone
+waited = time.time() - t0
+p.wait()
+check("killing the launcher kills the child (job object)",
+      b"argc=" in seen and b"woke" not in rest and waited < 3, (seen[-40:], rest, waited))
+
+p, seen = started([py, "7", "--sleep", "1500"])
+time.sleep(0.3)
+os.kill(p.pid, signal.SIGINT)  # to the launcher's process only, not the group
+rest = p.stdout.read()
+rc = p.wait(timeout=20)
+check("SIGINT to the launcher alone is ignored; the child finishes and its code returns",
+      rc == 7 and b"woke" in rest, (rc, rest))
+
+# ---- paths: non-ASCII, and a venv deeper than 260 characters. (A base beyond
+# MAX_PATH cannot be tested: Wine 8's CreateProcessW refuses any such program,
+# error 3, even from a plain Windows parent.)
+for label, sub, base_sub in (
+        ("non-ASCII venv and home paths", "vënv ünï 日本", "base dïr 日本"),
+        ("venv path longer than 260 characters", "/".join(["d" * 60] * 5), "../../../../../b")):
+    root = os.path.join(TMP, "paths", sub)
+    h = os.path.normpath(os.path.join(root, base_sub))
+    s = os.path.join(root, "the venv", "Scripts")
+    os.makedirs(h, exist_ok=True)
+    os.makedirs(s)
+    shutil.copy(CHILD, os.path.join(h, "python.exe"))
+    shutil.copy(LAUNCHER, os.path.join(s, "python.exe"))
+    write_cfg(os.path.join(root, "the venv", "pyvenv.cfg"), h)
+    rc, out, err = run(os.path.join(s, "python.exe"), ["4", "x"])
+    r = report(out)
+    check(f"{label} (launcher path: {len(win(s)) + 11} characters)",
+          rc == 4 and r.get("module") == win(h + "/python.exe")
+          and r.get("launcher") == win(s + "/python.exe"), (rc, out, err))
+
+# ---- errors: the POSIX launcher's codes and texts
+_, s = make_venv("nocfg", cfg=False)
+rc, out, err = run(os.path.join(s, "python.exe"))
+check("no pyvenv.cfg: 106 and a one-line reason",
+      rc == 106 and err.startswith("venvshim: no pyvenv.cfg in ") and "child" not in out, (rc, err))
+rc, out, err = run(os.path.join(s, "pythonw.exe"), timeout=10)
+check("GUI variant, no pyvenv.cfg: 106 without hanging", rc == 106 and "venvshim:" in err,
+      (rc, err))
+
+_, s = make_venv("nohome", cfg_raw=b"version = 3.12.1\r\n")
+rc, out, err = run(os.path.join(s, "python.exe"))
+check("pyvenv.cfg without home: 107", rc == 107 and "has no 'home" in err, (rc, err))
+
+_, s = make_venv("bom", cfg_raw=b"\xef\xbb\xbfhome = C:\\x\r\n")
+rc, out, err = run(os.path.join(s, "python.exe"))
+check("a BOM hides the first line's home, as in CPython: 107",
+      rc == 107 and "byte order mark" in err, (rc, err))
+
+_, s = make_venv("cfgdir", cfg=False)
+os.mkdir(os.path.join(os.path.dirname(s), "pyvenv.cfg"))
+rc, out, err = run(os.path.join(s, "python.exe"))
+check("pyvenv.cfg is a directory: 107", rc == 107 and "not a regular file" in err, (rc, err))
+
+_, s = make_venv("gone", cfg=False)
+write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), "/nonexistent/base")
+rc, out, err = run(os.path.join(s, "python.exe"))
+check("home does not exist: 103", rc == 103 and "does not exist" in err, (rc, err))
+
+_, s = make_venv("nopython", home_files={"pythonw.exe": CHILDW})
+rc, out, err = run(os.path.join(s, "python.exe"))
+check("home without python.exe: 103 (never another interpreter)",
+      rc == 103 and "python.exe (missing)" in err, (rc, err))
+
+notexe = os.path.join(TMP, "not-a-program.txt")
+with open(notexe, "w") as f:
+    f.write("plain text, not a Windows program\n")
+os.chmod(notexe, 0o644)
+_, s = make_venv("notexe", home_files={"python.exe": notexe})
+rc, out, err = run(os.path.join(s, "python.exe"))
+check("python.exe that is not a program: 101", rc == 101 and "cannot run" in err, (rc, err))
+
+_, s = make_venv("self", home_files={"python.exe": LAUNCHER})
+rc, out, err = run(os.path.join(s, "python.exe"), timeout=10)
+check("home\\python.exe is a copy of the launcher: 103, no loop",
+      rc == 103 and "is this launcher" in err, (rc, err))
+
+# ---- the GUI variant and the name mapping
+rc, out, err = run(pyw, ["9"])
+check("GUI: pythonw.exe runs home\\pythonw.exe (never a console python.exe)",
+      rc == 9 and report(out).get("module") == win(home + "/pythonw.exe"), (rc, out))
+names = {"python_d.exe": (LAUNCHER, CHILD), "pythonw_d.exe": (WLAUNCHER, CHILDW),
+         "python3.13t.exe": (LAUNCHER, CHILD), "pythonw3.13t.exe": (WLAUNCHER, CHILDW)}
+h, s = make_venv("names", scripts={n: v[0] for n, v in names.items()},
+                 home_files={n: v[1] for n, v in names.items()})
+write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), h, extra="version = 3.13.0\r\n")
+for n in names:
+    rc, out, err = run(os.path.join(s, n), ["0"])
+    check(f"Scripts\\{n} runs home\\{n}", report(out).get("module") == win(h + "/" + n),
+          (rc, out, err))
+h, s = make_venv("swapped", scripts={"pythonw.exe": LAUNCHER, "python.exe": WLAUNCHER})
+rc, out, err = run(os.path.join(s, "pythonw.exe"), ["0"])
+check("the name wins: a console build named pythonw.exe runs pythonw.exe",
+      report(out).get("module") == win(h + "/pythonw.exe"), (out, err))
+rc, out, err = run(os.path.join(s, "python.exe"), ["0"])
+check("the name wins: a GUI build named python.exe runs python.exe",
+      report(out).get("module") == win(h + "/python.exe"), (out, err))
+ft = {"python.exe": CHILD, "pythonw.exe": CHILDW, "python3.13t.exe": CHILD,
+      "pythonw3.13t.exe": CHILDW, "python_d.exe": CHILD, "python3.13t_d.exe": CHILD}
+for label, recorded in (("free-threaded", "python3.13t.exe"), ("GIL", "python.exe")):
+    h, s = make_venv("ft-" + label, scripts={"python.exe": LAUNCHER, "pythonw.exe": WLAUNCHER,
+                                             "python_d.exe": LAUNCHER}, home_files=ft)
+    write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), h,
+              extra=f"version = 3.13.0\r\nexecutable = {win(h)}\\{recorded}\r\n")
+    for name in ("python.exe", "pythonw.exe", "python_d.exe"):
+        want = name.replace(".exe", "3.13t.exe").replace("_d3.13t", "3.13t_d") \
+            if label == "free-threaded" else name
+        rc, out, err = run(os.path.join(s, name), ["0"])
+        check(f"{label} venv (executable = {recorded}): Scripts\\{name} runs home\\{want}",
+              report(out).get("module") == win(h + "/" + want), (out, err))
+h, s = make_venv("unnamed", scripts={"venvlauncher.exe": LAUNCHER, "venvwlauncher.exe": WLAUNCHER})
+rc, out, err = run(os.path.join(s, "venvlauncher.exe"), ["0"])
+check("a console launcher under another name runs python.exe",
+      report(out).get("module") == win(h + "/python.exe"), (out, err))
+rc, out, err = run(os.path.join(s, "venvwlauncher.exe"), ["0"])
+check("a GUI launcher under another name runs pythonw.exe",
+      report(out).get("module") == win(h + "/pythonw.exe"), (out, err))
+
+h, s = make_venv("cfghere", cfg=False)
+write_cfg(os.path.join(s, "pyvenv.cfg"), h)
+rc, out, err = run(os.path.join(s, "python.exe"), ["0"])
+check("pyvenv.cfg next to the launcher is used", rc == 0 and report(out).get("module")
+      == win(h + "/python.exe"), (rc, out, err))
+
+# ---- tracing
+rc, out, err = run(py, ["0", "x y"], env={"PYLAUNCHER_DRYRUN": "1"})
+check("PYLAUNCHER_DRYRUN prints the plan and runs nothing",
+      rc == 0 and f'command line: "{win(home + "/python.exe")}" 0 "x y"' in out
+      and "module=" not in out and f"set __PYVENV_LAUNCHER__={win(py)}" in out, out)
+rc, out, err = run(py, ["0"], env={"PYLAUNCHER_DEBUG": "1"})
+check("PYLAUNCHER_DEBUG traces the steps on stderr",
+      rc == 0 and "venvshim: base interpreter: " + win(home + "/python.exe") in err, err)
+
+# ---- console-script launchers: launcher exe + "#!" line + zip (pip's layout)
+SCRIPT = os.path.join(BUILD, "launcher/win/scriptlauncher.exe")
+SCRIPTW = os.path.join(BUILD, "launcher/win/scriptwlauncher.exe")
+
+
+def script_exe(path, stub, shebang, zipped=True):
+    body = io.BytesIO()
+    with zipfile.ZipFile(body, "w") as z:
+        z.writestr("__main__.py", "import sys; sys.exit(0)\n")
+    with open(stub, "rb") as f:
+        data = f.read() + shebang
+    with open(path, "wb") as f:
+        f.write(data + (body.getvalue() if zipped else b""))
+
+
+h, s = make_venv("scripts")
+venv_py = win(s + "/python.exe")
+tool = os.path.join(s, "tool.exe")
+script_exe(tool, SCRIPT, f'#!"{venv_py}"\r\n'.encode())
+rc, out, err = run(tool, ["6", "a b", "ü"])
+r = report(out)
+check("script launcher: runs the base directly (two processes) with the script and arguments",
+      rc == 6 and r.get("module") == win(h + "/python.exe")
+      and r["argv"] == [win(h + "/python.exe"), win(tool), "6", "a b", "ü"], (rc, out, err))
+check("script launcher: __PYVENV_LAUNCHER__ is the venv's Scripts\\python.exe",
+      r.get("launcher") == venv_py, r.get("launcher"))
+got, out = spawn(f'"{win(tool)}"  6 "x  y"\t\\"')
+check("script launcher: raw tail byte for byte, exact exit code",
+      got == 6 and report(out).get("cmdline")
+      == f'"{win(h + "/python.exe")}" "{win(tool)}"  6 "x  y"\t\\"', out)
+
+tool = os.path.join(s, "flags.exe")
+script_exe(tool, SCRIPT, f'#!{venv_py} -E -s\n'.encode())
+rc, out, err = run(tool, ["0"])
+check("script launcher: '#!' arguments go before the script",
+      report(out)["argv"][1:] == ["-E", "-s", win(tool), "0"], (out, err))
+
+tool = os.path.join(s, "gui.exe")
+script_exe(tool, SCRIPTW, f'#!"{win(s + "/pythonw.exe")}"\n'.encode())
+blob = os.urandom(1 << 20)
+rc, out, err = run(tool, ["0", "--cat"], stdin=blob, binary=True)
+check("GUI script launcher: 1 MiB through pipes", rc == 0 and out == blob, (rc, len(out)))
+rc, out, err = run(tool, ["0"])
+r = report(out)
+check("GUI script launcher: runs home\\pythonw.exe, __PYVENV_LAUNCHER__ = Scripts\\pythonw.exe",
+      r.get("module") == win(h + "/pythonw.exe") and r.get("launcher") == win(s + "/pythonw.exe"),
+      (out, err))
+
+tool = os.path.join(s, "nozip.exe")
+script_exe(tool, SCRIPT, b'#!python.exe\n', zipped=False)
+rc, out, err = run(tool)
+check("script launcher without an appended script: 110 and a one-line reason",
+      rc == 110 and "has no script appended" in err, (rc, err))
+tool = os.path.join(s, "nobang.exe")
+script_exe(tool, SCRIPT, b'', zipped=True)
+rc, out, err = run(tool)
+check("script launcher without a '#!' line: 110", rc == 110 and "no '#!' line" in err, (rc, err))
+_, s2 = make_venv("scripts-nocfg", cfg=False)
+tool = os.path.join(s2, "tool.exe")
+script_exe(tool, SCRIPT, b'#!python.exe\n')
+rc, out, err = run(tool)
+check("script launcher outside a venv: 106", rc == 106 and "no pyvenv.cfg" in err, (rc, err))
+
+p, seen = started([os.path.join(s, "tool.exe"), "5", "--sleep", "4000"])
+os.kill(p.pid, signal.SIGKILL)
+rest = p.stdout.read()
+p.wait()
+check("killing a script launcher kills the interpreter (job object)",
+      b"argc=" in seen and b"woke" not in rest, (seen[-40:], rest))
+
+# ---- venvshim.exe install on a Windows venv layout
+VENVSHIM = os.path.join(BUILD, "launcher/win/venvshim.exe")
+
+
+def file_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+# CPython's layout: redirectors in Scripts (child.exe stands in for CPython's
+# own venvlauncher), pip's launchers (a stub + '#!' + zip), other files.
+h, s = make_venv("install", scripts={"python.exe": CHILD, "pythonw.exe": CHILDW})
+root = os.path.dirname(s)
+pip_tail = f'#!"{win(s + "/python.exe")}"\r\n'.encode()
+script_exe(os.path.join(s, "pip.exe"), CHILD, pip_tail)
+script_exe(os.path.join(s, "gui-tool.exe"), CHILDW, pip_tail)
+shutil.copy(CHILD, os.path.join(s, "plain.exe"))
+with open(os.path.join(s, "activate.bat"), "w") as f:
+    f.write("@echo off\r\n")
+before_pip = file_bytes(os.path.join(s, "pip.exe"))
+rc, out, err = run(VENVSHIM, ["install", win(root)])
+check("install: converts the venv", rc == 0 and "2 interpreter launchers, 2 console-script "
+      "launchers" in out, (rc, out, err))
+check("install: Scripts\\python.exe and pythonw.exe are the redirectors",
+      file_bytes(os.path.join(s, "python.exe")) == file_bytes(LAUNCHER)
+      and file_bytes(os.path.join(s, "pythonw.exe")) == file_bytes(WLAUNCHER))
+rc, out, err = run(os.path.join(s, "python.exe"), ["3"])
+check("install: the new python.exe runs the base with venv semantics",
+      rc == 3 and report(out).get("module") == win(h + "/python.exe")
+      and report(out).get("launcher") == win(s + "/python.exe"), (rc, out, err))
+pip = file_bytes(os.path.join(s, "pip.exe"))
+check("install: pip.exe = script launcher + the same '#!' line and zip",
+      pip == file_bytes(SCRIPT) + before_pip[len(file_bytes(CHILD)):], len(pip))
+check("install: a GUI console-script launcher gets the GUI script launcher",
+      file_bytes(os.path.join(s, "gui-tool.exe")).startswith(file_bytes(SCRIPTW)))
+rc, out, err = run(os.path.join(s, "pip.exe"), ["8", "install", "x y"])
+check("install: pip.exe now starts the base directly with itself as the script",
+      rc == 8 and report(out)["argv"] == [win(h + "/python.exe"), win(s + "/pip.exe"), "8",
+                                         "install", "x y"], (rc, out, err))
+check("install: other files are left alone",
+      file_bytes(os.path.join(s, "plain.exe")) == file_bytes(CHILD)
+      and file_bytes(os.path.join(s, "activate.bat")) == b"@echo off\r\n")
+snapshot = {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)}
+rc, out, err = run(VENVSHIM, ["install", win(root)])
+check("install: running it again changes nothing",
+      rc == 0 and {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)} == snapshot,
+      (rc, out, err, sorted(os.listdir(s))))
+
+h, s = make_venv("install-broken", scripts={"python.exe": CHILD})
+script_exe(os.path.join(s, "pip.exe"), CHILD, pip_tail)
+shutil.rmtree(h)
+snapshot = {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)}
+rc, out, err = run(VENVSHIM, ["install", win(os.path.dirname(s))])
+check("install: a venv whose base is gone is refused and left unchanged",
+      rc == 1 and "does not exist" in err and "left unchanged" in err
+      and {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)} == snapshot, (rc, err))
+h, s = make_venv("install-old", scripts={"python.exe": CHILD})
+write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), h, extra="version = 3.7.1\r\n")
+rc, out, err = run(VENVSHIM, ["install", win(os.path.dirname(s))])
+check("install: a 3.7.1 base (ignores __PYVENV_LAUNCHER__) is refused",
+      rc == 1 and "3.7.2" in err and file_bytes(os.path.join(s, "python.exe")) == file_bytes(CHILD),
+      (rc, err))
+rc, out, err = run(VENVSHIM, ["install", win(TMP)])
+check("install: a directory that is not a venv: 1", rc == 1 and "venvshim: " in err, (rc, err))
+rc, out, err = run(VENVSHIM, ["install"])
+check("install without DIR: usage error 2", rc == 2 and "usage" in err, (rc, err))
+rc, out, err = run(VENVSHIM, ["--version"])
+check("venvshim.exe --version", rc == 0 and out.startswith("venvshim "), (rc, out))
+
+# ---- optional: a real Windows CPython (a folder holding python.exe, e.g. an
+# unpacked embeddable or nuget build), named by VENVSHIM_WINDOWS_PYTHON.
+# Its std streams must be pipes or /dev/null under Wine (never regular files).
+real = os.environ.get("VENVSHIM_WINDOWS_PYTHON")
+if real and os.path.isfile(os.path.join(real, "python.exe")):
+    root = os.path.join(TMP, "real")
+    s = os.path.join(root, "venv", "Scripts")
+    os.makedirs(s)
+    shutil.copy(LAUNCHER, os.path.join(s, "python.exe"))
+    write_cfg(os.path.join(root, "venv", "pyvenv.cfg"), os.path.abspath(real), extra="")
+    rc, out, err = run(os.path.join(s, "python.exe"),
+                       ["-c", "import sys; print(sys.prefix); print(sys.executable); "
+                        "print(sys.base_prefix); sys.exit(5)"])
+    lines = [x.strip() for x in out.splitlines()]
+    check("real Windows CPython: venv semantics through the redirector",
+          rc == 5 and lines[:2] == [win(os.path.join(root, "venv")), win(s + "/python.exe")]
+          and lines[2:3] == [win(os.path.abspath(real))], (rc, out, err))
+else:
+    print("# skipped: a real Windows CPython (set VENVSHIM_WINDOWS_PYTHON to a folder with "
+          "python.exe)")
+
+shutil.rmtree(TMP, ignore_errors=True)
+failed = results.count(False)
+print(f"# {len(results) - failed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
