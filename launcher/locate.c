@@ -6,7 +6,9 @@
 
 static int too_long(vs_error *err, const char *what, const char *path) {
     char head[256];
-    copy_str(head, sizeof head, path); /* first bytes only: enough to recognise it */
+    strbuf sb; /* first bytes only: enough to recognise it (copy_str would refuse) */
+    sb_init(&sb, head, sizeof head);
+    sb_add(&sb, path);
     return fail(err, EXIT_NO_CFG, what, " is longer than ", "4095", " bytes: ", head, "...",
                 "\nmove the virtual environment to a shorter path", NULL);
 }

@@ -1,9 +1,11 @@
 #include "resolve.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "names.h"
 #include "strbuf.h"
+#include "version_guard.h"
 
 const char *after_interpreter_prefix(const char *name) {
     if (strncmp(name, "python", 6) == 0)
@@ -39,6 +41,8 @@ typedef struct {
     fs_info chosen;        /* stat of the last usable candidate: reused, not stat'ed again */
     char tried[VS_PATH_MAX + 512]; /* last: left uninitialised until sb_init */
     strbuf tried_sb;
+    char mismatch_path[VS_PATH_MAX]; /* first candidate of another X.Y, for the error */
+    vg_found mismatch;
 } step;
 
 static void note_tried(step *s, const char *path, const char *why) {
@@ -48,45 +52,31 @@ static void note_tried(step *s, const char *path, const char *why) {
     sb_add(&s->tried_sb, why);
 }
 
-/* A generic name (python3, python) may belong to another minor version: read
- * its symlink chain for a versioned name and refuse a different X.Y. */
-static bool other_version(const step *s, const char *path, char *found, size_t cap) {
-    if (!s->has_version)
-        return false;
-    int major, minor;
-    if (name_version(path_basename(path), &major, &minor))
-        return major != s->major || minor != s->minor;
-    char link[VS_PATH_MAX], next[VS_PATH_MAX];
-    copy_str(link, sizeof link, path);
-    for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
-        char target[VS_PATH_MAX];
-        if (fs_readlink(link, target, sizeof target, NULL) < 0)
-            return false;
-        if (name_version(path_basename(target), &major, &minor)) {
-            copy_str(found, cap, path_basename(target));
-            return major != s->major || minor != s->minor;
-        }
-        if (!follow_link(link, target, next))
-            return false;
-        copy_str(link, sizeof link, next);
-    }
-    return false;
-}
-
 static bool usable_binary(step *s, const char *path) {
     fs_info info = fs_stat(path);
     if (info.kind == FS_MISSING) {
-        note_tried(s, path, " (missing)");
+        /* "missing" only when it is: a loop or a permission problem says so */
+        char why[128];
+        strbuf sb;
+        sb_init(&sb, why, sizeof why);
+        sb_add(&sb, " (");
+        sb_add(&sb, info.error == ENOENT ? "missing" : fs_error_text(info.error));
+        sb_add(&sb, ")");
+        note_tried(s, path, why);
         return false;
     }
     if (info.kind != FS_FILE || !info.executable) {
         note_tried(s, path, info.kind == FS_FILE ? " (not executable)" : " (not a file)");
         return false;
     }
-    char found[64];
-    if (other_version(s, path, found, sizeof found)) {
+    vg_found found;
+    if (s->has_version && version_guard(path, s->major, s->minor, &found) == VG_MISMATCH) {
         note_tried(s, path, " (another Python version)");
-        trace(path, " is ", found, ", not Python ", s->version_text, ": skipped", NULL);
+        trace(path, " is another Python (", found.evidence, "): skipped", NULL);
+        if (!s->mismatch_path[0]) {
+            copy_str(s->mismatch_path, sizeof s->mismatch_path, path);
+            s->mismatch = found;
+        }
         return false;
     }
     s->chosen = info;
@@ -117,6 +107,11 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (!path_absolute(out, VS_PATH_MAX, cfg_dir, value))
         return false;
     trace("candidate from the recorded executable: ", out, NULL);
+    if (!vg_python_name(path_basename(out))) {
+        /* an edited key must never make the launcher exec /bin/sh or the like */
+        note_tried(s, out, " (not named python* or pypy*)");
+        return false;
+    }
     if (!usable_binary(s, out))
         return false;
     char dir[VS_PATH_MAX];
@@ -263,6 +258,45 @@ static bool pick_binary(step *s, const vs_base *base, char *out) {
     return false;
 }
 
+/* A chained pyvenv.cfg could not be read. When that is because home itself
+ * cannot be searched (stat fails too), blame home, not a file that may not
+ * exist: nothing in it could be run anyway. */
+static int home_unsearchable(vs_error *err, const step *s, const vs_base *base, int slot) {
+    fs_info probe = fs_stat(base->cfg_path[slot]);
+    if (probe.kind != FS_MISSING || probe.error == ENOENT)
+        return err->code;
+    return fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s->cfg_path,
+                " cannot be searched: ", fs_error_text(probe.error), "\nfix the permissions of ",
+                base->home, " (or of a directory above it)", NULL);
+}
+
+/* Only another X.Y was found: the base was upgraded in place, or `python3`
+ * now means another version. Its site-packages would not match the venv's. */
+static int fail_version_mismatch(vs_error *err, const step *s) {
+    char venv_dir[VS_PATH_MAX], found[16], fix[3 * VS_PATH_MAX];
+    copy_str(venv_dir, sizeof venv_dir, s->loc->cfg_path);
+    path_dirname(venv_dir);
+    strbuf sb;
+    sb_init(&sb, found, sizeof found);
+    sb_add_int(&sb, s->mismatch.major);
+    sb_add_char(&sb, '.');
+    sb_add_int(&sb, s->mismatch.minor);
+    /* a command that survives copy and paste: every path one shell word */
+    sb_init(&sb, fix, sizeof fix);
+    sb_add(&sb, "\nrecreate the venv with it: ");
+    sb_add_shell_word(&sb, s->mismatch_path);
+    sb_add(&sb, " -m venv --clear ");
+    sb_add_shell_word(&sb, venv_dir);
+    sb_add(&sb, " && venvshim install ");
+    sb_add_shell_word(&sb, venv_dir);
+    sb_add(&sb, " (or reinstall Python ");
+    sb_add(&sb, s->version_text);
+    sb_add(&sb, ")");
+    return fail(err, EXIT_NO_BASE, s->cfg_path, " is for Python ", s->version_text, " but ",
+                s->mismatch_path, " is Python ", found, " (", s->mismatch.evidence,
+                "): the base was upgraded or replaced", fix, NULL);
+}
+
 /* The chosen binary must not be this launcher (a hard link, a symlink to it,
  * or a copy): exec'ing it would loop forever. */
 static bool is_this_launcher(const char *path, fs_info cand) {
@@ -321,7 +355,7 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
         fs_id next_id;
         near_status near = venv_dir_cfg(base->home, base, slot, &next_len, &next_id, err);
         if (near == NEAR_BAD)
-            return err->code;
+            return home_unsearchable(err, &s, base, slot);
         if (near == NEAR_FOUND) {
             if (seen(visited, base->chain_depth + 1, next_id))
                 return fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s.cfg_path,
@@ -343,7 +377,10 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
         }
 
         sb_init(&s.tried_sb, s.tried, sizeof s.tried);
+        s.mismatch_path[0] = '\0';
         if (!pick_binary(&s, base, base->binary)) {
+            if (s.mismatch_path[0])
+                return fail_version_mismatch(err, &s);
             char msg[2 * VS_PATH_MAX + 1024];
             strbuf sb;
             sb_init(&sb, msg, sizeof msg);

@@ -10,6 +10,8 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
 int cmd_create(int argc, char **argv);
 int cmd_install(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
 
 /* Convert the venv at dir (shared by create and install). */
 int install_venv(const char *dir);

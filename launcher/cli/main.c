@@ -41,6 +41,8 @@ int main(int argc, char **argv) {
         return cmd_create(argc - 2, argv + 2);
     if (strcmp(cmd, "install") == 0)
         return cmd_install(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "relocate") == 0)
         return cmd_relocate(argc - 2, argv + 2);
     return cli_error(CLI_USAGE, "unknown command '%s'; try 'venvshim --help'", cmd);

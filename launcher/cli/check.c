@@ -1,0 +1,314 @@
+/* venvshim check DIR [--json] [--fix]: what is wrong with a venv, before its
+ * users find out. Works on any venv (made by venv, virtualenv, uv), with or
+ * without the launcher. Exit 0 healthy, 1 problems found, 2 usage. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../cfg.h"
+#include "../path.h"
+#include "../plan.h"
+#include "../script.h"
+#include "../version_guard.h"
+#include "check.h"
+#include "cli.h"
+
+static const char check_usage[] = "usage: venvshim check DIR [--json] [--fix]";
+
+/* pyvenv.cfg present, a small text file with a home. False: nothing else
+ * can be checked. */
+static bool check_cfg(const char *venv, report *r, venv_cfg *cfg, char **text) {
+    char path[VS_PATH_MAX];
+    struct stat st;
+    size_t len = 0;
+    if (!path_join(path, sizeof path, venv, "pyvenv.cfg")) {
+        report_add(r, "pyvenv.cfg", FIND_PROBLEM, venv, "%s: path too long", venv);
+        return false;
+    }
+    if (stat(path, &st) != 0) {
+        report_add(r, "pyvenv.cfg", FIND_PROBLEM, path,
+                   "%s: %s: %s is not a virtual environment (create one with 'venvshim create "
+                   "%s')",
+                   path, strerror(errno), venv, venv);
+        return false;
+    }
+    const char *bad = NULL;
+    if (!S_ISREG(st.st_mode))
+        bad = "is not a regular file";
+    else if (st.st_size >= CFG_MAX_SIZE)
+        bad = "is 32 KiB or larger (CPython 3.11+ refuses to start with it)";
+    else if (!(*text = read_whole_file(path, &len)))
+        bad = strerror(errno);
+    else if (cfg_parse(*text, len, cfg) != CFG_OK)
+        bad = "contains NUL bytes: it is not a text file";
+    else if (!cfg->home.ptr)
+        bad = cfg->bom_hid_home ? "starts with a UTF-8 byte order mark that hides 'home'"
+                                : "has no 'home = <directory of the base python>' line";
+    if (bad) {
+        report_add(r, "pyvenv.cfg", FIND_PROBLEM, path, "%s %s; recreate the venv", path, bad);
+        return false;
+    }
+    cfg_value v = cfg->version.ptr ? cfg->version : cfg->version_info;
+    report_add(r, "pyvenv.cfg", FIND_OK, path, "%s: home = %.*s, version %.*s", path,
+               (int)cfg->home.len, cfg->home.ptr, v.ptr ? (int)v.len : 7,
+               v.ptr ? v.ptr : "unknown");
+    cfg_value legacy;
+    if (!cfg_legacy_home(*text, len, &legacy) || legacy.len != cfg->home.len ||
+        memcmp(legacy.ptr, cfg->home.ptr, legacy.len) != 0)
+        report_add(r, "pyvenv.cfg", FIND_INFO, path,
+                   "%s: CPython 3.6-3.10 would read 'home' differently (spacing, case, or no "
+                   "final newline); write it as 'home = DIR' on its own line",
+                   path);
+    return true;
+}
+
+/* "X.Y.Z" of an interpreter, by asking it (check is off the hot path; the
+ * launcher never does this). False if it cannot be run within 10 s. */
+static bool ask_version(const char *python, char *out, size_t cap) {
+    int fds[2];
+    if (pipe(fds) != 0)
+        return false;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return false;
+    }
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        alarm(10); /* survives exec: a hung interpreter is killed */
+        execl(python, python, "-I", "-S", "-c",
+              "import sys; print('%d.%d.%d' % sys.version_info[:3])", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t n = 0;
+    ssize_t got;
+    while (n + 1 < cap && (got = read(fds[0], out + n, cap - 1 - n)) != 0) {
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            break;
+        n += (size_t)got;
+    }
+    close(fds[0]);
+    out[n] = '\0';
+    out[strcspn(out, "\r\n")] = '\0';
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 && out[0];
+}
+
+/* The error text of the launcher as one line, without its "venvshim: " prefixes. */
+static void one_line(const char *text, char *out, size_t cap) {
+    size_t n = 0;
+    for (const char *p = text; *p && n + 4 < cap;) {
+        if (strncmp(p, "venvshim: ", 10) == 0) {
+            p += 10;
+            continue;
+        }
+        if (*p == '\n') {
+            memcpy(out + n, "; ", 2);
+            n += 2;
+            p++;
+            continue;
+        }
+        out[n++] = *p++;
+    }
+    out[n] = '\0';
+}
+
+/* Resolve the base exactly as the launcher would, then compare versions. */
+static void check_base(const char *venv, const venv_cfg *cfg, report *r) {
+    static vs_plan plan;
+    static vs_error err;
+    char exe[VS_PATH_MAX];
+    if (!path_join(exe, sizeof exe, venv, "bin/python"))
+        return; /* cannot happen: check_cfg joined a longer name */
+    vs_request req;
+    memset(&req, 0, sizeof req); /* fields added later default to "absent" */
+    req.inv.argv0 = exe;
+    req.traits = platform_traits_current();
+    if (plan_make(&req, &plan, &err) != 0) {
+        char line[sizeof err.text];
+        one_line(err.text, line, sizeof line);
+        report_add(r, "base", FIND_PROBLEM, NULL, "%s (the launcher would exit %d)", line,
+                   err.code);
+        return;
+    }
+    const char *base = plan.base.binary;
+    int major, minor;
+    cfg_value v = cfg->version.ptr ? cfg->version : cfg->version_info;
+    if (!cfg_major_minor(cfg, &major, &minor)) {
+        report_add(r, "base", FIND_INFO, base,
+                   "%s; pyvenv.cfg records no version, so it cannot be compared", base);
+        return;
+    }
+    char actual[64];
+    if (!ask_version(base, actual, sizeof actual)) {
+        vg_found found;
+        vg_verdict verdict = version_guard(base, major, minor, &found);
+        report_add(r, "base", verdict == VG_MATCH ? FIND_OK : FIND_INFO, base,
+                   "%s: Python %d.%d by %s (it could not be run to ask)", base, major, minor,
+                   verdict == VG_MATCH ? found.evidence : "nothing: no evidence either way");
+        return;
+    }
+    int amaj = 0, amin = 0;
+    if (sscanf(actual, "%d.%d", &amaj, &amin) != 2 || amaj != major || amin != minor) {
+        report_add(r, "base", FIND_PROBLEM, base,
+                   "%s is Python %s but the venv is for %d.%d: recreate it: %s -m venv --clear "
+                   "%s && venvshim install %s",
+                   base, actual, major, minor, base, venv, venv);
+        return;
+    }
+    /* v holds "X.Y.Z" (venv) or "X.Y.Z.final.0" (virtualenv): compare X.Y.Z */
+    size_t vlen = strlen(actual);
+    bool same =
+        v.len >= vlen && memcmp(v.ptr, actual, vlen) == 0 && (v.len == vlen || v.ptr[vlen] == '.');
+    report_add(r, "base", FIND_OK, base, "%s is Python %s", base, actual);
+    if (!same)
+        report_add(r, "base", FIND_INFO, base,
+                   "patch drift: the venv was made with %.*s, the base is now %s (same "
+                   "site-packages; nothing to do)",
+                   (int)v.len, v.ptr, actual);
+}
+
+typedef struct {
+    char names[64][NAME_MAX + 1];
+    int count;
+    int ours, other_build, not_launcher;
+    char example[VS_PATH_MAX + NAME_MAX + 64]; /* first non-launcher, for the message */
+} bin_scan;
+
+static bool same_bytes(const char *path, const char *want, size_t want_len) {
+    size_t len;
+    char *data = read_whole_file(path, &len);
+    bool same = data && len == want_len && memcmp(data, want, len) == 0;
+    free(data);
+    return same;
+}
+
+static void scan_launchers(const char *bin, const char *ours, size_t ours_len, bin_scan *s) {
+    memset(s, 0, sizeof *s);
+    DIR *d = opendir(bin);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL && s->count < 64;) {
+        if (!script_is_interpreter_name(e->d_name))
+            continue;
+        char path[VS_PATH_MAX];
+        struct stat st;
+        if (!path_join(path, sizeof path, bin, e->d_name) || lstat(path, &st) != 0)
+            continue;
+        snprintf(s->names[s->count++], sizeof s->names[0], "%s", e->d_name);
+        if (S_ISREG(st.st_mode) && is_launcher_file(path)) {
+            if (!ours || same_bytes(path, ours, ours_len))
+                s->ours++;
+            else
+                s->other_build++;
+            continue;
+        }
+        s->not_launcher++;
+        if (s->example[0])
+            continue;
+        char target[VS_PATH_MAX];
+        ssize_t n = S_ISLNK(st.st_mode) ? readlink(path, target, sizeof target - 1) : -1;
+        target[n > 0 ? n : 0] = '\0';
+        snprintf(s->example, sizeof s->example, "bin/%s is %s%s", e->d_name,
+                 n > 0 ? "a symlink to " : "a copy of an interpreter", target);
+    }
+    closedir(d);
+}
+
+static void check_launchers(const char *venv, bool fix, report *r) {
+    char bin[VS_PATH_MAX], ours_path[VS_PATH_MAX];
+    if (!path_join(bin, sizeof bin, venv, "bin"))
+        return;
+    size_t ours_len = 0;
+    char *ours =
+        find_launcher(ours_path, sizeof ours_path) ? read_whole_file(ours_path, &ours_len) : NULL;
+    static bin_scan s;
+    scan_launchers(bin, ours, ours_len, &s);
+    if (s.count == 0) {
+        report_add(r, "launcher", FIND_PROBLEM, bin,
+                   "%s has no python or pypy executable; recreate the venv", bin);
+    } else if (s.ours + s.other_build == 0) {
+        report_add(r, "launcher", FIND_INFO, bin,
+                   "not a venvshim venv (%s); 'venvshim install %s' adds the launcher", s.example,
+                   venv);
+    } else if (s.other_build || s.not_launcher) {
+        bool fixed = false;
+        if (fix) {
+            fflush(stdout);
+            int saved = dup(1);
+            dup2(2, 1); /* install's progress must not mix with --json on stdout */
+            fixed = install_venv(venv) == CLI_OK;
+            fflush(stdout);
+            dup2(saved, 1);
+            close(saved);
+        }
+        if (fixed)
+            report_add(r, "launcher", FIND_FIXED, bin,
+                       "re-installed this build's launcher in %s (%d were from another build, "
+                       "%d not launchers)",
+                       bin, s.other_build, s.not_launcher);
+        else
+            report_add(r, "launcher", FIND_PROBLEM, bin,
+                       "%d of %d interpreters in %s are not this build's launcher (%d from another "
+                       "venvshim build%s%s); 'venvshim check --fix %s' re-installs it",
+                       s.other_build + s.not_launcher, s.count, bin, s.other_build,
+                       s.example[0] ? ", " : "", s.example, venv);
+    } else {
+        report_add(r, "launcher", FIND_OK, bin, "%d interpreter%s in %s %s this build's launcher%s",
+                   s.count, s.count == 1 ? "" : "s", bin, s.count == 1 ? "is" : "are",
+                   ours ? "" : " (this build's launcher was not found to compare)");
+    }
+    free(ours);
+}
+
+int cmd_check(int argc, char **argv) {
+    const char *dir = NULL;
+    bool json = false, fix = false;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = true;
+        else if (strcmp(argv[i], "--fix") == 0)
+            fix = true;
+        else if (argv[i][0] == '-' || dir)
+            return cli_error(CLI_USAGE, "unexpected argument '%s'\n%s", argv[i], check_usage);
+        else
+            dir = argv[i];
+    }
+    if (!dir)
+        return cli_error(CLI_USAGE, "missing DIR\n%s", check_usage);
+
+    report r = {0};
+    char venv[PATH_MAX];
+    venv_cfg cfg;
+    char *text = NULL;
+    if (!realpath(dir, venv)) {
+        snprintf(venv, sizeof venv, "%s", dir);
+        report_add(&r, "pyvenv.cfg", FIND_PROBLEM, dir, "%s: %s", dir, strerror(errno));
+    } else if (check_cfg(venv, &r, &cfg, &text)) {
+        check_base(venv, &cfg, &r);
+        check_launchers(venv, fix, &r);
+        check_scripts(venv, fix, &r);
+    }
+    free(text);
+    if (json)
+        report_print_json(&r, venv, stdout);
+    else
+        report_print_text(&r, venv, stdout);
+    int rc = report_count(&r, FIND_PROBLEM) ? CLI_FAILED : CLI_OK;
+    report_free(&r);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* venvshim check: the findings of one run and how they are printed, and the
+ * console-script (shebang) inspection. Off the launcher's path: stdio and the
+ * heap are fine here. */
+#ifndef VENVSHIM_CHECK_H
+#define VENVSHIM_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum { FIND_OK, FIND_INFO, FIND_PROBLEM, FIND_FIXED } find_status;
+
+typedef struct {
+    char *check; /* "pyvenv.cfg", "base", "launcher", "script", "movable" */
+    find_status status;
+    char *path;    /* the file at issue, may be NULL */
+    char *message; /* one line */
+} finding;
+
+typedef struct {
+    finding *items;
+    size_t count, cap;
+} report;
+
+void report_add(report *r, const char *check, find_status status, const char *path, const char *fmt,
+                ...) __attribute__((format(printf, 5, 6)));
+size_t report_count(const report *r, find_status status);
+void report_print_text(const report *r, const char *venv, FILE *out);
+void report_print_json(const report *r, const char *venv, FILE *out);
+void report_free(report *r);
+
+/* ---- check_scripts.c ---- */
+
+typedef enum {
+    SHEBANG_NONE,   /* not a script */
+    SHEBANG_DIRECT, /* #!/abs/python */
+    SHEBANG_SH_EXEC /* pip's #!/bin/sh + '''exec' "/abs/python" "$0" "$@" for long paths */
+} shebang_kind;
+
+typedef struct {
+    shebang_kind kind;
+    char interpreter[4096];
+    size_t start, end; /* byte range of the interpreter path in the file */
+} shebang;
+
+/* Parse the first lines of a script (text need not be NUL-terminated). */
+void shebang_parse(const char *text, size_t len, shebang *sb);
+
+/* Inspect every console script in venv/bin; with fix, rewrite shebangs that
+ * point at a moved or copied venv's bin/ to this venv's interpreter. Adds
+ * "script" and "movable" findings. */
+void check_scripts(const char *venv, bool fix, report *r);
+
+#endif

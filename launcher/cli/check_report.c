@@ -1,0 +1,149 @@
+/* Findings of `venvshim check`: collected, then printed as text or JSON. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+static char *dup_or_null(const char *s) {
+    return s ? strdup(s) : NULL;
+}
+
+void report_add(report *r, const char *check, find_status status, const char *path, const char *fmt,
+                ...) {
+    if (r->count == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 16;
+        finding *items = realloc(r->items, cap * sizeof *items);
+        if (!items)
+            return; /* out of memory: the finding is lost, the run goes on */
+        r->items = items;
+        r->cap = cap;
+    }
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *message = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (message)
+        vsnprintf(message, (size_t)n + 1, fmt, again);
+    va_end(again);
+    va_end(ap);
+    for (char *p = message; p && *p; p++)
+        if (*p == '\n')
+            *p = ' '; /* one line per finding */
+    finding *f = &r->items[r->count++];
+    f->check = strdup(check);
+    f->status = status;
+    f->path = dup_or_null(path);
+    f->message = message;
+}
+
+size_t report_count(const report *r, find_status status) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->count; i++)
+        n += r->items[i].status == status;
+    return n;
+}
+
+static const char *status_name(find_status s) {
+    switch (s) {
+    case FIND_OK:
+        return "ok";
+    case FIND_INFO:
+        return "info";
+    case FIND_PROBLEM:
+        return "problem";
+    default:
+        return "fixed";
+    }
+}
+
+void report_print_text(const report *r, const char *venv, FILE *out) {
+    fprintf(out, "venvshim check %s\n", venv);
+    for (size_t i = 0; i < r->count; i++) {
+        const finding *f = &r->items[i];
+        fprintf(out, "  %-8s %-10s %s\n", status_name(f->status), f->check,
+                f->message ? f->message : "");
+    }
+    size_t problems = report_count(r, FIND_PROBLEM), fixed = report_count(r, FIND_FIXED);
+    if (problems == 0)
+        fprintf(out, "healthy%s\n", fixed ? " (after the fixes above)" : "");
+    else
+        fprintf(out, "%zu problem%s found%s\n", problems, problems == 1 ? "" : "s",
+                fixed ? " (some fixed, see above)"
+                      : "; 'venvshim check --fix DIR' repairs what is "
+                        "safe to repair");
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0. */
+static size_t utf8_len(const unsigned char *p) {
+    size_t n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    /* no overlong forms, no surrogates, nothing above U+10FFFF */
+    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+        (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped. Paths are
+ * bytes: a byte that is not valid UTF-8 becomes U+FFFD so the output stays
+ * valid JSON (the "path" is for reading; the file system has the truth). */
+static void json_string(FILE *out, const char *s) {
+    if (!s) {
+        fputs("null", out);
+        return;
+    }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(out, "\\%c", *p);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            fprintf(out, "\\u%04x", *p);
+        } else if (*p < 0x80) {
+            fputc(*p, out);
+        } else {
+            size_t n = utf8_len(p);
+            if (n == 0) {
+                fputs("\\ufffd", out);
+            } else {
+                fwrite(p, 1, n, out);
+                p += n - 1;
+            }
+        }
+    }
+    fputc('"', out);
+}
+
+void report_print_json(const report *r, const char *venv, FILE *out) {
+    size_t problems = report_count(r, FIND_PROBLEM);
+    fputs("{\"venv\": ", out);
+    json_string(out, venv);
+    fprintf(out, ", \"healthy\": %s, \"problems\": %zu, \"fixed\": %zu, \"findings\": [",
+            problems ? "false" : "true", problems, report_count(r, FIND_FIXED));
+    for (size_t i = 0; i < r->count; i++) {
+        const finding *f = &r->items[i];
+        fputs(i ? ", {\"check\": " : "{\"check\": ", out);
+        json_string(out, f->check);
+        fprintf(out, ", \"status\": \"%s\", \"path\": ", status_name(f->status));
+        json_string(out, f->path);
+        fputs(", \"message\": ", out);
+        json_string(out, f->message);
+        fputc('}', out);
+    }
+    fputs("]}\n", out);
+}
+
+void report_free(report *r) {
+    for (size_t i = 0; i < r->count; i++) {
+        free(r->items[i].check);
+        free(r->items[i].path);
+        free(r->items[i].message);
+    }
+    free(r->items);
+    r->items = NULL;
+    r->count = r->cap = 0;
+}

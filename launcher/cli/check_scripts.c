@@ -1,0 +1,221 @@
+/* Console scripts in a venv's bin/: is each one's interpreter reachable, and
+ * after a move or copy, point the stale ones back at this venv (--fix). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../path.h"
+#include "../script.h"
+#include "check.h"
+#include "cli.h"
+
+#define SH_EXEC_PREFIX "'''exec' "
+
+static size_t line_end(const char *text, size_t len, size_t from) {
+    const char *nl = memchr(text + from, '\n', len - from);
+    return nl ? (size_t)(nl - text) : len;
+}
+
+void shebang_parse(const char *text, size_t len, shebang *sb) {
+    memset(sb, 0, sizeof *sb);
+    if (len < 3 || text[0] != '#' || text[1] != '!')
+        return;
+    size_t end1 = line_end(text, len, 0);
+    size_t p = 2;
+    while (p < end1 && (text[p] == ' ' || text[p] == '\t'))
+        p++;
+    size_t q = p;
+    while (q < end1 && text[q] != ' ' && text[q] != '\t' && text[q] != '\r')
+        q++;
+    size_t start = p, stop = q;
+    shebang_kind kind = SHEBANG_DIRECT;
+    if (q - p == 7 && memcmp(text + p, "/bin/sh", 7) == 0 && end1 < len) {
+        /* pip's form for paths too long or with spaces: the path is on line 2 */
+        size_t l2 = end1 + 1, end2 = line_end(text, len, l2);
+        size_t n = strlen(SH_EXEC_PREFIX);
+        if (end2 - l2 > n && memcmp(text + l2, SH_EXEC_PREFIX, n) == 0) {
+            start = l2 + n;
+            if (text[start] == '"' || text[start] == '\'') {
+                char quote = text[start++];
+                const char *close = memchr(text + start, quote, end2 - start);
+                stop = close ? (size_t)(close - text) : end2;
+            } else {
+                stop = start;
+                while (stop < end2 && text[stop] != ' ')
+                    stop++;
+            }
+            kind = SHEBANG_SH_EXEC;
+        }
+    }
+    if (stop - start >= sizeof sb->interpreter)
+        return;
+    memcpy(sb->interpreter, text + start, stop - start);
+    sb->interpreter[stop - start] = '\0';
+    sb->kind = kind;
+    sb->start = start;
+    sb->end = stop;
+}
+
+static bool is_executable_file(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Same directory (by identity when both exist: a venv reached through a
+ * symlinked parent is still this venv). */
+static bool same_dir(const char *a, const char *b) {
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return strcmp(a, b) == 0;
+}
+
+/* Does dir (an interpreter's directory) belong to a venv other than venv? */
+static bool in_other_venv(const char *interp, const char *venv) {
+    char dir[VS_PATH_MAX], cfg[VS_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", interp);
+    path_dirname(dir);
+    path_dirname(dir);
+    struct stat a, b;
+    if (!path_join(cfg, sizeof cfg, dir, "pyvenv.cfg") || stat(cfg, &a) != 0)
+        return false;
+    return stat(venv, &b) != 0 || stat(dir, &a) != 0 || a.st_dev != b.st_dev ||
+           a.st_ino != b.st_ino;
+}
+
+/* The file with its interpreter replaced; pip's /bin/sh form when the new
+ * path cannot go on a #! line (a space, or longer than the kernel reads). */
+static char *rewrite(const char *text, size_t len, const shebang *sb, const char *interp,
+                     size_t *out_len) {
+    bool needs_sh = strchr(interp, ' ') || strlen(interp) > 127;
+    size_t cap = len + strlen(interp) + 64;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    int n;
+    if (sb->kind == SHEBANG_DIRECT && needs_sh) {
+        size_t rest = line_end(text, len, 0);
+        n = snprintf(out, cap, "#!/bin/sh\n'''exec' \"%s\" \"$0\" \"$@\"\n' '''", interp);
+        memcpy(out + n, text + rest, len - rest);
+        *out_len = (size_t)n + len - rest;
+        return out;
+    }
+    n = snprintf(out, cap, "%.*s%s", (int)sb->start, text, interp);
+    memcpy(out + n, text + sb->end, len - sb->end);
+    *out_len = (size_t)n + len - sb->end;
+    return out;
+}
+
+static void check_one(const char *venv, const char *bin, const char *name, bool fix, report *r,
+                      int *into_venv) {
+    char path[VS_PATH_MAX];
+    if (!path_join(path, sizeof path, bin, name))
+        return;
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 24))
+        return;
+    size_t len;
+    char *text = read_whole_file(path, &len);
+    if (!text)
+        return;
+    shebang sb;
+    shebang_parse(text, len, &sb);
+    const char *interp = sb.interpreter;
+    char mine[VS_PATH_MAX];
+    if (!path_join(mine, sizeof mine, bin, path_basename(interp)))
+        mine[0] = '\0';
+    if (sb.kind == SHEBANG_NONE) {
+        /* not a script (a binary, activate) */
+    } else if (!path_is_absolute(interp) || strncmp(interp, "/usr/bin/env", 12) == 0) {
+        report_add(r, "script", FIND_INFO, path, "%s: #!%s is looked up on PATH, not checked", path,
+                   interp);
+    } else {
+        char idir[VS_PATH_MAX];
+        snprintf(idir, sizeof idir, "%s", interp);
+        path_dirname(idir);
+        bool ours = same_dir(idir, bin);
+        bool exists = is_executable_file(interp);
+        bool other = exists && !ours && in_other_venv(interp, venv);
+        bool moved = !exists && !ours && strcmp(path_basename(idir), "bin") == 0;
+        *into_venv += ours;
+        if (ours && exists) {
+            report_add(r, "script", FIND_OK, path, "%s runs %s", path, interp);
+        } else if ((other || moved) && is_executable_file(mine)) {
+            const char *why = other ? "is another venv's python (a copied venv?)"
+                                    : "does not exist (a moved venv?)";
+            size_t out_len;
+            char *out = fix ? rewrite(text, len, &sb, mine, &out_len) : NULL;
+            if (out && write_file_atomic(path, out, out_len, (unsigned)(st.st_mode & 07777))) {
+                report_add(r, "script", FIND_FIXED, path, "%s: #!%s %s; now runs %s", path, interp,
+                           why, mine);
+                (*into_venv)++;
+            } else if (fix) {
+                report_add(r, "script", FIND_PROBLEM, path, "%s: #!%s %s; rewriting it failed: %s",
+                           path, interp, why, strerror(errno));
+            } else {
+                report_add(r, "script", FIND_PROBLEM, path,
+                           "%s: #!%s %s; 'venvshim check --fix' points it at %s", path, interp, why,
+                           mine);
+                (*into_venv)++; /* it records this venv's path once fixed */
+            }
+            free(out);
+        } else if (!exists) {
+            report_add(r, "script", FIND_PROBLEM, path,
+                       "%s: its interpreter %s does not exist; reinstall the package that "
+                       "provides it",
+                       path, interp);
+        } else {
+            report_add(r, "script", FIND_OK, path, "%s runs %s (outside this venv)", path, interp);
+        }
+    }
+    free(text);
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void check_scripts(const char *venv, bool fix, report *r) {
+    char bin[VS_PATH_MAX];
+    if (!path_join(bin, sizeof bin, venv, "bin"))
+        return;
+    DIR *d = opendir(bin);
+    if (!d)
+        return; /* reported by the launcher check */
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.' || script_is_interpreter_name(e->d_name))
+            continue;
+        if (count == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **bigger = realloc(names, cap * sizeof *names);
+            if (!bigger)
+                break;
+            names = bigger;
+        }
+        names[count++] = strdup(e->d_name);
+    }
+    closedir(d);
+    if (count) /* qsort(NULL, 0) is undefined behaviour (UBSan says so) */
+        qsort(names, count, sizeof *names, by_name); /* stable output */
+    int into_venv = 0;
+    for (size_t i = 0; i < count; i++) {
+        check_one(venv, bin, names[i], fix, r, &into_venv);
+        free(names[i]);
+    }
+    free(names);
+    if (into_venv)
+        report_add(r, "movable", FIND_INFO, NULL,
+                   "%d script%s record%s this venv's path in #!: after a move, run "
+                   "'venvshim check --fix NEWDIR'; bin/activate* keep the old path "
+                   "(bin/python itself finds pyvenv.cfg next to it and moves freely)",
+                   into_venv, into_venv == 1 ? "" : "s", into_venv == 1 ? "s" : "");
+    else
+        report_add(r, "movable", FIND_INFO, NULL,
+                   "no script records this venv's path; bin/activate* keep the old path "
+                   "(bin/python itself finds pyvenv.cfg next to it and moves freely)");
+}

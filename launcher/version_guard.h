@@ -1,0 +1,31 @@
+/* Version-mismatch safety: which Python X.Y a base binary is, decided from
+ * the file system alone (starting Python to ask would cost a process and
+ * could run the very interpreter we must refuse). The evidence, in order:
+ * the binary's own name (python3.12, pypy3.9), the versioned name its
+ * symlink chain reaches (python3 -> python3.12), and the stdlib directory
+ * of its prefix (<prefix>/lib/python3.12 next to <prefix>/bin/python). */
+#ifndef VENVSHIM_VERSION_GUARD_H
+#define VENVSHIM_VERSION_GUARD_H
+
+#include <stdbool.h>
+
+#include "path.h"
+
+typedef enum {
+    VG_UNKNOWN = 0, /* no evidence either way: the binary is used */
+    VG_MATCH,
+    VG_MISMATCH,
+} vg_verdict;
+
+typedef struct {
+    int major, minor;                /* what the evidence says (VG_MATCH, VG_MISMATCH) */
+    char evidence[VS_PATH_MAX + 64]; /* for messages: "symlink to python3.12", ... */
+} vg_found;
+
+/* Is binary a Python want_major.want_minor? */
+vg_verdict version_guard(const char *binary, int want_major, int want_minor, vg_found *found);
+
+/* Is name an interpreter's file name (python*, pypy*)? */
+bool vg_python_name(const char *name);
+
+#endif
