@@ -23,8 +23,8 @@ typedef struct {
     cfg_value base_executable; /* written by virtualenv */
     cfg_value version;         /* "3.12.1" (venv), or version_info "3.12.1.final.0" */
     cfg_value version_info;
-    bool starts_with_bom;      /* CPython does not strip it: a first-line key is lost */
-    bool bom_hid_home;         /* the first line would have been `home` without the BOM */
+    bool starts_with_bom; /* CPython does not strip it: a first-line key is lost */
+    bool bom_hid_home;    /* the first line would have been `home` without the BOM */
 } venv_cfg;
 
 typedef enum {

@@ -164,7 +164,8 @@ bool fs_file_open(const char *path, fs_file *file, int *error) {
 long fs_file_read_at(const fs_file *file, void *buf, size_t n, long long offset) {
     size_t total = 0;
     while (total < n) {
-        ssize_t got = pread((int)file->handle, (char *)buf + total, n - total, (off_t)(offset + total));
+        ssize_t got =
+            pread((int)file->handle, (char *)buf + total, n - total, (off_t)(offset + total));
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)

@@ -112,7 +112,8 @@ bool follow_link(const char *link, const char *target, char *out) {
     copy_str(dir, sizeof dir, joined);
     path_dirname(dir);
     char real_dir[VS_PATH_MAX];
-    return fs_realpath(dir, real_dir) && path_join(out, VS_PATH_MAX, real_dir, path_basename(joined));
+    return fs_realpath(dir, real_dir) &&
+           path_join(out, VS_PATH_MAX, real_dir, path_basename(joined));
 }
 
 /* Look for the cfg near loc->venv_exe, following symlinks one hop at a time. */

@@ -38,7 +38,7 @@ typedef struct {
     int major, minor;
     char version_text[16]; /* "3.12", for messages */
     bool home_relative;
-    fs_info chosen;        /* stat of the last usable candidate: reused, not stat'ed again */
+    fs_info chosen; /* stat of the last usable candidate: reused, not stat'ed again */
     char tried[VS_PATH_MAX + 512]; /* last: left uninitialised until sb_init */
     strbuf tried_sb;
     char mismatch_path[VS_PATH_MAX]; /* first candidate of another X.Y, for the error */

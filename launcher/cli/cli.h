@@ -12,7 +12,6 @@ int cmd_create(int argc, char **argv);
 int cmd_install(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
-
 /* Convert the venv at dir (shared by create and install). */
 int install_venv(const char *dir);
 
