@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../path.h"
+#include "../plan.h"
 #include "../script.h"
 #include "check.h"
 #include "cli.h"
@@ -109,6 +110,29 @@ static char *rewrite(const char *text, size_t len, const shebang *sb, const char
     return out;
 }
 
+/* A venvshim script launcher: its interpreter is this venv's python, found at
+ * run time. Ask the launcher's own plan whether it would start, which also
+ * reads the appended payload exactly as the launcher does. */
+static void check_script_launcher(const char *path, report *r, int *into_venv) {
+    static vs_plan plan;
+    static vs_error err;
+    vs_request req;
+    memset(&req, 0, sizeof req);
+    req.inv.argv0 = path;
+    req.traits = platform_traits_current();
+    if (plan_make(&req, &plan, &err) == 0) {
+        report_add(r, "script", FIND_OK, path, "%s is a script launcher; runs %s as %s", path,
+                   plan.base.binary, plan.argv0);
+        (*into_venv)++;
+        return;
+    }
+    char *second_line = strchr(err.text, '\n');
+    if (second_line)
+        *second_line = '\0';
+    report_add(r, "script", FIND_PROBLEM, path, "%s: script launcher would fail (exit %d): %s", path,
+               err.code, err.text + strlen("venvshim: "));
+}
+
 static void check_one(const char *venv, const char *bin, const char *name, bool fix, report *r,
                       int *into_venv) {
     char path[VS_PATH_MAX];
@@ -128,7 +152,9 @@ static void check_one(const char *venv, const char *bin, const char *name, bool 
     if (!path_join(mine, sizeof mine, bin, path_basename(interp)))
         mine[0] = '\0';
     if (sb.kind == SHEBANG_NONE) {
-        /* not a script (a binary, activate) */
+        if (has_launcher_marker(text, len))
+            check_script_launcher(path, r, into_venv);
+        /* else not a script (a binary, activate) */
     } else if (!path_is_absolute(interp) || strncmp(interp, "/usr/bin/env", 12) == 0) {
         report_add(r, "script", FIND_INFO, path, "%s: #!%s is looked up on PATH, not checked", path,
                    interp);

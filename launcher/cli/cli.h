@@ -44,8 +44,9 @@ bool write_file_atomic(const char *path, const char *data, size_t len, unsigned 
 /* The launcher binary this CLI installs (checked to carry the marker). */
 bool find_launcher(char *out, size_t cap);
 
-/* Does the file at path carry the launcher marker? */
+/* Does the file at path (or these bytes) carry the launcher marker? */
 bool is_launcher_file(const char *path);
+bool has_launcher_marker(const char *data, size_t len);
 
 #define LAUNCHER_MARKER "venvshim-launcher-marker "
 

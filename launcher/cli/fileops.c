@@ -64,16 +64,21 @@ bool write_file_atomic(const char *path, const char *data, size_t len, unsigned 
     return false;
 }
 
+bool has_launcher_marker(const char *data, size_t len) {
+    const char *marker = LAUNCHER_MARKER;
+    size_t m = strlen(marker);
+    for (size_t i = 0; i + m <= len; i++) /* memmem is a GNU extension */
+        if (data[i] == marker[0] && memcmp(data + i, marker, m) == 0)
+            return true;
+    return false;
+}
+
 bool is_launcher_file(const char *path) {
     size_t len;
     char *data = read_whole_file(path, &len);
     if (!data)
         return false;
-    const char *marker = LAUNCHER_MARKER;
-    size_t m = strlen(marker);
-    bool found = false;
-    for (size_t i = 0; !found && i + m <= len; i++) /* memmem is a GNU extension */
-        found = data[i] == marker[0] && memcmp(data + i, marker, m) == 0;
+    bool found = has_launcher_marker(data, len);
     free(data);
     return found;
 }

@@ -264,3 +264,35 @@ def test_fresh_venv_of_every_interpreter_is_healthy(python, tmp_path):
     assert r.code == 0 and doc["healthy"] is True, r
     [base] = findings(doc, "base", "ok")
     assert " is Python 3." in base["message"], base
+
+
+def script_launcher_venv(tmp_path):
+    """A venvshim venv whose bin/hello `venvshim relocate` made a script launcher."""
+    venv = real_venv(SYSTEM_PYTHON, tmp_path / "env")
+    script = venv / "bin" / "hello"
+    script.write_text(f"#!{venv}/bin/python\nprint('hello')\n")
+    script.chmod(0o755)
+    r = run([CLI, "relocate", str(venv)], extra_env={"VENVSHIM_LAUNCHER": str(LAUNCHER)})
+    assert r.code == 0, r
+    assert script.read_bytes()[:4] == b"\x7fELF", "relocate did not make a script launcher"
+    return venv, script
+
+
+def test_script_launcher_is_checked_through_its_payload(tmp_path):
+    venv, script = script_launcher_venv(tmp_path)
+    r, doc = check_json(venv)
+    assert r.code == 0 and doc["healthy"] is True, r
+    [ok] = [f for f in findings(doc, "script", "ok") if f["path"] == str(script)]
+    assert "script launcher" in ok["message"] and f"as {venv}/bin/python" in ok["message"], ok
+
+
+def test_script_launcher_with_a_damaged_payload_is_a_problem(tmp_path):
+    venv, script = script_launcher_venv(tmp_path)
+    data = script.read_bytes()
+    script.write_bytes(data[:-30])  # the zip's end record is gone
+    ran = subprocess.run([str(script)], capture_output=True)
+    assert ran.returncode == 105, ran  # what the launcher itself says
+    r, doc = check_json(venv)
+    assert r.code == 1 and doc["healthy"] is False, r
+    [bad] = [f for f in findings(doc, "script", "problem") if f["path"] == str(script)]
+    assert "exit 105" in bad["message"] and "zip" in bad["message"], bad
