@@ -1,6 +1,6 @@
 /* The launcher: copied into a venv's bin/ as python, python3, python3.X.
  * locate -> read pyvenv.cfg -> resolve the base -> plan -> exec. */
-#include <stdlib.h>
+#include <string.h>
 
 #include "plan.h"
 
@@ -8,25 +8,57 @@
 __attribute__((used)) static const char launcher_marker[] =
     "venvshim-launcher-marker " VENVSHIM_VERSION;
 
-static bool env_flag(const char *name) {
-    const char *v = getenv(name);
-    return v && v[0];
+extern char **environ;
+
+/* The variables the launcher reads. One pass over the environment instead of
+ * a getenv per name: each getenv scans all of it, and this runs on every
+ * Python start. As with getenv, the first occurrence of a name wins. */
+typedef struct {
+    const char *debug, *dryrun, *path, *pyvenv_launcher, *pythonhome;
+} launcher_env;
+
+static void take(const char **slot, const char *entry, const char *name, size_t len) {
+    if (!*slot && strncmp(entry, name, len) == 0 && entry[len] == '=')
+        *slot = entry + len + 1;
+}
+
+#define TAKE(slot, entry, name) take(slot, entry, name, sizeof name - 1)
+
+static void read_environment(launcher_env *env) {
+    memset(env, 0, sizeof *env);
+    for (char **e = environ; e && *e; e++) {
+        const char *s = *e;
+        if (s[0] == 'P') {
+            TAKE(&env->debug, s, "PYLAUNCHER_DEBUG");
+            TAKE(&env->dryrun, s, "PYLAUNCHER_DRYRUN");
+            TAKE(&env->path, s, "PATH");
+            TAKE(&env->pythonhome, s, "PYTHONHOME");
+        } else if (s[0] == '_') {
+            TAKE(&env->pyvenv_launcher, s, PYVENV_LAUNCHER_VAR);
+        }
+    }
+}
+
+static bool flag_set(const char *value) {
+    return value && value[0];
 }
 
 int main(int argc, char **argv) {
     /* static: ~100 KiB of fixed buffers that cost nothing until touched */
     static vs_plan plan;
     static vs_error err;
-    diag_debug = env_flag("PYLAUNCHER_DEBUG");
+    launcher_env env;
+    read_environment(&env);
+    diag_debug = flag_set(env.debug);
 
     vs_request req;
     req.inv.argv0 = argc > 0 ? argv[0] : NULL;
-    req.inv.path_env = getenv("PATH");
-    req.has_pyvenv_launcher = getenv(PYVENV_LAUNCHER_VAR) != NULL;
+    req.inv.path_env = env.path;
+    req.has_pyvenv_launcher = env.pyvenv_launcher != NULL;
     req.traits = platform_traits_current();
     req.argc = argc;
     req.argv = argv;
-    req.has_pythonhome = getenv("PYTHONHOME") != NULL;
+    req.has_pythonhome = env.pythonhome != NULL;
 
     int rc = plan_make(&req, &plan, &err);
     /* A script launcher runs `base <script> args`: one argument more. */
@@ -42,7 +74,7 @@ int main(int argc, char **argv) {
         argc = given + 1;
         argv = script_argv;
     }
-    if (rc == 0 && env_flag("PYLAUNCHER_DRYRUN")) {
+    if (rc == 0 && flag_set(env.dryrun)) {
         plan_print(&plan, argc, argv);
         return 0;
     }
