@@ -7,74 +7,28 @@
 #include <criterion/criterion.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "layout.h"
 #include "plan.h"
 
-static char root[PATH_MAX];
-
-static void setup_root(void) {
-    char tmpl[] = "/tmp/venvshim-fw-XXXXXX";
-    cr_assert_not_null(mkdtemp(tmpl));
-    cr_assert_not_null(realpath(tmpl, root)); /* the expected values are realpaths */
-}
-
-static void teardown_root(void) {
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    cr_assert_eq(system(cmd), 0);
-}
-
-/* root + "/" + rel, in a rotating set of static buffers */
-static const char *at(const char *rel) {
-    static char bufs[8][PATH_MAX];
-    static int next;
-    char *b = bufs[next++ % 8];
-    snprintf(b, PATH_MAX, "%s/%s", root, rel);
-    return b;
-}
-
-static void mkdirs(const char *rel) {
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", at(rel));
-    cr_assert_eq(system(cmd), 0);
-}
-
-static void write_file(const char *rel, const char *text, mode_t mode) {
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", rel);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        mkdirs(dir);
-    }
-    FILE *f = fopen(at(rel), "w");
-    cr_assert_not_null(f, "cannot write %s", at(rel));
-    fputs(text, f);
-    fclose(f);
-    cr_assert_eq(chmod(at(rel), mode), 0);
-}
-
-static void link_to(const char *target, const char *rel) {
-    cr_assert_eq(symlink(target, at(rel)), 0, "symlink %s", at(rel));
-}
-
-/* A venv at root/env whose pyvenv.cfg has home = root/<home_rel>. */
+/* A venv at <root>/env whose pyvenv.cfg has home = <root>/<home_rel>. */
 static void make_venv(const char *home_rel, const char *version) {
-    char cfg[PATH_MAX * 2];
-    snprintf(cfg, sizeof cfg, "home = %s\nversion = %s\n", at(home_rel), version);
-    write_file("env/pyvenv.cfg", cfg, 0644);
-    write_file("env/bin/python", "launcher", 0755);
+    lay_venv("env", "home = %s\nversion = %s\n", lay_path(home_rel), version);
+}
+
+/* rel with the given contents and mode (parents created). */
+static void write_file(const char *rel, const char *text, mode_t mode) {
+    lay_write(rel, text);
+    lay_chmod(rel, mode);
 }
 
 static int plan_for(const char *invoked, bool macos, bool inherited_launcher, vs_plan *plan,
                     vs_error *err) {
     vs_request req;
     memset(&req, 0, sizeof req);
-    req.inv.argv0 = at(invoked);
+    req.inv.argv0 = lay_path(invoked);
     req.has_pyvenv_launcher = inherited_launcher;
     req.traits.macos_frameworks = macos;
     return plan_make(&req, plan, err);
@@ -87,18 +41,19 @@ static vs_error err;
 
 static void python_org_layout(void) {
     write_file(PYORG "/bin/python3.12", "stub", 0755);
-    link_to("python3.12", PYORG "/bin/python3");
+    lay_symlink("python3.12", PYORG "/bin/python3");
     write_file(PYORG "/Resources/Python.app/Contents/MacOS/Python", "app", 0755);
     make_venv(PYORG "/bin", "3.12.1");
 }
 
-TestSuite(framework, .init = setup_root, .fini = teardown_root);
+TestSuite(framework, .init = lay_setup, .fini = lay_teardown);
 
 Test(framework, python_org_runs_the_app_binary_not_the_stub) {
     python_org_layout();
     cr_assert_eq(plan_for("env/bin/python", true, false, &plan, &err), 0, "%s", err.text);
-    cr_assert_str_eq(plan.base.binary, at(PYORG "/Resources/Python.app/Contents/MacOS/Python"));
-    cr_assert_str_neq(plan.base.binary, at(PYORG "/bin/python3.12"));
+    cr_assert_str_eq(plan.base.binary,
+                     lay_path(PYORG "/Resources/Python.app/Contents/MacOS/Python"));
+    cr_assert_str_neq(plan.base.binary, lay_path(PYORG "/bin/python3.12"));
 }
 
 Test(framework, argv0_is_the_app_and_the_venv_goes_in_pyvenv_launcher) {
@@ -107,16 +62,16 @@ Test(framework, argv0_is_the_app_and_the_venv_goes_in_pyvenv_launcher) {
     cr_assert_str_eq(plan.argv0, plan.base.binary);
     cr_assert_eq(plan.env_count, 1);
     cr_assert_str_eq(plan.env[0].name, "__PYVENV_LAUNCHER__");
-    cr_assert_str_eq(plan.env[0].value, at("env/bin/python"));
+    cr_assert_str_eq(plan.env[0].value, lay_path("env/bin/python"));
 }
 
 Test(framework, pyvenv_launcher_resolves_the_directory_but_not_the_final_link) {
     python_org_layout();
     /* the user runs the venv through a symlinked directory and a symlinked name */
-    link_to(at("env"), "alias");
-    link_to("python", "env/bin/py");
+    lay_symlink(lay_path("env"), "alias");
+    lay_symlink("python", "env/bin/py");
     cr_assert_eq(plan_for("alias/bin/py", true, false, &plan, &err), 0, "%s", err.text);
-    cr_assert_str_eq(plan.env[0].value, at("env/bin/py"));
+    cr_assert_str_eq(plan.env[0].value, lay_path("env/bin/py"));
 }
 
 Test(framework, an_inherited_pyvenv_launcher_is_replaced_not_removed) {
@@ -124,7 +79,7 @@ Test(framework, an_inherited_pyvenv_launcher_is_replaced_not_removed) {
     cr_assert_eq(plan_for("env/bin/python", true, true, &plan, &err), 0, "%s", err.text);
     cr_assert_eq(plan.env_count, 1);
     cr_assert_not_null(plan.env[0].value);
-    cr_assert_str_eq(plan.env[0].value, at("env/bin/python"));
+    cr_assert_str_eq(plan.env[0].value, lay_path("env/bin/python"));
 }
 
 Test(framework, homebrew_opt_symlinks_lead_to_the_framework_app) {
@@ -140,11 +95,11 @@ Test(framework, homebrew_opt_symlinks_lead_to_the_framework_app) {
     write_file(path, "app", 0755);
     char bin[PATH_MAX];
     snprintf(bin, sizeof bin, "%s/bin", cellar);
-    mkdirs(bin);
+    lay_mkdir(bin);
     snprintf(path, sizeof path, "%s/python3.12", bin);
-    link_to("../Frameworks/Python.framework/Versions/3.12/bin/python3.12", path);
-    mkdirs("opt/homebrew/opt");
-    link_to("../Cellar/python@3.12/3.12.1", "opt/homebrew/opt/python@3.12");
+    lay_symlink("../Frameworks/Python.framework/Versions/3.12/bin/python3.12", path);
+    lay_mkdir("opt/homebrew/opt");
+    lay_symlink("../Cellar/python@3.12/3.12.1", "opt/homebrew/opt/python@3.12");
     make_venv("opt/homebrew/opt/python@3.12/bin", "3.12.1");
 
     cr_assert_eq(plan_for("env/bin/python", true, false, &plan, &err), 0, "%s", err.text);
@@ -152,9 +107,9 @@ Test(framework, homebrew_opt_symlinks_lead_to_the_framework_app) {
     snprintf(expected, sizeof expected,
              "%s/%s/Frameworks/Python.framework/Versions/3.12/Resources/Python.app/Contents/"
              "MacOS/Python",
-             root, cellar);
+             lay_root(), cellar);
     cr_assert_str_eq(plan.base.binary, expected);
-    cr_assert_str_eq(plan.env[0].value, at("env/bin/python"));
+    cr_assert_str_eq(plan.env[0].value, lay_path("env/bin/python"));
 }
 
 Test(framework, free_threaded_framework_uses_its_own_name) {
@@ -170,8 +125,8 @@ Test(framework, free_threaded_framework_uses_its_own_name) {
 
     cr_assert_eq(plan_for("env/bin/python3.13t", true, false, &plan, &err), 0, "%s", err.text);
     snprintf(path, sizeof path, "%s/Resources/Python.app/Contents/MacOS/PythonT", v);
-    cr_assert_str_eq(plan.base.binary, at(path));
-    cr_assert_str_eq(plan.env[0].value, at("env/bin/python3.13t"));
+    cr_assert_str_eq(plan.base.binary, lay_path(path));
+    cr_assert_str_eq(plan.env[0].value, lay_path("env/bin/python3.13t"));
 }
 
 Test(framework, a_stub_without_its_app_is_an_error_never_the_stub) {
@@ -186,8 +141,8 @@ Test(framework, a_stub_without_its_app_is_an_error_never_the_stub) {
 Test(framework, other_platforms_exec_the_binary_unchanged) {
     python_org_layout();
     cr_assert_eq(plan_for("env/bin/python", false, false, &plan, &err), 0, "%s", err.text);
-    cr_assert_str_eq(plan.base.binary, at(PYORG "/bin/python3.12"));
-    cr_assert_str_eq(plan.argv0, at("env/bin/python"));
+    cr_assert_str_eq(plan.base.binary, lay_path(PYORG "/bin/python3.12"));
+    cr_assert_str_eq(plan.argv0, lay_path("env/bin/python"));
     cr_assert_eq(plan.env_count, 0);
 }
 
@@ -195,8 +150,8 @@ Test(framework, a_plain_install_on_macos_is_not_treated_as_a_framework) {
     write_file("usr/local/bin/python3.12", "python", 0755);
     make_venv("usr/local/bin", "3.12.1");
     cr_assert_eq(plan_for("env/bin/python", true, false, &plan, &err), 0, "%s", err.text);
-    cr_assert_str_eq(plan.base.binary, at("usr/local/bin/python3.12"));
-    cr_assert_str_eq(plan.argv0, at("env/bin/python"));
+    cr_assert_str_eq(plan.base.binary, lay_path("usr/local/bin/python3.12"));
+    cr_assert_str_eq(plan.argv0, lay_path("env/bin/python"));
     cr_assert_eq(plan.env_count, 0);
 }
 
@@ -204,5 +159,5 @@ Test(framework, a_bin_dir_outside_versions_is_not_a_framework) {
     write_file("Python.framework/bin/python3.12", "python", 0755);
     make_venv("Python.framework/bin", "3.12.1");
     cr_assert_eq(plan_for("env/bin/python", true, false, &plan, &err), 0, "%s", err.text);
-    cr_assert_str_eq(plan.base.binary, at("Python.framework/bin/python3.12"));
+    cr_assert_str_eq(plan.base.binary, lay_path("Python.framework/bin/python3.12"));
 }
