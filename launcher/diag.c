@@ -23,14 +23,20 @@ void write_all(int fd, const char *s) {
     }
 }
 
+/* Only the first argument that starts with '\n' begins the second line (the
+ * fix); every other byte a terminal could act on, a '\n' inside a path
+ * included, is escaped (sb_add_escaped), so no value can add a line or send
+ * the terminal an escape sequence. */
 static void add_prefixed(strbuf *sb, va_list ap) {
     sb_add(sb, "venvshim: ");
+    bool second_line = false;
     for (const char *s = va_arg(ap, const char *); s; s = va_arg(ap, const char *)) {
-        for (const char *nl; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
-            sb_add_n(sb, s, (size_t)(nl - s) + 1);
-            sb_add(sb, "venvshim: ");
+        if (s[0] == '\n' && !second_line) {
+            second_line = true;
+            sb_add(sb, "\nvenvshim: ");
+            s++;
         }
-        sb_add(sb, s);
+        sb_add_escaped(sb, s);
     }
 }
 
@@ -60,7 +66,7 @@ void trace(const char *first, ...) {
     va_list ap;
     va_start(ap, first);
     for (const char *s = first; s; s = va_arg(ap, const char *))
-        sb_add(&sb, s);
+        sb_add_escaped(&sb, s);
     va_end(ap);
     sb_add(&sb, "\n");
     write_all(2, line);

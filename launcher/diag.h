@@ -26,14 +26,18 @@ typedef struct {
 extern bool diag_debug;
 
 /* Record an error: the arguments (const char *, ending with NULL) are
- * concatenated after "venvshim: ". A "\n" inside starts the second line,
- * which gets the prefix too. Returns code, for `return fail(...)`. */
+ * concatenated after "venvshim: ". The first argument that starts with "\n"
+ * begins the second line (the fix), which gets the prefix too. Control
+ * characters anywhere else are escaped (sb_add_escaped): values from files,
+ * paths and the environment reach the terminal as text. Returns code, for
+ * `return fail(...)`. */
 int fail(vs_error *err, int code, ...);
 
 /* Write err to stderr (with a final newline). */
 void error_print(const vs_error *err);
 
-/* With diag_debug set: "venvshim: " + the NULL-terminated strings, to stderr. */
+/* With diag_debug set: "venvshim: " + the NULL-terminated strings, escaped as
+ * in fail(), to stderr. */
 void trace(const char *first, ...);
 
 /* Write all of s to a file descriptor (retrying short writes). */

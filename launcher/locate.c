@@ -187,12 +187,13 @@ int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
         return err->code;
     if (!first_try[0])
         return fail(err, EXIT_NO_CFG, "cannot tell where this launcher is (argv[0] is '", argv0,
-                    "' and the OS does not say)\nrun it by its path, e.g. /path/to/venv/bin/python",
+                    "' and the OS does not say)",
+                    "\nrun it by its path, e.g. /path/to/venv/bin/python",
                     NULL);
-    char dir[VS_PATH_MAX];
+    static char dir[VS_PATH_MAX];
     copy_str(dir, sizeof dir, first_try);
     path_dirname(dir);
-    char parent[VS_PATH_MAX];
+    static char parent[VS_PATH_MAX];
     copy_str(parent, sizeof parent, dir);
     path_dirname(parent);
     return fail(err, EXIT_NO_CFG, "no pyvenv.cfg in ", dir, " or ", parent, " (launcher ",

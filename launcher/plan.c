@@ -79,13 +79,15 @@ bool plan_env_set(vs_plan *plan, const char *name, const char *value) {
     return true;
 }
 
+/* "key: value", the value escaped (sb_add_escaped): a '\n' in a path must not
+ * add a line to the plan, nor an escape sequence reach the terminal. */
 static void print_line(const char *key, const char *value) {
-    char line[VS_PATH_MAX + 64];
+    static char line[4 * VS_PATH_MAX + 64]; /* every byte escaped: \xHH */
     strbuf sb;
     sb_init(&sb, line, sizeof line);
     sb_add(&sb, key);
     sb_add(&sb, ": ");
-    sb_add(&sb, value);
+    sb_add_escaped(&sb, value);
     sb_add(&sb, "\n");
     write_all(1, line);
 }

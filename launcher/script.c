@@ -184,5 +184,6 @@ int script_prepare(vs_location *loc, char *script, vs_error *err) {
             return 0;
     }
     return fail(err, EXIT_NO_BASE, "script launcher ", script, ": no python or python3 in ", bin,
-                " to run it with\nrestore the venv's interpreters: venvshim install <venv>", NULL);
+                " to run it with", "\nrestore the venv's interpreters: venvshim install <venv>",
+                NULL);
 }

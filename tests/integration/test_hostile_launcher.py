@@ -1,0 +1,182 @@
+"""The launcher against a hostile caller, directory, environment or file
+(issue 10): a set-user-ID copy, a decoy python in the current directory or on
+PATH, an empty PYTHONHOME, a `#!` base that leads back to a launcher, a tiny
+stack, an `executable` key naming a shell script, control characters on their
+way to the terminal; then FIFOs, huge and truncated files, long lines and
+paths. Every run is bounded by a timeout, so an exec loop fails the test
+instead of hanging it.
+
+Runs against $VENVSHIM_BUILD_DIR (the plain or the sanitizer build); with
+VENVSHIM_TEST_WRAPPER (tests/run-hardening: valgrind) the launcher runs under
+it, and the tests that need a chosen argv[0], a set-user-ID bit or a small
+stack, which a wrapper cannot pass on, are skipped."""
+
+import io
+import json
+import os
+import shlex
+import shutil
+import stat
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from hardening_support import CLI, LAUNCHER, PYENV, SYSTEM_PYTHON, SYSTEM_VERSION, real_venv
+
+WRAPPER = shlex.split(os.environ.get("VENVSHIM_TEST_WRAPPER", ""))
+ROOT = os.geteuid() == 0
+NOBODY = 65534
+MARKER = b"MARKER-RAN"
+MARKER_SCRIPT = b'#!/bin/sh\necho MARKER-RAN "$0" "$@"\n'
+
+
+def sanitized():
+    data = LAUNCHER.read_bytes()
+    return b"__asan_init" in data or b"__ubsan_handle" in data
+
+
+# ------------------------------------------------------------------ helpers
+
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON", "PYLAUNCHER_")) and k != "__PYVENV_LAUNCHER__"}
+    env["LC_ALL"] = "C.UTF-8"
+    env.update(extra)
+    return env
+
+
+def launch(argv, *, executable=None, env=None, cwd=None, timeout=10, wrap=True):
+    """Run argv (bytes output); a timeout is a failure (an exec loop), never a hang."""
+    argv = [os.fsencode(a) if isinstance(a, (str, Path)) else a for a in argv]
+    if WRAPPER and wrap:
+        if executable is not None:
+            pytest.skip("argv[0] cannot be chosen through the wrapper")
+        argv = [os.fsencode(w) for w in WRAPPER] + argv
+    try:
+        return subprocess.run(argv, executable=executable, env=clean_env() if env is None else env,
+                              cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"{argv} did not finish in {timeout}s (an exec loop?): "
+                    f"stdout {e.stdout!r} stderr {e.stderr!r}")
+
+
+def show(r):
+    return f"exit {r.returncode}\nstdout: {r.stdout[-1500:]!r}\nstderr: {r.stderr[-2500:]!r}"
+
+
+def error_lines(r, code):
+    """The launcher's error: exit code, no output, one or two 'venvshim: ' lines."""
+    assert r.returncode == code, show(r)
+    assert r.stdout == b"" and MARKER not in r.stderr, show(r)
+    lines = r.stderr.splitlines()
+    assert 1 <= len(lines) <= 2 and all(l.startswith(b"venvshim: ") for l in lines), show(r)
+    return lines
+
+
+def plan_of(r):
+    assert r.returncode == 0, show(r)
+    out = {}
+    for line in r.stdout.decode("utf-8", "surrogateescape").splitlines():
+        key, _, value = line.partition(": ")
+        out.setdefault(key, value)
+    return out
+
+
+def launcher_copy(path):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(LAUNCHER, path)
+    return path
+
+
+def fake_venv(root, cfg, name="python"):
+    """root/bin/<name>: a copy of the launcher; root/pyvenv.cfg: cfg (str or bytes)."""
+    root = Path(root)
+    exe = launcher_copy(root / "bin" / name)
+    (root / "pyvenv.cfg").write_bytes(cfg if isinstance(cfg, bytes) else cfg.encode())
+    return exe
+
+
+def script(path, body=MARKER_SCRIPT, mode=0o755):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)
+    os.chmod(path, mode)
+    return path
+
+
+def marker_home(root):
+    """A directory whose python, python3 and python3.X only say they ran."""
+    for name in ("python", "python3", f"python{SYSTEM_VERSION}"):
+        script(Path(root) / name)
+    return Path(root)
+
+
+@pytest.fixture
+def open_tmp():
+    """A temporary directory every user can traverse (pytest's is 0700 root)."""
+    d = Path(tempfile.mkdtemp(prefix="venvshim-hostile-", dir="/tmp"))
+    os.chmod(d, 0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def system_venv(tmp_path_factory):
+    """A real venv of Debian's python3, converted by `venvshim install`."""
+    return real_venv(SYSTEM_PYTHON, tmp_path_factory.mktemp("sysvenv") / "venv")
+
+
+# ------------------------------------------------ 7. control characters
+
+HOSTILE = b"\x1b]0;owned\x07\x1b[2J\rfake\x9b31m\xc2\x9b1m"
+
+
+def assert_escaped(data):
+    for raw in (b"\x1b", b"\x07", b"\r", b"\x9b"):
+        assert raw not in data, f"raw {raw!r} reached the terminal: {data!r}"
+
+
+def test_control_characters_in_home_are_escaped(tmp_path):
+    exe = fake_venv(tmp_path / "v", b"home = /nonexistent/" + HOSTILE + b"\n")
+    r = launch([exe])
+    lines = error_lines(r, 103)
+    assert_escaped(r.stderr)
+    assert b"\\x1b]0;owned\\x07\\x1b[2J\\rfake\\x9b31m\\xc2\\x9b1m" in lines[0], show(r)
+    r = launch([exe], env=clean_env(PYLAUNCHER_DEBUG="1"))
+    assert r.returncode == 103 and r.stderr.count(b"\\x1b]0;owned") >= 2, show(r)
+    assert_escaped(r.stderr)
+
+
+def test_control_characters_in_paths_are_escaped(tmp_path):
+    """A venv directory whose name holds a newline and escapes: the error keeps
+    its two lines, the dry run its one line per key, the fix stays pasteable."""
+    root = Path(os.fsdecode(bytes(tmp_path) + b"/v\nvenvshim: fake line " + HOSTILE))
+    exe = fake_venv(root, f"home = {tmp_path}/gone\nversion = 3.12.1\n")
+    r = launch([exe])
+    lines = error_lines(r, 103)
+    assert_escaped(r.stderr)
+    assert b"\\nvenvshim: fake line" in lines[0], show(r)
+    fix = lines[1].split(b"recreate it: ", 1)[1].split(b" && ")[0]
+    words = subprocess.run(["bash", "-c", b'printf "%s\\0" ' + fix],
+                           capture_output=True).stdout.split(b"\0")
+    assert bytes(root) in words, f"the fix does not name the venv as one shell word: {fix!r}"
+    ok = fake_venv(tmp_path / "ok", f"home = {SYSTEM_PYTHON.parent}\n")
+    dry = launch([ok, "a\nb", HOSTILE], env=clean_env(PYLAUNCHER_DRYRUN="1"))
+    assert dry.returncode == 0 and b"argv[1]: a\\nb\n" in dry.stdout, show(dry)
+    assert_escaped(dry.stdout)
+
+
+def test_non_utf8_paths_stay_recognisable(tmp_path):
+    """Only what a terminal acts on is escaped: other bytes of a non-UTF-8
+    path are kept, so the path can still be found in the message."""
+    home = bytes(tmp_path) + b"/gone-\xff\xfe-\xe9t\xe9"
+    exe = fake_venv(tmp_path / "v", b"home = " + home + b"\n")
+    lines = error_lines(launch([exe]), 103)
+    assert home in lines[0], lines
+
+
