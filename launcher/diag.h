@@ -15,6 +15,7 @@ enum {
     EXIT_BAD_SCRIPT = 105,  /* a script launcher whose appended zip is damaged */
     EXIT_NO_CFG = 106,      /* no pyvenv.cfg next to the launcher or in its parent */
     EXIT_BAD_CFG = 107,     /* pyvenv.cfg unreadable or invalid */
+    EXIT_PRIVILEGED = 120,  /* venvshim's own: started set-user-ID / set-group-ID */
 };
 
 typedef struct {

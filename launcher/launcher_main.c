@@ -1,6 +1,7 @@
 /* The launcher: copied into a venv's bin/ as python, python3, python3.X.
  * locate -> read pyvenv.cfg -> resolve the base -> plan -> exec. */
 #include <string.h>
+#include <unistd.h>
 
 #include "plan.h"
 
@@ -47,6 +48,17 @@ int main(int argc, char **argv) {
     /* static: ~100 KiB of fixed buffers that cost nothing until touched */
     static vs_plan plan;
     static vs_error err;
+    if (platform_privileged()) {
+        /* Before anything else: every input that decides what runs is the caller's. */
+        fail(&err, EXIT_PRIVILEGED, argc > 0 && argv[0] ? argv[0] : "this launcher",
+             " was started with rights its caller does not have (set-user-ID, set-group-ID or "
+             "file capabilities): refusing to run",
+             "\nremove them from the file (chmod u-s,g-s FILE; setcap -r FILE): a venv's python "
+             "never needs them",
+             NULL);
+        error_print(&err);
+        _exit(EXIT_PRIVILEGED); /* and no exit handlers either */
+    }
     launcher_env env;
     read_environment(&env);
     diag_debug = flag_set(env.debug);

@@ -19,4 +19,12 @@ typedef struct {
 
 platform_traits platform_traits_current(void);
 
+/* True when the kernel started this process with rights the caller does not
+ * have: a set-user-ID or set-group-ID bit, file capabilities (Linux's
+ * AT_SECURE; issetugid() on macOS and the BSDs; real and effective IDs
+ * elsewhere). The launcher then refuses to run (EXIT_PRIVILEGED): pyvenv.cfg,
+ * PATH and the current directory, which choose what it executes, belong to
+ * the caller. */
+bool platform_privileged(void);
+
 #endif

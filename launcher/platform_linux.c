@@ -1,4 +1,6 @@
 /* Linux: the kernel names the running executable in /proc/self/exe. */
+#include <sys/auxv.h>
+
 #include "fs.h"
 #include "platform.h"
 
@@ -8,6 +10,12 @@ bool fs_self_exe(char *buf, size_t cap) {
 
 const char *fs_self_link(void) {
     return "/proc/self/exe"; /* stat(2) follows it to the running executable */
+}
+
+/* AT_SECURE: the kernel's own verdict (set-user-ID, set-group-ID, file
+ * capabilities, LSM transitions); read from the auxiliary vector, no system call. */
+bool platform_privileged(void) {
+    return getauxval(AT_SECURE) != 0;
 }
 
 platform_traits platform_traits_current(void) {

@@ -15,6 +15,15 @@ const char *fs_self_link(void) {
     return NULL;
 }
 
+/* Declared by <unistd.h> only outside strict POSIX mode (which this build
+ * asks for), so declared here as the manual gives it. */
+int issetugid(void);
+
+/* issetugid(): set-user-ID or set-group-ID at exec, or IDs changed since. */
+bool platform_privileged(void) {
+    return issetugid() != 0;
+}
+
 platform_traits platform_traits_current(void) {
     platform_traits t = {.macos_frameworks = true, .own_script_launchers = false};
     return t;

@@ -1,6 +1,8 @@
 /* Other POSIX systems (OpenBSD, ...): no reliable way to ask the kernel for
  * the running executable's path, so argv[0] is the only source (the launcher
  * says so in its error when argv[0] is unusable). */
+#include <unistd.h>
+
 #include "fs.h"
 #include "platform.h"
 
@@ -12,6 +14,12 @@ bool fs_self_exe(char *buf, size_t cap) {
 
 const char *fs_self_link(void) {
     return NULL;
+}
+
+/* No portable AT_SECURE or issetugid(): a set-user-ID or set-group-ID exec
+ * shows as real and effective IDs that differ. */
+bool platform_privileged(void) {
+    return getuid() != geteuid() || getgid() != getegid();
 }
 
 platform_traits platform_traits_current(void) {

@@ -17,6 +17,11 @@ const char *fs_self_link(void) {
     return NULL;
 }
 
+/* Windows has no set-user-ID programs; an elevated token is the caller's own. */
+bool platform_privileged(void) {
+    return false;
+}
+
 platform_traits platform_traits_current(void) {
     platform_traits t = {.macos_frameworks = false, .own_script_launchers = true};
     return t;

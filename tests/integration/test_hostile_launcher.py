@@ -131,6 +131,63 @@ def system_venv(tmp_path_factory):
     return real_venv(SYSTEM_PYTHON, tmp_path_factory.mktemp("sysvenv") / "venv")
 
 
+# ------------------------------------------ 1. set-user-ID / set-group-ID
+
+needs_root = pytest.mark.skipif(not ROOT, reason="needs root: a set-ID copy owned by another user")
+no_wrapper = pytest.mark.skipif(bool(WRAPPER), reason="a wrapper does not pass on set-ID bits")
+
+
+def at_secure(path):
+    """AT_SECURE of a process started from path (a copy of Debian's python3)."""
+    r = subprocess.run([path, "-c", "import ctypes; print(ctypes.CDLL(None).getauxval(23))"],
+                       capture_output=True, timeout=30)
+    assert r.returncode == 0, r
+    return int(r.stdout)
+
+
+DROP_TO_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
+
+
+@needs_root
+@no_wrapper
+@pytest.mark.parametrize("kind", ["setuid", "setgid", "file-capabilities"])
+def test_privileged_launcher_refuses_to_run(open_tmp, kind):
+    """Owned by nobody and run by root (set-ID), or run by nobody with a file
+    capability: the kernel sets AT_SECURE, and the launcher exits 120 before
+    reading anything the caller controls."""
+    if kind == "file-capabilities" and not (shutil.which("setcap") and shutil.which("setpriv")):
+        pytest.skip("setcap or setpriv missing")
+    home = marker_home(open_tmp / "home")
+    venv = open_tmp / "venv"
+    exe = fake_venv(venv, f"home = {home}\nexecutable = {home}/python3\n")
+    probe = open_tmp / "probe-python"
+    shutil.copy2(SYSTEM_PYTHON, probe)
+    prefix = []
+    for f in (exe, probe):
+        if kind == "setuid":
+            os.chown(f, NOBODY, -1)
+            os.chmod(f, 0o4755)
+        elif kind == "setgid":
+            os.chown(f, -1, NOBODY)
+            os.chmod(f, 0o2755)
+        else:
+            subprocess.run(["setcap", "cap_net_raw+ep", f], check=True)
+            prefix = DROP_TO_NOBODY
+    r = subprocess.run(prefix + [probe, "-c", "import ctypes; print(ctypes.CDLL(None).getauxval(23))"],
+                       capture_output=True, timeout=30, cwd="/")
+    assert r.stdout == b"1\n", f"the copy does not run with AT_SECURE, the test is void: {r}"
+    for extra in ({}, {"PYLAUNCHER_DRYRUN": "1"}, {"PYLAUNCHER_DEBUG": "1"}):
+        r = launch(prefix + [exe, "-c", "pass"], env=clean_env(**extra), cwd="/")
+        lines = error_lines(r, 120)
+        assert lines[0].startswith(b"venvshim: " + bytes(exe) + b" was started with rights"), show(r)
+        assert b"set-user-ID, set-group-ID or file capabilities" in lines[0], show(r)
+        assert b"chmod u-s,g-s" in lines[1], show(r)
+    # the same file without the privilege runs (the refusal is about it, not the file)
+    subprocess.run(["setcap", "-r", exe], capture_output=True) if prefix else os.chmod(exe, 0o755)
+    r = launch(prefix + [exe, "-c", "pass"], cwd="/")
+    assert r.returncode == 0 and MARKER in r.stdout, show(r)
+
+
 # ------------------------------------------------ 7. control characters
 
 HOSTILE = b"\x1b]0;owned\x07\x1b[2J\rfake\x9b31m\xc2\x9b1m"
