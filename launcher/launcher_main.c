@@ -13,7 +13,19 @@ extern char **environ;
 
 /* The variables the launcher reads. One pass over the environment instead of
  * a getenv per name: each getenv scans all of it, and this runs on every
- * Python start. As with getenv, the first occurrence of a name wins. */
+ * Python start. As with getenv, the first occurrence of a name wins.
+ *
+ * Which values count as set, per variable:
+ * - PYTHONHOME: set only when not empty, CPython's rule for every PYTHON*
+ *   variable (Python/preconfig.c _Py_GetEnv, 3.7+): an empty PYTHONHOME is
+ *   no home, so a relative home still needs the launcher's (relhome.c).
+ * - PYLAUNCHER_DEBUG, PYLAUNCHER_DRYRUN: set when not empty, as in the py
+ *   launcher (PC/launcher2.c isEnvVarSet).
+ * - PATH: searched only for its absolute entries (locate.c): empty or
+ *   missing, nothing is searched.
+ * - __PYVENV_LAUNCHER__: removed whenever present, empty or not: site.py on
+ *   macOS (3.6-3.10) tests `in os.environ`, and would take an empty value as
+ *   the executable (the current directory's venv). */
 typedef struct {
     const char *debug, *dryrun, *path, *pyvenv_launcher, *pythonhome;
 } launcher_env;
@@ -38,6 +50,8 @@ static void read_environment(launcher_env *env) {
             TAKE(&env->pyvenv_launcher, s, PYVENV_LAUNCHER_VAR);
         }
     }
+    if (env->pythonhome && !env->pythonhome[0])
+        env->pythonhome = NULL; /* after the loop: a later PYTHONHOME=x must not win */
 }
 
 static bool flag_set(const char *value) {

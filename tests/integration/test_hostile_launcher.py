@@ -188,6 +188,73 @@ def test_privileged_launcher_refuses_to_run(open_tmp, kind):
     assert r.returncode == 0 and MARKER in r.stdout, show(r)
 
 
+# ------------------------------------------------- 3. an empty PYTHON* variable
+
+def test_empty_pythonhome_is_unset_for_a_relative_home(tmp_path):
+    """CPython 3.7+ ignores an empty PYTHONHOME, so the launcher must still hand
+    a relative home's base over (fake base, dry run: fast, any build)."""
+    base = tmp_path / "app" / "python"
+    script(base / "bin" / "python3.12", b"#!/bin/sh\nexit 0\n")
+    (base / "lib" / "python3.12").mkdir(parents=True)
+    (base / "lib" / "python3.12" / "os.py").write_text("")
+    venv = tmp_path / "app" / ".venv"
+    exe = fake_venv(venv, "home = ../python/bin\nversion = 3.12.1\n"
+                          "executable = ../python/bin/python3.12\n")
+    (venv / "lib" / "python3.12" / "site-packages").mkdir(parents=True)
+    (venv / "lib" / "python3.12" / "site-packages" / "_venvshim.pth").write_text("")
+    dry = launch([exe], env=clean_env(PYTHONHOME="", PYLAUNCHER_DRYRUN="1"))
+    assert dry.returncode == 0, show(dry)
+    assert f"environment: set PYTHONHOME={base}".encode() in dry.stdout, show(dry)
+
+
+BUNDLE_BASE = PYENV / "3.12.1"
+
+
+@pytest.mark.skipif(not (BUNDLE_BASE / "bin/python3.12").exists(),
+                    reason=f"no CPython at {BUNDLE_BASE}")
+def test_empty_pythonhome_bundle_ignores_the_current_directory(tmp_path):
+    """A real relocatable bundle (relative home) run with PYTHONHOME= from a
+    directory where CPython's own reading of the relative home finds another
+    installation: the bundle's base must still be used."""
+    app = tmp_path / "app"
+    skip = shutil.ignore_patterns("test", "tests", "idlelib", "tkinter", "turtledemo",
+                                  "site-packages", "ensurepip", "config-*", "*.a")
+    shutil.copytree(BUNDLE_BASE, app / "python", symlinks=True, ignore=skip)
+    (app / "python/lib/python3.12/site-packages").mkdir()
+    r = subprocess.run([CLI, "create", "--relocatable", "--without-pip", "--python",
+                        app / "python/bin/python3.12", app / ".venv"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "relative home = ../python/bin" in r.stdout, r
+    moved = tmp_path / "moved" / "app"
+    moved.parent.mkdir()
+    app.rename(moved)
+    decoy = tmp_path / "decoy"  # from decoy/x, ../python/bin is another installation
+    (decoy / "x").mkdir(parents=True)
+    (decoy / "python").symlink_to(BUNDLE_BASE)
+    code = "import json, os, sys; print(json.dumps([sys.prefix, sys.base_prefix, os.__file__]))"
+    r = launch([moved / ".venv/bin/python", "-c", code], cwd=decoy / "x",
+               env=clean_env(PYTHONHOME=""), timeout=60)
+    assert r.returncode == 0, show(r)
+    prefix, base_prefix, os_file = json.loads(r.stdout)
+    assert prefix == str(moved / ".venv"), r.stdout
+    assert base_prefix == str(moved / "python"), f"base from the CWD: {r.stdout}"
+    assert os_file.startswith(str(moved / "python/lib/")), r.stdout
+
+
+def test_empty_pyvenv_launcher_is_still_removed(tmp_path):
+    """site.py on macOS (3.6-3.10) tests `'__PYVENV_LAUNCHER__' in os.environ`:
+    even an empty one would choose the venv, so it is removed."""
+    exe = fake_venv(tmp_path / "v", f"home = {marker_home(tmp_path / 'h')}\n")
+    dry = plan_of(launch([exe], env=clean_env(__PYVENV_LAUNCHER__="", PYLAUNCHER_DRYRUN="1")))
+    assert dry["environment"] == "unset __PYVENV_LAUNCHER__", dry
+
+
+def test_empty_switches_are_off(tmp_path):
+    exe = fake_venv(tmp_path / "v", f"home = {marker_home(tmp_path / 'h')}\n")
+    r = launch([exe, "x"], env=clean_env(PYLAUNCHER_DRYRUN="", PYLAUNCHER_DEBUG=""))
+    assert r.returncode == 0 and r.stdout.startswith(MARKER) and r.stderr == b"", show(r)
+
+
 # ------------------------------------------------ 7. control characters
 
 HOSTILE = b"\x1b]0;owned\x07\x1b[2J\rfake\x9b31m\xc2\x9b1m"
