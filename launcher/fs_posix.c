@@ -103,15 +103,22 @@ bool fs_realpath(const char *path, char *out) {
 }
 
 bool fs_self_info(fs_info *info) {
-    char self[VS_PATH_MAX];
-    const char *path = fs_self_link();
-    if (!path) {
-        if (!fs_self_exe(self, sizeof self))
-            return false;
-        path = self;
+    /* The running executable does not change: asked once (locate and resolve
+     * both need it), so no path is stat'ed twice. */
+    static bool asked, known;
+    static fs_info self_info;
+    if (!asked) {
+        static char self[VS_PATH_MAX];
+        const char *path = fs_self_link();
+        if (!path && fs_self_exe(self, sizeof self))
+            path = self;
+        if (path)
+            self_info = fs_stat(path);
+        known = path && self_info.kind == FS_FILE;
+        asked = true;
     }
-    *info = fs_stat(path);
-    return info->kind == FS_FILE;
+    *info = self_info;
+    return known;
 }
 
 bool fs_same_contents(const char *a, const char *b) {

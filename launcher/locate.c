@@ -13,35 +13,47 @@ static int too_long(vs_error *err, const char *what, const char *path) {
                 "\nmove the virtual environment to a shorter path", NULL);
 }
 
-/* CPython's isxfile(): a regular file with an execute bit. */
-static bool is_exec_file(const char *path) {
-    fs_info info = fs_stat(path);
-    return info.kind == FS_FILE && info.executable;
-}
-
-/* argv[0] has no slash: the first PATH entry holding an executable of that
- * name, as getpath does (an empty entry means the current directory). */
-static bool search_path(const char *name, const char *path_env, const char *cwd, char *out) {
+/* argv[0] has no slash: the first absolute PATH entry holding an executable of
+ * that name. Unlike getpath, an empty or relative entry ("", ".", "bin") is
+ * never used: it would let the current directory choose the venv, and so
+ * what runs. *info gets the hit's stat. */
+static bool search_path(const char *name, const char *path_env, char *out, fs_info *info) {
     if (!path_env)
         return false;
     const char *p = path_env;
     for (;;) {
         const char *colon = strchr(p, ':');
         size_t n = colon ? (size_t)(colon - p) : strlen(p);
-        char dir[VS_PATH_MAX];
-        bool relative = n == 0 || p[0] != '/';
-        if (n < sizeof dir && !(relative && !cwd[0])) { /* no CWD: only absolute entries */
+        if (n > 0 && p[0] == '/' && n < VS_PATH_MAX) {
+            static char dir[VS_PATH_MAX];
             memcpy(dir, p, n);
             dir[n] = '\0';
-            char candidate[VS_PATH_MAX];
-            if (path_join(candidate, sizeof candidate, n ? dir : ".", name) &&
-                is_exec_file(candidate) && path_absolute(out, VS_PATH_MAX, cwd, candidate))
-                return true;
+            if (path_join(out, VS_PATH_MAX, dir, name)) {
+                *info = fs_stat(out);
+                if (info->kind == FS_FILE && info->executable) {
+                    path_normalize(out);
+                    return true;
+                }
+            }
         }
         if (!colon)
             return false;
         p = colon + 1;
     }
+}
+
+/* A PATH hit is only a guess at what the kernel ran: argv[0] is the caller's
+ * choice. Use it only when it is this very file (a symlink to it counts, and
+ * keeps its path for the venv search); otherwise the OS's path. Where the OS
+ * cannot say (platform_other.c), the hit is all there is. */
+static bool path_hit_is_self(const char *hit, fs_info hit_info) {
+    fs_info self;
+    if (!fs_self_info(&self))
+        return true;
+    if (self.id.dev == hit_info.id.dev && self.id.ino == hit_info.id.ino)
+        return true;
+    trace("PATH finds ", hit, ", which is not this launcher: asking the OS", NULL);
+    return false;
 }
 
 static const char *read_status_text(fs_read_status st) {
@@ -161,18 +173,20 @@ int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
     bool looped = false;
 
     if (argv0[0] != '\0') {
-        if (!path_is_absolute(argv0) && !fs_getcwd(cwd, sizeof cwd))
-            cwd[0] = '\0'; /* CWD gone: argv[0] is unusable unless absolute */
         if (strchr(argv0, '/')) {
             if (strlen(argv0) >= VS_PATH_MAX)
                 return too_long(err, "argv[0]", argv0);
+            if (!path_is_absolute(argv0) && !fs_getcwd(cwd, sizeof cwd))
+                cwd[0] = '\0'; /* CWD gone: argv[0] is unusable unless absolute */
             if (path_is_absolute(argv0) || cwd[0]) {
                 if (!path_absolute(loc->venv_exe, sizeof loc->venv_exe, cwd, argv0))
                     return too_long(err, "the launcher's path", argv0);
                 from_argv0 = true;
             }
-        } else if (search_path(argv0, inv->path_env, cwd, loc->venv_exe)) {
-            from_argv0 = true;
+        } else {
+            fs_info hit;
+            from_argv0 = search_path(argv0, inv->path_env, loc->venv_exe, &hit) &&
+                         path_hit_is_self(loc->venv_exe, hit);
         }
     }
     near_status st = NEAR_NONE;

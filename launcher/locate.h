@@ -2,8 +2,9 @@
  *
  * The launcher's own path L comes from argv[0] the way CPython derives
  * sys.executable (a slash: made absolute against the CWD and normalised
- * lexically, symlinks kept; a bare name: searched on PATH), falling back to
- * the OS's idea of the running executable only when argv[0] is unusable.
+ * lexically, symlinks kept; a bare name: searched on PATH's absolute entries,
+ * and the hit used only when it is this very file), falling back to the OS's
+ * idea of the running executable when argv[0] is unusable.
  * pyvenv.cfg is looked for next to L, then in its parent; when neither has
  * one and L is a symlink (`~/bin/proj-python -> /abs/env/bin/python`), the
  * link is followed one hop at a time and the search repeated. */

@@ -188,6 +188,47 @@ def test_privileged_launcher_refuses_to_run(open_tmp, kind):
     assert r.returncode == 0 and MARKER in r.stdout, show(r)
 
 
+# --------------------------------- 2. a bare argv[0]: PATH and the current directory
+
+def decoy_dir(root):
+    """root/python + root/pyvenv.cfg naming a marker interpreter."""
+    home = marker_home(root / "decoy-home")
+    root.mkdir(parents=True, exist_ok=True)
+    launcher_copy(root / "python")
+    (root / "pyvenv.cfg").write_text(f"home = {home}\nexecutable = {home}/python3\n")
+    return root
+
+
+@pytest.mark.parametrize("path_env", [".:/usr/bin", ":/usr/bin", "/usr/bin:", "/usr/bin::/bin",
+                                      "./:/usr/bin", "decoy:/usr/bin", "DECOY:/usr/bin"])
+def test_current_directory_cannot_choose_the_venv(system_venv, tmp_path, path_env):
+    """argv[0] = 'python' with a relative PATH entry (or, DECOY, an absolute one
+    naming another file): the decoy's pyvenv.cfg must never be read."""
+    cwd = tmp_path / "cwd"
+    decoy = decoy_dir(cwd)
+    if "decoy" in path_env:
+        (cwd / "decoy").symlink_to(".")
+    path_env = path_env.replace("DECOY", str(decoy))
+    exe = system_venv / "bin" / "python"
+    r = launch(["python", "-c", "import sys; print(sys.prefix)"], executable=exe, cwd=cwd,
+               env=clean_env(PATH=path_env))
+    assert MARKER not in r.stdout, f"the decoy's interpreter ran: {show(r)}"
+    assert r.returncode == 0 and r.stdout.strip() == bytes(system_venv), show(r)
+    dry = plan_of(launch(["python"], executable=exe, cwd=cwd,
+                         env=clean_env(PATH=path_env, PYLAUNCHER_DRYRUN="1")))
+    assert dry["pyvenv.cfg"] == str(system_venv / "pyvenv.cfg"), dry
+
+
+def test_path_symlink_to_the_launcher_still_names_its_venv(system_venv, tmp_path):
+    """A PATH hit that is this very file through a symlink keeps its venv."""
+    userbin = tmp_path / "userbin"
+    userbin.mkdir()
+    (userbin / "proj-python").symlink_to(system_venv / "bin" / "python")
+    r = launch(["proj-python", "-c", "import sys; print(sys.prefix)"],
+               executable=system_venv / "bin" / "python", env=clean_env(PATH=f"{userbin}:/usr/bin"))
+    assert r.returncode == 0 and r.stdout.strip() == bytes(system_venv), show(r)
+
+
 # ------------------------------------------------- 3. an empty PYTHON* variable
 
 def test_empty_pythonhome_is_unset_for_a_relative_home(tmp_path):

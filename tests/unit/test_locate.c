@@ -104,10 +104,31 @@ Test(locate, launcher_symlink_inside_venv_not_resolved) {
     expect_found(locate(lay_path("venv/bin/python"), NULL), "venv/bin/python", "venv/pyvenv.cfg");
 }
 
-/* ---- bare argv[0]: PATH search ---- */
+/* ---- bare argv[0]: PATH search ----
+ * A PATH hit is used only when it is the running executable (here the test
+ * binary: the layouts link venv/bin/python to it); otherwise, and for empty
+ * or relative entries, which would let the CWD choose, the OS's path is. */
+
+/* venv/bin/python: a symlink to the running test binary, so a PATH hit on it
+ * is "this very file" (stat follows the link to the same inode). */
+static void self_venv(const char *venv, const char *cfg) {
+    char rel[256];
+    snprintf(rel, sizeof rel, "%s/bin/python", venv);
+    lay_symlink(lay_self_exe(), rel);
+    snprintf(rel, sizeof rel, "%s/pyvenv.cfg", venv);
+    lay_write(rel, cfg);
+}
+
+/* The OS path was used: the test binary's directory, which has no pyvenv.cfg. */
+static void expect_os_path(int rc) {
+    char self_dir[4096];
+    snprintf(self_dir, sizeof self_dir, "%s", lay_self_exe());
+    *strrchr(self_dir, '/') = '\0';
+    lay_expect_error(rc, &err, EXIT_NO_CFG, self_dir, NULL);
+}
 
 Test(locate, bare_name_found_on_path) {
-    lay_venv("venv", "home = /usr/bin\n");
+    self_venv("venv", "home = /usr/bin\n");
     lay_mkdir("empty");
     char path_env[8192];
     snprintf(path_env, sizeof path_env, "%s:%s", lay_path("empty"), lay_path("venv/bin"));
@@ -115,8 +136,8 @@ Test(locate, bare_name_found_on_path) {
 }
 
 Test(locate, path_first_match_wins) {
-    lay_venv("one", "home = /one\n");
-    lay_venv("two", "home = /two\n");
+    self_venv("one", "home = /one\n");
+    self_venv("two", "home = /two\n");
     char path_env[8192];
     snprintf(path_env, sizeof path_env, "%s:%s", lay_path("one/bin"), lay_path("two/bin"));
     expect_found(locate("python", path_env), "one/bin/python", "one/pyvenv.cfg");
@@ -125,7 +146,7 @@ Test(locate, path_first_match_wins) {
 Test(locate, path_skips_non_executable) {
     lay_venv("one", "home = /one\n");
     lay_chmod("one/bin/python", 0644);
-    lay_venv("two", "home = /two\n");
+    self_venv("two", "home = /two\n");
     char path_env[8192];
     snprintf(path_env, sizeof path_env, "%s:%s", lay_path("one/bin"), lay_path("two/bin"));
     expect_found(locate("python", path_env), "two/bin/python", "two/pyvenv.cfg");
@@ -134,42 +155,58 @@ Test(locate, path_skips_non_executable) {
 Test(locate, path_skips_directory_of_that_name) {
     lay_mkdir("one/bin/python");
     lay_write("one/pyvenv.cfg", "home = /one\n");
-    lay_venv("two", "home = /two\n");
+    self_venv("two", "home = /two\n");
     char path_env[8192];
     snprintf(path_env, sizeof path_env, "%s:%s", lay_path("one/bin"), lay_path("two/bin"));
     expect_found(locate("python", path_env), "two/bin/python", "two/pyvenv.cfg");
 }
 
-Test(locate, path_empty_entry_in_middle_is_cwd) {
-    lay_venv("venv", "home = /usr/bin\n");
-    lay_chdir("venv/bin");
-    expect_found(locate("python", "/nonexistent-a::/nonexistent-b"), "venv/bin/python",
-                 "venv/pyvenv.cfg");
+Test(locate, path_hit_that_is_another_file_is_not_used) {
+    /* a decoy venv first on PATH: its python is not the running executable */
+    lay_venv("decoy", "home = /decoy\n");
+    self_venv("venv", "home = /usr/bin\n");
+    char path_env[8192];
+    snprintf(path_env, sizeof path_env, "%s:%s", lay_path("decoy/bin"), lay_path("venv/bin"));
+    expect_os_path(locate("python", path_env));
 }
 
-Test(locate, path_empty_leading_entry_is_cwd) {
+Test(locate, path_empty_entry_in_middle_is_not_the_cwd) {
     lay_venv("venv", "home = /usr/bin\n");
     lay_chdir("venv/bin");
-    expect_found(locate("python", ":/nonexistent"), "venv/bin/python", "venv/pyvenv.cfg");
+    expect_os_path(locate("python", "/nonexistent-a::/nonexistent-b"));
 }
 
-Test(locate, path_empty_trailing_entry_is_cwd) {
+Test(locate, path_empty_leading_entry_is_not_the_cwd) {
+    self_venv("venv", "home = /usr/bin\n"); /* even this very file is not taken from the CWD */
+    lay_chdir("venv/bin");
+    expect_os_path(locate("python", ":/nonexistent"));
+}
+
+Test(locate, path_empty_trailing_entry_is_not_the_cwd) {
     lay_venv("venv", "home = /usr/bin\n");
     lay_chdir("venv/bin");
-    expect_found(locate("python", "/nonexistent:"), "venv/bin/python", "venv/pyvenv.cfg");
+    expect_os_path(locate("python", "/nonexistent:"));
 }
 
-Test(locate, path_relative_entry_made_absolute) {
-    lay_venv("venv", "home = /usr/bin\n");
+Test(locate, path_dot_and_relative_entries_are_not_searched) {
+    self_venv("venv", "home = /usr/bin\n");
     lay_chdir("venv");
-    expect_found(locate("python", "/nonexistent:bin"), "venv/bin/python", "venv/pyvenv.cfg");
+    expect_os_path(locate("python", "/nonexistent:bin"));
+    lay_chdir("venv/bin");
+    expect_os_path(locate("python", ".:./:/nonexistent"));
 }
 
-/* LAUNCHER BUG (see the report): with the CWD deleted, an absolute PATH entry
- * still names the launcher (getpath needs no CWD for it), but locate_venv skips
- * the PATH search and falls back to the OS path (here: the test binary). */
+Test(locate, path_entry_normalised_lexically) {
+    self_venv("venv", "home = /usr/bin\n");
+    char path_env[8192];
+    snprintf(path_env, sizeof path_env, "%s/venv//bin/.", lay_root());
+    expect_found(locate("python", path_env), "venv/bin/python", "venv/pyvenv.cfg");
+}
+
+/* With the CWD deleted, an absolute PATH entry still names the launcher (no
+ * CWD is needed for it). */
 Test(locate, bare_name_on_absolute_path_entry_with_deleted_cwd) {
-    lay_venv("venv", "home = /usr/bin\n");
+    self_venv("venv", "home = /usr/bin\n");
     lay_mkdir("gone");
     lay_chdir("gone");
     cr_assert_eq(rmdir(lay_path("gone")), 0);
@@ -214,7 +251,7 @@ Test(locate, relative_symlink_target_resolved_against_link_dir) {
 }
 
 Test(locate, symlink_found_via_path) {
-    lay_venv("venv", "home = /usr/bin\n");
+    self_venv("venv", "home = /usr/bin\n");
     lay_symlink(lay_path("venv/bin/python"), "userbin/proj-python");
     expect_found(locate("proj-python", lay_path("userbin")), "venv/bin/python", "venv/pyvenv.cfg");
 }
