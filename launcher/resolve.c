@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "script.h"
 #include "strbuf.h"
 #include "version_guard.h"
 
@@ -107,9 +108,10 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (!path_absolute(out, VS_PATH_MAX, cfg_dir, value))
         return false;
     trace("candidate from the recorded executable: ", out, NULL);
-    if (!vg_python_name(path_basename(out))) {
-        /* an edited key must never make the launcher exec /bin/sh or the like */
-        note_tried(s, out, " (not named python* or pypy*)");
+    if (!script_is_interpreter_name(path_basename(out))) {
+        /* an edited key must never make the launcher exec /bin/sh,
+         * python3.12-config (a shell script) or the like */
+        note_tried(s, out, " (not an interpreter's name)");
         return false;
     }
     if (!usable_binary(s, out))

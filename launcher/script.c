@@ -23,8 +23,9 @@ bool script_is_interpreter_name(const char *name) {
         while (*p >= '0' && *p <= '9')
             p++;
     }
-    if (*p == 't' || *p == 'd')
-        p++; /* free-threaded, debug */
+    /* ABI flags: t free-threaded, d debug, m pymalloc (3.7 and older) */
+    for (int i = 0; i < 3 && *p && strchr("tdm", *p); i++)
+        p++;
     return *p == '\0';
 }
 

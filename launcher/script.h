@@ -17,8 +17,10 @@
 #include "diag.h"
 #include "locate.h"
 
-/* python, python3, python3.12, python3.13t, python3.12d, pypy, pypy3.9; not
- * python-config, python3.12-gdb.py, pip, pytest. */
+/* An interpreter's file name: python, python3, python3.12, python3.13t,
+ * python3.12d, python3.7m, pypy, pypy3.9; not python3.12-config,
+ * python3.12-gdb.py, pip, pytest. Every base candidate must have one
+ * (resolve.c, names_posix.c), as must the name that skips the script check. */
 bool script_is_interpreter_name(const char *name);
 
 /* Where the executable image ends according to the ELF header in head (the

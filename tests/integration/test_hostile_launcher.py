@@ -296,6 +296,32 @@ def test_empty_switches_are_off(tmp_path):
     assert r.returncode == 0 and r.stdout.startswith(MARKER) and r.stderr == b"", show(r)
 
 
+# ------------------------------------- 6. interpreter names for recorded keys
+
+@pytest.mark.parametrize("key", ["executable", "base-executable"])
+@pytest.mark.parametrize("name", [f"python{SYSTEM_VERSION}-config", "python3-gdb.py",
+                                  "pythonista", "python3.x"])
+def test_recorded_executable_must_be_an_interpreter_name(tmp_path, key, name):
+    fake = script(tmp_path / "tools" / name)
+    exe = fake_venv(tmp_path / "v", f"home = {SYSTEM_PYTHON.parent}\n"
+                                    f"version = {SYSTEM_VERSION}.0\n{key} = {fake}\n",
+                    name=f"python{SYSTEM_VERSION}")
+    dry = plan_of(launch([exe], env=clean_env(PYLAUNCHER_DRYRUN="1")))
+    assert dry["executable"] == f"{SYSTEM_PYTHON.parent}/python{SYSTEM_VERSION}", dry
+    r = launch([exe, "-c", "print('real')"])
+    assert r.returncode == 0 and r.stdout == b"real\n", show(r)
+
+
+def test_launcher_named_like_a_script_runs_no_script_from_home(tmp_path):
+    """A plain launcher copied as `pip` acts as python: home/pip is not run."""
+    home = marker_home(tmp_path / "h")
+    script(home / "pip")
+    os.remove(home / "python")
+    exe = fake_venv(tmp_path / "v", f"home = {home}\n", name="pip")
+    dry = plan_of(launch([exe], env=clean_env(PYLAUNCHER_DRYRUN="1")))
+    assert dry["executable"] == str(home / "python3"), dry
+
+
 # ------------------------------------------------ 7. control characters
 
 HOSTILE = b"\x1b]0;owned\x07\x1b[2J\rfake\x9b31m\xc2\x9b1m"

@@ -168,9 +168,9 @@ Test(relhome, stale_absolute_executable_is_ignored) {
 }
 
 Test(relhome, relative_executable_is_relative_to_pyvenv_cfg) {
-    lay_exec("app/python/bin/python3.12-custom");
-    bundle("executable = ../python/bin/python3.12-custom\n");
+    lay_exec("app/python/bin/python3.12d");
+    bundle("executable = ../python/bin/python3.12d\n");
     lay_chdir("app/python");
     cr_assert_eq(plan_with("app/.venv/bin/python", 1, no_args, false), 0, "%s", err.text);
-    cr_assert_str_eq(plan.base.binary, lay_path("app/python/bin/python3.12-custom"));
+    cr_assert_str_eq(plan.base.binary, lay_path("app/python/bin/python3.12d"));
 }

@@ -262,6 +262,39 @@ Test(resolve, executable_key_inside_another_venv_ignored) {
     expect_base(run("venv/bin/python"), "base/bin/python", "base/bin");
 }
 
+Test(resolve, executable_key_must_be_an_interpreter_name) {
+    /* python3.12-config is a shell script; the version guard reads 3.12 in
+     * its name, so only the name rule keeps it from being run */
+    const char *names[] = {"python3.12-config", "python3.12-gdb.py", "pythonista", "python3.x"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        lay_exec("base/bin/python3.12");
+        char rel[64];
+        snprintf(rel, sizeof rel, "tools/%s", names[i]);
+        lay_exec(rel);
+        lay_venv("venv", "home = %s\nexecutable = %s\nbase-executable = %s\nversion = 3.12.1\n",
+                 lay_path("base/bin"), lay_path(rel), lay_path(rel));
+        expect_base(run("venv/bin/python"), "base/bin/python3.12", "base/bin");
+    }
+}
+
+Test(resolve, executable_key_with_abi_flags_used) {
+    lay_exec("base/bin/python3.7");
+    lay_exec("base/bin/python3.7m");
+    lay_venv("venv", "home = %s\nbase-executable = %s\nversion = 3.7.16\n", lay_path("base/bin"),
+             lay_path("base/bin/python3.7m"));
+    expect_base(run("venv/bin/python"), "base/bin/python3.7m", "base/bin");
+}
+
+Test(resolve, launcher_named_like_a_script_runs_no_script_from_home) {
+    /* a plain launcher copied as bin/pip acts as python: home/pip is a
+     * console script, not an interpreter */
+    lay_exec("base/bin/pip");
+    lay_exec("base/bin/python3");
+    lay_venv("venv", "home = %s\n", lay_path("base/bin"));
+    lay_exec("venv/bin/pip");
+    expect_base(run("venv/bin/pip"), "base/bin/python3", "base/bin");
+}
+
 Test(resolve, executable_key_of_other_minor_ignored) {
     lay_exec("base/bin/python3.11");
     lay_exec("base/bin/python3.12");

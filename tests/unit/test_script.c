@@ -14,13 +14,23 @@
 #include "script.h"
 
 Test(script_name, interpreters_are_not_scripts) {
-    const char *yes[] = {"python",      "python3", "python3.12", "python3.13t",
-                         "python3.12d", "pypy",    "pypy3",      "pypy3.9"};
+    const char *yes[] = {"python",      "python3",    "python3.12",  "python3.13t",
+                         "python3.12d", "python3.7m", "python3.6dm", "python3.13td",
+                         "pypy",        "pypy3",      "pypy3.9"};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         cr_assert(script_is_interpreter_name(yes[i]), "%s", yes[i]);
-    const char *no[] = {
-        "pip",     "pytest", "python-config",    "python3.12-config", "python3.", "pythonx",
-        "ipython", "",       "python3.12-gdb.py"};
+    const char *no[] = {"pip",
+                        "pytest",
+                        "python-config",
+                        "python3.12-config",
+                        "python3.",
+                        "pythonx",
+                        "ipython",
+                        "",
+                        "python3.12-gdb.py",
+                        "pythonista",
+                        "python3.x",
+                        "python3.12tdmx"};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
         cr_assert_not(script_is_interpreter_name(no[i]), "%s", no[i]);
 }
