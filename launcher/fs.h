@@ -26,6 +26,13 @@ typedef struct {
 /* stat(2), following symlinks. */
 fs_info fs_stat(const char *path);
 
+/* What stat(2) says about path, plus up to cap of its first bytes when it is
+ * an executable regular file (*head_len: the count, or -1 when not read), from
+ * one open: the base interpreter's `#!` line (shebang.c) costs no second look
+ * at the path. Opens non-blocking (a FIFO never hangs it); when the file
+ * cannot be opened for reading (execute-only, a socket) it is stat(2)'ed. */
+fs_info fs_probe(const char *path, unsigned char *head, size_t cap, long *head_len);
+
 /* readlink(2) into buf (NUL-terminated). Returns the length, or -1 when path
  * is not a symlink or cannot be read (errno kept in *error if not NULL). */
 long fs_readlink(const char *path, char *buf, size_t cap, int *error);

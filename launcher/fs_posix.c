@@ -36,6 +36,37 @@ fs_info fs_stat(const char *path) {
     return info;
 }
 
+fs_info fs_probe(const char *path, unsigned char *head, size_t cap, long *head_len) {
+    *head_len = -1;
+    fs_info info;
+    memset(&info, 0, sizeof info);
+    /* no O_CLOEXEC: closed below, before any exec (musl would add an fcntl) */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        int error = errno;
+        if (error != ENOENT && error != ENOTDIR && error != ELOOP && error != ENAMETOOLONG)
+            return fs_stat(path); /* it exists: stat says what it is */
+        info.kind = FS_MISSING;
+        info.error = error;
+        return info;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        info.kind = FS_MISSING;
+        info.error = errno;
+    } else {
+        fill_info(&info, &st);
+        if (info.kind == FS_FILE && info.executable && cap > 0) {
+            ssize_t n;
+            while ((n = read(fd, head, cap)) < 0 && errno == EINTR)
+                ;
+            *head_len = n;
+        }
+    }
+    close(fd);
+    return info;
+}
+
 long fs_readlink(const char *path, char *buf, size_t cap, int *error) {
     ssize_t n = readlink(path, buf, cap);
     if (n < 0 || (size_t)n >= cap) {

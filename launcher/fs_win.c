@@ -58,6 +58,13 @@ fs_info fs_stat(const char *path) {
     return stat_wide(wide_a);
 }
 
+fs_info fs_probe(const char *path, unsigned char *head, size_t cap, long *head_len) {
+    (void)head;
+    (void)cap;
+    *head_len = -1; /* no `#!` on Windows: CreateProcessW runs only executables */
+    return fs_stat(path);
+}
+
 long fs_readlink(const char *path, char *buf, size_t cap, int *error) {
     /* Symlinks are not followed hop by hop on Windows: the launcher's own
      * path comes from GetModuleFileNameW, and CreateFileW follows links. */

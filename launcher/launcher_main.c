@@ -3,11 +3,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "marker.h"
 #include "plan.h"
 
-/* `venvshim install` and `check` recognise a launcher by this string. */
-__attribute__((used)) static const char launcher_marker[] =
-    "venvshim-launcher-marker " VENVSHIM_VERSION;
+/* `venvshim install` and `check` recognise a launcher by this string, and a
+ * launcher recognises another in a base's `#!` chain (shebang.c). */
+__attribute__((used)) static const char launcher_marker[] = VS_LAUNCHER_MARKER VENVSHIM_VERSION;
 
 extern char **environ;
 

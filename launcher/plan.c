@@ -5,6 +5,7 @@
 #include "framework.h"
 #include "relhome.h"
 #include "script.h"
+#include "shebang.h"
 #include "strbuf.h"
 
 static bool plan_sets(const vs_plan *plan, const char *name) {
@@ -43,6 +44,9 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
         (rc = script_prepare(&plan->loc, plan->script, err)) != 0)
         return rc;
     rc = resolve_base(&plan->loc, &plan->base, err);
+    if (rc)
+        return rc;
+    rc = shebang_check(&plan->base, plan->loc.cfg_path, req->inv.path_env, err);
     if (rc)
         return rc;
     plan->env_count = 0;

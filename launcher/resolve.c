@@ -33,6 +33,7 @@ bool name_version(const char *name, int *major, int *minor) {
 /* Everything one resolution step knows about the venv being resolved. */
 typedef struct {
     const vs_location *loc;
+    vs_base *base;
     const char *cfg_path; /* the pyvenv.cfg being read (the venv's own, or a chained one) */
     venv_cfg cfg;
     bool has_version;
@@ -54,7 +55,7 @@ static void note_tried(step *s, const char *path, const char *why) {
 }
 
 static bool usable_binary(step *s, const char *path) {
-    fs_info info = fs_stat(path);
+    fs_info info = fs_probe(path, s->base->head, sizeof s->base->head, &s->base->head_len);
     if (info.kind == FS_MISSING) {
         /* "missing" only when it is: a loop or a permission problem says so */
         char why[128];
@@ -313,9 +314,11 @@ static bool is_this_launcher(const char *path, fs_info cand) {
 }
 
 int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
-    step s;
+    static step s;
     memset(&s, 0, offsetof(step, tried)); /* not the 4.5 KiB `tried` buffer */
     s.loc = loc;
+    s.base = base;
+    base->head_len = -1;
     const char *text = loc->cfg_text;
     size_t len = loc->cfg_len;
     s.cfg_path = loc->cfg_path;

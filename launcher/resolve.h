@@ -18,11 +18,17 @@
 
 #define MAX_CHAIN_DEPTH 8
 
+/* What the kernel reads of a `#!` line (Linux's BINPRM_BUF_SIZE). */
+#define BASE_HEAD_MAX 256
+
 typedef struct {
     char binary[VS_PATH_MAX]; /* the base interpreter to exec */
     char home[VS_PATH_MAX];   /* home of the venv whose base it is */
     int chain_depth;          /* venvs followed through `home` */
     bool home_relative;       /* home was relative to its pyvenv.cfg (relhome.h) */
+    /* binary's first bytes, read when it was chosen (fs_probe), for shebang.c */
+    unsigned char head[BASE_HEAD_MAX];
+    long head_len; /* -1: not read */
     /* scratch for chained pyvenv.cfg files (two: the one being followed, the next) */
     char cfg_text[2][CFG_MAX_SIZE + 1];
     char cfg_path[2][VS_PATH_MAX];

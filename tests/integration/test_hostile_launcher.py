@@ -296,6 +296,106 @@ def test_empty_switches_are_off(tmp_path):
     assert r.returncode == 0 and r.stdout.startswith(MARKER) and r.stderr == b"", show(r)
 
 
+# ------------------------------------------------------- 4. exec loops via `#!`
+
+def loop_refused(r, *chain):
+    lines = error_lines(r, 103)
+    assert b"'#!' script" in lines[0], show(r)
+    for p in chain:
+        assert os.fsencode(str(p)) in lines[0], f"{p} not in the chain: {show(r)}"
+
+
+def test_shebang_base_run_by_its_own_launcher(tmp_path):
+    exe = fake_venv(tmp_path / "v", f"home = {tmp_path / 'h'}\n")
+    base = script(tmp_path / "h" / "python", f"#!{exe}\nprint('hi')\n".encode())
+    loop_refused(launch([exe, "-c", "pass"]), base, exe)
+
+
+def test_shebang_base_through_two_scripts(tmp_path):
+    exe = fake_venv(tmp_path / "v", f"home = {tmp_path / 'h'}\n")
+    wrapper = script(tmp_path / "w" / "wrapper", f"#! {exe} -E \n".encode())
+    base = script(tmp_path / "h" / "python3", f"#!{wrapper}\n".encode())
+    loop_refused(launch([exe]), base, wrapper, exe)
+
+
+def test_shebang_bases_of_two_venvs_point_at_each_other(tmp_path):
+    a = fake_venv(tmp_path / "a", f"home = {tmp_path / 'ha'}\n")
+    b = fake_venv(tmp_path / "b", f"home = {tmp_path / 'hb'}\n")
+    script(tmp_path / "ha" / "python", f"#!{b}\n".encode())
+    script(tmp_path / "hb" / "python", f"#!{a}\n".encode())
+    loop_refused(launch([a]), tmp_path / "ha" / "python", b)  # another launcher: the marker
+
+
+@pytest.mark.parametrize("line", ["#!/usr/bin/env python", "#!/usr/bin/env -S A=1 python -E"])
+def test_shebang_env_base_finds_the_launcher_on_path(tmp_path, line):
+    exe = fake_venv(tmp_path / "v", f"home = {tmp_path / 'h'}\n")
+    script(tmp_path / "h" / "python", line.encode() + b"\n")
+    r = launch([exe], env=clean_env(PATH=f"{exe.parent}:/usr/bin:/bin"))
+    loop_refused(r, line[2:], exe)
+
+
+def test_shebang_base_reached_through_a_symlink(tmp_path):
+    exe = fake_venv(tmp_path / "v", f"home = {tmp_path / 'h'}\n")
+    target = script(tmp_path / "elsewhere" / "python3", f"#!{exe}\n".encode())
+    (tmp_path / "h").mkdir()
+    (tmp_path / "h" / "python").symlink_to(target)
+    loop_refused(launch([exe]), tmp_path / "h" / "python", exe)
+
+
+def test_shebang_relative_interpreter_is_refused(tmp_path):
+    exe = fake_venv(tmp_path / "v", f"home = {tmp_path / 'h'}\n")
+    script(tmp_path / "h" / "python", b"#!python3\n")
+    script(tmp_path / "python3")  # what the CWD would pick
+    r = launch([exe], cwd=tmp_path)
+    lines = error_lines(r, 103)
+    assert b"relative interpreter" in lines[0], show(r)
+
+
+def test_shebang_base_to_a_real_interpreter_runs(tmp_path):
+    exe = fake_venv(tmp_path / "v", f"home = {tmp_path / 'h'}\nversion = {SYSTEM_VERSION}.0\n")
+    script(tmp_path / "h" / "python", f'#!/bin/sh\nexec {SYSTEM_PYTHON} "$@"\n'.encode())
+    r = launch([exe, "-c", "print(42)"])  # a `#!` base loses argv[0], so not the venv: it runs
+    assert r.returncode == 0 and r.stdout == b"42\n", show(r)
+
+
+@pytest.mark.parametrize("case", ["fifo", "directory", "itself", "seven-hops", "no-newline",
+                                  "blank", "sparse-1GiB"])
+def test_shebang_oddities_end_quickly(tmp_path, case):
+    """Nothing in a `#!` chain may hang, crash or loop the launcher; where
+    the kernel cannot run the base, exec fails (101) or the chain is refused."""
+    exe = fake_venv(tmp_path / "v", f"home = {tmp_path / 'h'}\n")
+    base = tmp_path / "h" / "python"
+    target = tmp_path / "t"
+    if case == "fifo":
+        os.mkfifo(target)
+        script(base, f"#!{target}\n".encode())
+    elif case == "directory":
+        target.mkdir()
+        script(base, f"#!{target}\n".encode())
+    elif case == "itself":
+        script(base, f"#!{base}\n".encode())
+    elif case == "seven-hops":  # deeper than the kernel allows, ending at the launcher
+        prev = exe
+        for i in range(7):
+            prev = script(tmp_path / f"s{i}", f"#!{prev}\n".encode())
+        script(base, f"#!{prev}\n".encode())
+    elif case == "no-newline":  # the interpreter's name cut off at 256 bytes: ENOEXEC
+        script(base, b"#!" + str(exe).encode() + b"/" + b"x" * 300)
+    elif case == "blank":
+        script(base, b"#!   \n")
+    elif case == "sparse-1GiB":  # a huge interpreter is read only in part
+        with open(target, "wb") as f:
+            f.write(b"\x7fELF")
+            f.truncate(1 << 30)
+        os.chmod(target, 0o755)
+        script(base, f"#!{target}\n".encode())
+    r = launch([exe, "-c", "pass"])
+    assert r.returncode in (101, 103), show(r)
+    if WRAPPER and b"EXEC FAILED" in r.stderr:
+        return  # valgrind ends itself when execve fails; memcheck errors would exit 99
+    error_lines(r, r.returncode)
+
+
 # ------------------------------------- 6. interpreter names for recorded keys
 
 @pytest.mark.parametrize("key", ["executable", "base-executable"])
