@@ -59,7 +59,7 @@ void error_print(const vs_error *err) {
 void trace(const char *first, ...) {
     if (!diag_debug)
         return;
-    char line[2 * VS_PATH_MAX + 256];
+    static char line[2 * VS_PATH_MAX + 256]; /* static: the launcher's stack stays small */
     strbuf sb;
     sb_init(&sb, line, sizeof line);
     sb_add(&sb, "venvshim: ");

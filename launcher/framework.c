@@ -13,12 +13,12 @@ static bool parse_framework_bin(const char *dir, char *name, size_t name_cap, ch
         return false;
     copy_str(version_dir, VS_PATH_MAX, dir);
     path_dirname(version_dir); /* .../Versions/<V> */
-    char versions[VS_PATH_MAX];
+    static char versions[VS_PATH_MAX];
     copy_str(versions, sizeof versions, version_dir);
     path_dirname(versions);
     if (strcmp(path_basename(versions), "Versions") != 0)
         return false;
-    char framework[VS_PATH_MAX];
+    static char framework[VS_PATH_MAX];
     copy_str(framework, sizeof framework, versions);
     path_dirname(framework);
     const char *base = path_basename(framework);
@@ -33,13 +33,13 @@ static bool parse_framework_bin(const char *dir, char *name, size_t name_cap, ch
 }
 
 framework_status framework_app_for(const char *binary, char *app, vs_error *err) {
-    char real[VS_PATH_MAX];
+    static char real[VS_PATH_MAX];
     if (!fs_realpath(binary, real))
         return FRAMEWORK_NO;
-    char dir[VS_PATH_MAX];
+    static char dir[VS_PATH_MAX];
     copy_str(dir, sizeof dir, real);
     path_dirname(dir);
-    char name[256], version_dir[VS_PATH_MAX];
+    static char name[256], version_dir[VS_PATH_MAX];
     if (!parse_framework_bin(dir, name, sizeof name, version_dir))
         return FRAMEWORK_NO;
     strbuf sb;
@@ -58,10 +58,10 @@ framework_status framework_app_for(const char *binary, char *app, vs_error *err)
 }
 
 bool framework_launcher_value(const char *venv_exe, char *out) {
-    char dir[VS_PATH_MAX];
+    static char dir[VS_PATH_MAX];
     copy_str(dir, sizeof dir, venv_exe);
     path_dirname(dir);
-    char real_dir[VS_PATH_MAX];
+    static char real_dir[VS_PATH_MAX];
     if (!fs_realpath(dir, real_dir))
         return false;
     return path_join(out, VS_PATH_MAX, real_dir, path_basename(venv_exe));

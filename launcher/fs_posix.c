@@ -162,7 +162,7 @@ bool fs_same_contents(const char *a, const char *b) {
         return false;
     }
     bool same = true;
-    char ba[4096], bb[4096];
+    static char ba[4096], bb[4096];
     for (;;) {
         ssize_t na = read(fa, ba, sizeof ba);
         ssize_t nb = read(fb, bb, sizeof bb);

@@ -69,11 +69,11 @@ static const char *read_status_text(fs_read_status st) {
 
 near_status read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *len, fs_id *id,
                           vs_error *err) {
-    char parent[VS_PATH_MAX];
+    static char parent[VS_PATH_MAX];
     copy_str(parent, sizeof parent, dir);
     path_dirname(parent);
     const char *dirs[2] = {dir, parent};
-    char not_regular[VS_PATH_MAX];
+    static char not_regular[VS_PATH_MAX];
     not_regular[0] = '\0'; /* not `= ""`: that zeroes 4 KiB on every start */
     for (int i = 0; i < 2; i++) {
         if (i == 1 && strcmp(parent, dir) == 0)
@@ -111,7 +111,7 @@ near_status read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *l
 }
 
 bool follow_link(const char *link, const char *target, char *out) {
-    char joined[VS_PATH_MAX], dir[VS_PATH_MAX];
+    static char joined[VS_PATH_MAX], dir[VS_PATH_MAX];
     if (path_is_absolute(target)) {
         if (!copy_str(joined, sizeof joined, target))
             return false;
@@ -123,7 +123,7 @@ bool follow_link(const char *link, const char *target, char *out) {
     }
     copy_str(dir, sizeof dir, joined);
     path_dirname(dir);
-    char real_dir[VS_PATH_MAX];
+    static char real_dir[VS_PATH_MAX];
     return fs_realpath(dir, real_dir) &&
            path_join(out, VS_PATH_MAX, real_dir, path_basename(joined));
 }
@@ -131,14 +131,14 @@ bool follow_link(const char *link, const char *target, char *out) {
 /* Look for the cfg near loc->venv_exe, following symlinks one hop at a time. */
 static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
     for (int hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
-        char dir[VS_PATH_MAX];
+        static char dir[VS_PATH_MAX];
         copy_str(dir, sizeof dir, loc->venv_exe);
         path_dirname(dir);
         near_status st =
             read_cfg_near(dir, loc->cfg_path, loc->cfg_text, &loc->cfg_len, &loc->cfg_id, err);
         if (st != NEAR_NONE)
             return st;
-        char target[VS_PATH_MAX], next[VS_PATH_MAX];
+        static char target[VS_PATH_MAX], next[VS_PATH_MAX];
         if (fs_readlink(loc->venv_exe, target, sizeof target, NULL) < 0)
             return NEAR_NONE;
         trace(loc->venv_exe, " is a symlink to ", target, NULL);
@@ -165,10 +165,10 @@ int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
      * 5,000 of the launcher's 25,000 instructions. */
     loc->cfg_path[0] = '\0';
     const char *argv0 = inv->argv0 ? inv->argv0 : "";
-    char cwd[VS_PATH_MAX];
+    static char cwd[VS_PATH_MAX];
     cwd[0] = '\0';
     bool from_argv0 = false;
-    char first_try[VS_PATH_MAX];
+    static char first_try[VS_PATH_MAX];
     first_try[0] = '\0';
     bool looped = false;
 

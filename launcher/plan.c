@@ -19,7 +19,7 @@ static bool plan_sets(const vs_plan *plan, const char *name) {
  * but with this venv's path in __PYVENV_LAUNCHER__ (argv[0] is not enough:
  * the framework interpreter takes its identity from that variable). */
 static int plan_framework(vs_plan *plan, vs_error *err) {
-    char app[VS_PATH_MAX], launcher[VS_PATH_MAX];
+    static char app[VS_PATH_MAX], launcher[VS_PATH_MAX];
     framework_status st = framework_app_for(plan->base.binary, app, err);
     if (st == FRAMEWORK_BROKEN)
         return err->code;
@@ -113,7 +113,7 @@ void plan_print(const vs_plan *plan, int argc, char **argv) {
     if (plan->env_count == 0)
         print_line("environment", "unchanged");
     for (int i = 0; i < plan->env_count; i++) {
-        char change[VS_PATH_MAX + 128];
+        static char change[VS_PATH_MAX + 128];
         strbuf sb;
         sb_init(&sb, change, sizeof change);
         sb_add(&sb, plan->env[i].value ? "set " : "unset ");

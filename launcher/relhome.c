@@ -38,7 +38,7 @@ bool find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t
     /* home and its parent only: walking further up, as getpath does, can
      * reach /lib/pythonX.Y, another installation's stdlib */
     for (int level = 0; level < 2; level++) {
-        char landmark[VS_PATH_MAX];
+        static char landmark[VS_PATH_MAX];
         strbuf sb;
         sb_init(&sb, landmark, sizeof landmark);
         sb_add(&sb, strcmp(prefix, "/") == 0 ? "" : prefix);
@@ -93,7 +93,7 @@ int relhome_plan(const vs_request *req, vs_plan *plan, vs_error *err) {
         trace("PYTHONHOME is set: it decides the base prefix, as in CPython", NULL);
         return 0;
     }
-    char stdlib[32], prefix[VS_PATH_MAX], venv[VS_PATH_MAX], hook[VS_PATH_MAX];
+    static char stdlib[32], prefix[VS_PATH_MAX], venv[VS_PATH_MAX], hook[VS_PATH_MAX];
     if (!stdlib_name(plan, stdlib, sizeof stdlib))
         return fail(err, EXIT_BAD_CFG, cfg, " has a relative home but no 'version' key, and ",
                     plan->base.binary, " does not name its version",

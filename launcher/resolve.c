@@ -71,7 +71,7 @@ static bool usable_binary(step *s, const char *path) {
         note_tried(s, path, info.kind == FS_FILE ? " (not executable)" : " (not a file)");
         return false;
     }
-    vg_found found;
+    static vg_found found;
     if (s->has_version && version_guard(path, s->major, s->minor, &found) == VG_MISMATCH) {
         note_tried(s, path, " (another Python version)");
         trace(path, " is another Python (", found.evidence, "): skipped", NULL);
@@ -94,7 +94,7 @@ static near_status venv_dir_cfg(const char *dir, vs_base *base, int slot, size_t
 static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (!v.ptr || v.len == 0 || v.len >= VS_PATH_MAX)
         return false;
-    char value[VS_PATH_MAX];
+    static char value[VS_PATH_MAX];
     memcpy(value, v.ptr, v.len);
     value[v.len] = '\0';
     if (path_is_absolute(value) == s->home_relative) {
@@ -103,7 +103,7 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
         trace("ignoring executable = ", value, s->home_relative ? ": home is relative" : "", NULL);
         return false;
     }
-    char cfg_dir[VS_PATH_MAX];
+    static char cfg_dir[VS_PATH_MAX];
     copy_str(cfg_dir, sizeof cfg_dir, s->cfg_path);
     path_dirname(cfg_dir);
     if (!path_absolute(out, VS_PATH_MAX, cfg_dir, value))
@@ -117,15 +117,15 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     }
     if (!usable_binary(s, out))
         return false;
-    char dir[VS_PATH_MAX];
+    static char dir[VS_PATH_MAX];
     copy_str(dir, sizeof dir, out);
     path_dirname(dir);
     if (strcmp(dir, home) != 0) {
         /* venv 3.11+ run from inside a venv records that venv's python: not a base */
-        char cfg_path[VS_PATH_MAX], text[CFG_MAX_SIZE + 1];
+        static char cfg_path[VS_PATH_MAX], text[CFG_MAX_SIZE + 1];
         size_t len;
         fs_id id;
-        vs_error ignored;
+        static vs_error ignored;
         if (read_cfg_near(dir, cfg_path, text, &len, &id, &ignored) != NEAR_NONE) {
             note_tried(s, out, " (inside another venv)");
             return false;
@@ -156,10 +156,10 @@ static void recreate_hint(strbuf *sb, const step *s, const char *venv_dir) {
 }
 
 static int fail_with_hint(vs_error *err, int code, const step *s, const char *what) {
-    char venv_dir[VS_PATH_MAX];
+    static char venv_dir[VS_PATH_MAX];
     copy_str(venv_dir, sizeof venv_dir, s->loc->cfg_path);
     path_dirname(venv_dir);
-    char hint[2 * VS_PATH_MAX];
+    static char hint[2 * VS_PATH_MAX];
     strbuf sb;
     sb_init(&sb, hint, sizeof hint);
     recreate_hint(&sb, s, venv_dir);
@@ -176,7 +176,7 @@ static bool seen(const fs_id *ids, int n, fs_id id) {
 /* PEP 796: a relative home is relative to the directory holding pyvenv.cfg,
  * never the CWD (relhome.h hands the child the absolute result). */
 static bool resolve_relative_home(step *s, vs_base *base, vs_error *err) {
-    char dir[VS_PATH_MAX], rel[VS_PATH_MAX];
+    static char dir[VS_PATH_MAX], rel[VS_PATH_MAX];
     copy_str(dir, sizeof dir, s->cfg_path);
     path_dirname(dir);
     copy_str(rel, sizeof rel, base->home);
@@ -192,7 +192,7 @@ static bool resolve_relative_home(step *s, vs_base *base, vs_error *err) {
 
 /* Read home from s->cfg into base->home; 0 or an exit code. */
 static int read_home(step *s, vs_base *base, vs_error *err) {
-    char msg[2 * VS_PATH_MAX];
+    static char msg[2 * VS_PATH_MAX];
     strbuf sb;
     sb_init(&sb, msg, sizeof msg);
     cfg_value home = s->cfg.home;
@@ -276,7 +276,7 @@ static int home_unsearchable(vs_error *err, const step *s, const vs_base *base, 
 /* Only another X.Y was found: the base was upgraded in place, or `python3`
  * now means another version. Its site-packages would not match the venv's. */
 static int fail_version_mismatch(vs_error *err, const step *s) {
-    char venv_dir[VS_PATH_MAX], found[16], fix[3 * VS_PATH_MAX];
+    static char venv_dir[VS_PATH_MAX], found[16], fix[3 * VS_PATH_MAX];
     copy_str(venv_dir, sizeof venv_dir, s->loc->cfg_path);
     path_dirname(venv_dir);
     strbuf sb;
@@ -308,7 +308,7 @@ static bool is_this_launcher(const char *path, fs_info cand) {
         return false;
     if (self.id.dev == cand.id.dev && self.id.ino == cand.id.ino)
         return true;
-    char self_path[VS_PATH_MAX];
+    static char self_path[VS_PATH_MAX];
     return self.size == cand.size && fs_self_exe(self_path, sizeof self_path) &&
            fs_same_contents(self_path, path);
 }
@@ -386,7 +386,7 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
         if (!pick_binary(&s, base, base->binary)) {
             if (s.mismatch_path[0])
                 return fail_version_mismatch(err, &s);
-            char msg[2 * VS_PATH_MAX + 1024];
+            static char msg[2 * VS_PATH_MAX + 1024];
             strbuf sb;
             sb_init(&sb, msg, sizeof msg);
             sb_add(&sb, "no Python ");

@@ -143,7 +143,7 @@ static payload_status inspect(const char *path, const char **why) {
     payload_status st =
         payload_classify(file.size, image_end, tail, got > 0 ? (size_t)got : 0, &end, why);
     if (st == PAYLOAD_ZIP && end.cd_size <= CD_READ_MAX) {
-        unsigned char cd[CD_READ_MAX];
+        static unsigned char cd[CD_READ_MAX];
         unsigned long lh = 0;
         unsigned char sig[4];
         if (fs_file_read_at(&file, cd, (size_t)end.cd_size, end.cd_start) != end.cd_size ||
@@ -175,7 +175,7 @@ int script_prepare(vs_location *loc, char *script, vs_error *err) {
     trace("script launcher: ", script, " carries a zip archive", NULL);
     /* The interpreter's argv[0] must be the venv's python: Python takes
      * sys.executable from it and the venv from sys.executable. */
-    char bin[VS_PATH_MAX];
+    static char bin[VS_PATH_MAX];
     copy_str(bin, sizeof bin, loc->venv_exe);
     path_dirname(bin);
     static const char *const names[] = {"python", "python3"};

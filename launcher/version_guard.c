@@ -56,7 +56,7 @@ static vg_verdict by_stdlib(const char *file, int want_major, int want_minor, vg
     const char *fam = family(path_basename(file));
     if (!fam)
         return VG_UNKNOWN;
-    char prefix[VS_PATH_MAX], probe[VS_PATH_MAX];
+    static char prefix[VS_PATH_MAX], probe[VS_PATH_MAX];
     copy_str(prefix, sizeof prefix, file);
     path_dirname(prefix);
     path_dirname(prefix);
@@ -96,10 +96,10 @@ vg_verdict version_guard(const char *binary, int want_major, int want_minor, vg_
         set_evidence(found, "by its name", "", "");
         return decide(major, minor, want_major, want_minor, found);
     }
-    char link[VS_PATH_MAX];
+    static char link[VS_PATH_MAX];
     copy_str(link, sizeof link, binary);
     for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
-        char target[VS_PATH_MAX], next[VS_PATH_MAX];
+        static char target[VS_PATH_MAX], next[VS_PATH_MAX];
         if (fs_readlink(link, target, sizeof target, NULL) < 0)
             return by_stdlib(link, want_major, want_minor, found);
         if (name_version(path_basename(target), &major, &minor)) {

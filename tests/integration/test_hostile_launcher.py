@@ -396,6 +396,66 @@ def test_shebang_oddities_end_quickly(tmp_path, case):
     error_lines(r, r.returncode)
 
 
+# -------------------------------------------------------- 5. a small stack
+
+STACK_KIB = 32
+
+
+def small_stack(argv, env, cwd=None):
+    """argv under `ulimit -s 32`: the kernel's random stack offset (up to
+    8 KiB) and the environment leave the launcher about 20 KiB."""
+    return launch(["bash", "-c", f'ulimit -s {STACK_KIB} && exec "$@"', "bash", *argv],
+                  wrap=False, env=env, cwd=cwd)
+
+
+@pytest.mark.skipif(bool(WRAPPER), reason="the stack limit would apply to the wrapper")
+@pytest.mark.skipif(sanitized(), reason="sanitizer builds need a large stack of their own")
+def test_launcher_runs_with_a_32_kib_stack(system_venv, tmp_path):
+    """Every path of the launcher with a 32 KiB stack: no SIGSEGV. Python
+    itself needs more, so what runs is echo (named python3) or a dry run."""
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
+    debug = {**env, "PYLAUNCHER_DEBUG": "1", "PYLAUNCHER_DRYRUN": "1"}
+    echo_home = tmp_path / "echo-home"
+    echo_home.mkdir()
+    (echo_home / "python3").symlink_to(shutil.which("echo"))
+    py = fake_venv(tmp_path / "ev", f"home = {echo_home}\n")
+    r = small_stack([py, "hello"], env)
+    assert r.returncode == 0 and r.stdout == b"hello\n", show(r)
+    # a real venv, traced; bare argv[0] on PATH through a symlink (realpath)
+    r = small_stack([system_venv / "bin" / "python", "-c", "pass"], debug)
+    assert r.returncode == 0 and b"base interpreter" in r.stderr, show(r)
+    (tmp_path / "ub").mkdir()
+    (tmp_path / "ub" / "proj-python").symlink_to(py)
+    r = launch(["bash", "-c", f"ulimit -s {STACK_KIB} && exec proj-python hi"], wrap=False,
+               env={**env, "PYLAUNCHER_DEBUG": "1", "PATH": f"{tmp_path / 'ub'}:/usr/bin:/bin"})
+    assert r.returncode == 0 and r.stdout == b"hi\n", show(r)
+    # errors, traced: a missing home, another version, a `#!` loop; a chain of venvs
+    missing = fake_venv(tmp_path / "m", f"home = {tmp_path}/gone\n")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "python3.98").symlink_to(SYSTEM_PYTHON)
+    (other / "python3").symlink_to("python3.98")
+    mismatch = fake_venv(tmp_path / "mm", f"home = {other}\nversion = 3.97.1\n")
+    loop = fake_venv(tmp_path / "l", f"home = {tmp_path / 'lh'}\n")
+    script(tmp_path / "lh" / "python", f"#!{loop}\n".encode())
+    prev = SYSTEM_PYTHON.parent
+    for i in range(8):
+        chained = fake_venv(tmp_path / f"c{i}", f"home = {prev}\nversion = {SYSTEM_VERSION}.0\n")
+        prev = chained.parent
+    for exe, code in ((missing, 103), (mismatch, 103), (loop, 103), (chained, 0)):
+        r = small_stack([exe], debug)
+        assert r.returncode == code, show(r)
+    # a script launcher: the launcher with a zip appended, run as bin/tool
+    payload = io.BytesIO()
+    with zipfile.ZipFile(payload, "w") as z:
+        z.writestr("__main__.py", "print('tool')")
+    tool = py.parent / "tool"
+    tool.write_bytes(LAUNCHER.read_bytes() + payload.getvalue())
+    os.chmod(tool, 0o755)
+    r = small_stack([tool, "x"], env)
+    assert r.returncode == 0 and r.stdout == bytes(tool) + b" x\n", show(r)
+
+
 # ------------------------------------- 6. interpreter names for recorded keys
 
 @pytest.mark.parametrize("key", ["executable", "base-executable"])
