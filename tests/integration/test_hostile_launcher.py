@@ -531,3 +531,58 @@ def test_non_utf8_paths_stay_recognisable(tmp_path):
     assert home in lines[0], lines
 
 
+# ------------------------------------------ more hostile files and callers
+
+def test_fifo_base_candidate_does_not_hang(tmp_path):
+    home = tmp_path / "h"
+    home.mkdir()
+    os.mkfifo(home / "python3")
+    os.mkfifo(home / "python")
+    exe = fake_venv(tmp_path / "v", f"home = {home}\nexecutable = {home}/python3\n")
+    lines = error_lines(launch([exe]), 103)
+    assert b"not a file" in lines[0], lines
+
+
+@pytest.mark.skipif(ROOT and shutil.which("setpriv") is None,
+                    reason="root reads everything and setpriv is missing")
+def test_execute_only_base_still_runs(open_tmp):
+    """A base the launcher may run but not read (mode 0711) is stat'ed instead
+    of read: it runs (as nobody when the tests run as root)."""
+    home = open_tmp / "h"
+    home.mkdir()
+    base = home / f"python{SYSTEM_VERSION}"
+    shutil.copy2(SYSTEM_PYTHON, base)
+    os.chmod(base, 0o711)
+    exe = fake_venv(open_tmp / "v", f"home = {home}\nversion = {SYSTEM_VERSION}.0\n")
+    drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"] if ROOT else []
+    r = launch(drop + [exe, "-S", "-c", "print(1)"], wrap=not drop, cwd="/")
+    assert r.returncode == 0 and r.stdout == b"1\n", show(r)
+
+
+def test_long_path_entries_and_names_do_not_crash(system_venv):
+    exe = system_venv / "bin" / "python"
+    path_env = ":".join(["/" + "x" * 5000, "rel" * 2000, "/" * 4100, ":" * 100, "/usr/bin"])
+    r = launch(["python", "-c", "import sys; print(sys.prefix)"], executable=exe,
+               env=clean_env(PATH=path_env))
+    assert r.returncode == 0 and r.stdout.strip() == bytes(system_venv), show(r)
+    r = launch(["p" * 100000], executable=exe, env=clean_env(PATH="/usr/bin",
+                                                              PYLAUNCHER_DRYRUN="1"))
+    assert r.returncode in (0, 106) and r.returncode >= 0, show(r)
+
+
+@pytest.mark.parametrize("swap", ["fifo", "dev-zero", "directory", "socket"])
+def test_cfg_that_is_not_a_file_ends_at_once(tmp_path, swap):
+    exe = fake_venv(tmp_path / "v", f"home = {SYSTEM_PYTHON.parent}\n")
+    cfg = tmp_path / "v" / "pyvenv.cfg"
+    cfg.unlink()
+    if swap == "fifo":
+        os.mkfifo(cfg)
+    elif swap == "dev-zero":
+        cfg.symlink_to("/dev/zero")
+    elif swap == "directory":
+        cfg.mkdir()
+    else:
+        import socket
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(cfg))
+    error_lines(launch([exe]), 107)
