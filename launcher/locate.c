@@ -202,8 +202,7 @@ int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
     if (!first_try[0])
         return fail(err, EXIT_NO_CFG, "cannot tell where this launcher is (argv[0] is '", argv0,
                     "' and the OS does not say)",
-                    "\nrun it by its path, e.g. /path/to/venv/bin/python",
-                    NULL);
+                    "\nrun it by its path, e.g. /path/to/venv/bin/python", NULL);
     static char dir[VS_PATH_MAX];
     copy_str(dir, sizeof dir, first_try);
     path_dirname(dir);

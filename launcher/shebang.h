@@ -33,7 +33,6 @@ bool shebang_line(const unsigned char *head, size_t len, char *interp, char *arg
 
 /* 0, or EXIT_NO_BASE with err filled in. base: resolve_base's result (its
  * head); path_env: $PATH for the `env NAME` form (NULL: env's default). */
-int shebang_check(const vs_base *base, const char *cfg_path, const char *path_env,
-                  vs_error *err);
+int shebang_check(const vs_base *base, const char *cfg_path, const char *path_env, vs_error *err);
 
 #endif

@@ -29,8 +29,9 @@ Test(escape, c0_and_del) {
 }
 
 Test(escape, c1_controls_in_utf8_and_raw) {
-    cr_assert_str_eq(escaped("x\xc2\x9b" "31m"), "x\\xc2\\x9b31m");
-    cr_assert_str_eq(escaped("x\x9b" "31m\x85"), "x\\x9b31m\\x85");
+    /* octal escapes: "\x9b31" would be one hex escape */
+    cr_assert_str_eq(escaped("x\302\23331m"), "x\\xc2\\x9b31m");
+    cr_assert_str_eq(escaped("x\23331m\205"), "x\\x9b31m\\x85");
     cr_assert_str_eq(escaped("\xc2\xa0"), "\xc2\xa0"); /* U+00A0 is text */
 }
 
@@ -61,5 +62,5 @@ static const char *word(const char *s) {
 Test(shell_word, quoting) {
     cr_assert_str_eq(word("/a/b-c_d.e"), "/a/b-c_d.e");
     cr_assert_str_eq(word("/a b/it's"), "'/a b/it'\\''s'");
-    cr_assert_str_eq(word("/a\x1b" "b\\'c\n"), "$'/a\\x1bb\\\\\\'c\\x0a'");
+    cr_assert_str_eq(word("/a\033b\\'c\n"), "$'/a\\x1bb\\\\\\'c\\x0a'");
 }
