@@ -232,15 +232,6 @@ bool write_file_atomic(const char *path, const char *data, size_t len, unsigned 
     return staged_write_at(&s, AT_FDCWD, path, path, data, len, mode) && staged_commit(&s);
 }
 
-bool has_launcher_marker(const char *data, size_t len) {
-    const char *marker = LAUNCHER_MARKER;
-    size_t m = strlen(marker);
-    for (size_t i = 0; i + m <= len; i++) /* memmem is a GNU extension */
-        if (data[i] == marker[0] && memcmp(data + i, marker, m) == 0)
-            return true;
-    return false;
-}
-
 bool is_launcher_file(const char *path) {
     size_t len;
     char *data = read_whole_file(path, &len);
