@@ -17,6 +17,9 @@ int cmd_check(int argc, char **argv);
 
 /* Convert the venv at dir (shared by create and install). */
 int install_venv(const char *dir);
+/* With force, a bin/python* that is not a symlink, an interpreter binary or a
+ * launcher (a user's wrapper script) is replaced too; without, it is refused. */
+int install_venv_with(const char *dir, bool force);
 
 /* ---- relocatable venvs ---- */
 int cmd_relocate(int argc, char **argv);

@@ -365,6 +365,54 @@ def test_a_launcher_path_that_is_not_a_file_fails_at_once(tmp_path, command, wha
     assert b"cannot find venvshim-launcher" in r.stderr, show(r)
 
 
+@pytest.mark.parametrize("target", ["fifo", "/dev/zero"])
+def test_install_with_bin_python_linked_to_a_special_file_ends(tmp_path, target):
+    venv = make_venv(tmp_path / "v", install=False)
+    if target == "fifo":
+        target = tmp_path / "fifo"
+        os.mkfifo(target)
+    os.unlink(venv / "bin" / "python")
+    os.symlink(target, venv / "bin" / "python")
+    r = venvshim("install", venv, timeout=20)
+    assert r.returncode in (0, 1) and r.stderr.count(b"\n") <= 4, show(r)
+
+
+# ------------------------------------------------ 5. a user's own bin/python
+
+WRAPPER = b'#!/bin/sh\n# my own wrapper\nexec "$(dirname "$0")/python3" -X dev "$@"\n'
+
+
+def test_install_refuses_to_replace_a_users_wrapper(tmp_path):
+    venv = make_venv(tmp_path / "v", install=False)
+    os.unlink(venv / "bin" / "python")
+    (venv / "bin" / "python").write_bytes(WRAPPER)
+    os.chmod(venv / "bin" / "python", 0o755)
+    before = tree(venv)
+    r = venvshim("install", venv)
+    assert r.returncode == 1, show(r)
+    assert str(venv / "bin" / "python").encode() in r.stderr and b"--force" in r.stderr, show(r)
+    assert tree(venv) == before, "install refused but changed the venv"
+    r = ok("install", "--force", venv)
+    assert is_launcher(venv / "bin" / "python")
+    out = run([venv / "bin" / "python", "-c", "import sys; print(sys.prefix)"]).stdout
+    assert out.decode().strip() == str(venv)
+
+
+def test_install_replaces_copies_of_the_interpreter(tmp_path):
+    python = base_python()
+    venv = tmp_path / "v"
+    r = run([python, "-m", "venv", "--without-pip", "--copies", venv], timeout=120)
+    assert r.returncode == 0, show(r)
+    assert not os.path.islink(venv / "bin" / "python")
+    ok("install", venv)
+    assert is_launcher(venv / "bin" / "python")
+
+
+def test_help_documents_force():
+    r = ok("--help")
+    assert b"install [--force] DIR" in r.stdout
+
+
 # ------------------------------------------------------ links and swaps
 
 def test_a_linked_activate_is_not_copied_out_of_its_target(tmp_path):
@@ -392,7 +440,7 @@ def test_a_linked_pyvenv_cfg_is_not_replaced_by_a_copy(tmp_path):
     assert tree(venv) == before and b"relocatable" not in real.read_bytes()
 
 
-@pytest.mark.parametrize("command", ["relocate"])
+@pytest.mark.parametrize("command", ["relocate", "install"])
 def test_a_linked_bin_directory_is_refused(tmp_path, command):
     venv = make_venv(tmp_path / "v")
     elsewhere = tmp_path / "elsewhere"
@@ -405,6 +453,16 @@ def test_a_linked_bin_directory_is_refused(tmp_path, command):
     assert tree(elsewhere) == before
 
 
+def test_install_writes_no_hook_through_a_linked_lib(tmp_path):
+    venv = make_venv(tmp_path / "v", install=False)
+    elsewhere = tmp_path / "system-lib"
+    os.rename(venv / "lib", elsewhere)
+    os.symlink(elsewhere, venv / "lib")
+    r = venvshim("install", venv)
+    assert r.returncode == 1, show(r)
+    assert not list(elsewhere.glob("*/site-packages/_venvshim*")), show(r)
+
+
 def test_a_script_linked_from_outside_is_left_as_it_is(tmp_path):
     venv = make_venv(tmp_path / "v")
     outside = tmp_path / "outside-tool"
@@ -415,7 +473,7 @@ def test_a_script_linked_from_outside_is_left_as_it_is(tmp_path):
     assert os.path.islink(venv / "bin" / "tool") and outside.read_bytes() == before
 
 
-@pytest.mark.parametrize("command", ["relocate"])
+@pytest.mark.parametrize("command", ["relocate", "install"])
 def test_links_planted_at_the_temporary_names_are_not_followed(tmp_path, command):
     """The old temporary names were <file>.venvshim-<pid>.tmp, opened with
     O_CREAT|O_TRUNC: a link planted there sent root's write anywhere. exec
