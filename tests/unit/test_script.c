@@ -130,7 +130,7 @@ Test(payload, inconsistent_records_are_corrupt) {
     zip_end end;
     const char *why = "";
     eocd(t, 1, 57, 100);
-    put_le(t + 20, 5, 2); /* a comment: Python 3.8 could not read it */
+    put_le(t + 20, 5, 2); /* a comment length, but no comment follows */
     cr_assert_eq(payload_classify(5179, 5000, t, 22, &end, &why), PAYLOAD_CORRUPT);
     eocd(t, 1, 4000, 0); /* directory reaching back into the image */
     cr_assert_eq(payload_classify(5179, 5000, t, 22, &end, &why), PAYLOAD_CORRUPT);
