@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "../cfg.h"
 #include "../path.h"
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
@@ -42,8 +43,8 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 
 /* What the CLI reads at most: scripts, launchers, activate scripts... */
 #define READ_CAP_FILE ((size_t)64 << 20)
-/* ... and pyvenv.cfg, as the launcher reads it (CFG_MAX_SIZE in cfg.h). */
-#define READ_CAP_CFG ((size_t)32 * 1024)
+/* ... and pyvenv.cfg, as the launcher reads it. */
+#define READ_CAP_CFG ((size_t)CFG_MAX_SIZE)
 
 enum { READ_FOLLOW = 0, READ_NOFOLLOW = 1 };
 

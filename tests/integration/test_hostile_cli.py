@@ -151,9 +151,10 @@ def test_install_never_writes_a_set_id_pyvenv_cfg(tmp_path):
 
 # ------------------------------------------------------- 2. activate rewriting
 
-def test_an_activate_that_grows_past_twice_its_size_is_rewritten_whole(tmp_path):
+@pytest.mark.parametrize("n", [5000, 200_000])  # issue 10's file (ASan); a release-build abort
+def test_an_activate_that_grows_past_twice_its_size_is_rewritten_whole(tmp_path, n):
     venv = make_venv(tmp_path / "v")
-    n = 200_000  # each 14-byte line becomes 30 bytes: more than the old 2x buffer
+    # each 14-byte line becomes 30 bytes: more than the old buffer of twice the size
     (venv / "bin" / "activate").write_bytes(b"VIRTUAL_ENV=x\n" * n)
     r = ok("relocate", venv, timeout=60)
     text = (venv / "bin" / "activate").read_bytes()
