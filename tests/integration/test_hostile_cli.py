@@ -430,6 +430,22 @@ def test_a_linked_activate_is_not_copied_out_of_its_target(tmp_path):
     assert secret.read_bytes().startswith(b"VIRTUAL_ENV=/root/secret\n")
 
 
+def test_a_hard_linked_activate_keeps_its_mode_and_its_other_name(tmp_path):
+    """relocate wrote every activate 0644: a private file hard-linked as
+    bin/activate came out readable by all. The mode is now kept, and the
+    rename leaves the other name as it was."""
+    venv = make_venv(tmp_path / "v")
+    private = tmp_path / "private"
+    private.write_bytes(b"VIRTUAL_ENV=/private/path\nexport TOKEN=hunter2\n")
+    os.chmod(private, 0o600)
+    os.unlink(venv / "bin" / "activate")
+    os.link(private, venv / "bin" / "activate")
+    r = ok("relocate", venv)
+    assert b"location-independent: activate" in r.stdout, show(r)
+    assert os.stat(venv / "bin" / "activate").st_mode & 0o777 == 0o600
+    assert private.read_bytes() == b"VIRTUAL_ENV=/private/path\nexport TOKEN=hunter2\n"
+
+
 def test_a_linked_pyvenv_cfg_is_not_replaced_by_a_copy(tmp_path):
     venv = make_venv(tmp_path / "v")
     real = tmp_path / "real.cfg"
