@@ -23,9 +23,8 @@ bool script_is_interpreter_name(const char *name) {
         while (*p >= '0' && *p <= '9')
             p++;
     }
-    /* ABI flags: t free-threaded, d debug, m pymalloc (3.7 and older) */
-    for (int i = 0; i < 3 && *p && strchr("tdm", *p); i++)
-        p++;
+    if (*p == 't' || *p == 'd')
+        p++; /* free-threaded, debug */
     return *p == '\0';
 }
 
@@ -70,33 +69,52 @@ long long elf_image_end(const unsigned char *head, size_t len) {
     return end > (1ULL << 62) ? 0 : (long long)end;
 }
 
-payload_status payload_classify(long long size, long long image_end, const unsigned char *tail,
-                                size_t tail_len, zip_end *end, const char **why) {
+long zip_find_eocd(const unsigned char *win, size_t win_len) {
+    if (win_len >= EOCD_SIZE && memcmp(win + win_len - EOCD_SIZE, "PK\5\6", 4) == 0)
+        return (long)(win_len - EOCD_SIZE);
+    for (size_t i = win_len; i >= 4; i--) /* the last one: a comment may hold another */
+        if (memcmp(win + i - 4, "PK\5\6", 4) == 0)
+            return (long)(i - 4);
+    return -1;
+}
+
+payload_status payload_classify_at(long long size, long long image_end, long long eocd_at,
+                                   const unsigned char *eocd, size_t eocd_len, zip_end *end,
+                                   const char **why) {
     bool has_extra = image_end > 0 && size > image_end;
-    bool has_eocd = tail_len == EOCD_SIZE && memcmp(tail, "PK\5\6", 4) == 0;
-    if (!has_eocd) {
+    if (eocd_at < 0 || eocd_len < EOCD_SIZE || memcmp(eocd, "PK\5\6", 4) != 0 ||
+        eocd_at < image_end) {
         *why = "its end is not a zip archive (truncated or overwritten)";
         return has_extra ? PAYLOAD_CORRUPT : PAYLOAD_NONE;
     }
-    if (image_end > 0 && size <= image_end)
-        return PAYLOAD_NONE; /* the image itself happens to end in the signature */
-    end->entries = (unsigned)get_le(tail + 10, 2);
-    end->cd_size = (long long)get_le(tail + 12, 4);
-    long long cd_offset = (long long)get_le(tail + 16, 4);
-    unsigned comment_len = (unsigned)get_le(tail + 20, 2);
-    end->cd_start = size - EOCD_SIZE - end->cd_size;
+    end->entries = (unsigned)get_le(eocd + 10, 2);
+    end->cd_size = (long long)get_le(eocd + 12, 4);
+    long long cd_offset = (long long)get_le(eocd + 16, 4);
+    long long comment_len = (long long)get_le(eocd + 20, 2);
+    end->cd_start = eocd_at - end->cd_size;
     end->arc_offset = end->cd_start - cd_offset;
-    if (get_le(tail + 4, 2) != 0 || get_le(tail + 6, 2) != 0 ||
-        get_le(tail + 8, 2) != end->entries) {
+    if (get_le(eocd + 4, 2) != 0 || get_le(eocd + 6, 2) != 0 ||
+        get_le(eocd + 8, 2) != end->entries) {
         *why = "its zip archive spans several disks";
         return PAYLOAD_CORRUPT;
     }
-    if (comment_len != 0 || end->entries == 0 || end->cd_size < CD_ENTRY_SIZE ||
-        end->cd_start < image_end || end->arc_offset < 0) {
+    if (comment_len != size - eocd_at - EOCD_SIZE) {
+        *why = "its zip archive's comment does not reach the end of the file";
+        return PAYLOAD_CORRUPT;
+    }
+    if (end->entries == 0 || end->cd_size < CD_ENTRY_SIZE || end->cd_start < image_end ||
+        end->arc_offset < 0) {
         *why = "its zip archive's directory is inconsistent";
         return PAYLOAD_CORRUPT;
     }
     return PAYLOAD_ZIP;
+}
+
+payload_status payload_classify(long long size, long long image_end, const unsigned char *tail,
+                                size_t tail_len, zip_end *end, const char **why) {
+    if (tail_len != EOCD_SIZE) /* shorter than an end record: never a zip */
+        return payload_classify_at(size, image_end, -1, tail, 0, end, why);
+    return payload_classify_at(size, image_end, size - EOCD_SIZE, tail, tail_len, end, why);
 }
 
 bool zip_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
@@ -128,33 +146,58 @@ bool zip_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
     return found;
 }
 
-/* Read the head, tail, central directory and __main__.py's local header. */
+payload_status payload_inspect(payload_read_fn read_at, void *ctx, long long size,
+                               const char **why) {
+    unsigned char head[64];
+    long got = read_at(ctx, head, sizeof head, 0);
+    long long image_end = elf_image_end(head, got > 0 ? (size_t)got : 0);
+    if (image_end > 0 && size <= image_end)
+        return PAYLOAD_NONE; /* nothing after the image */
+    /* Most archives end in their end record; a comment pushes it back by up to
+     * 64 KiB, searched only when the last 22 bytes are not it, and only after
+     * the image (whose code holds the signature bytes). */
+    static unsigned char win[ZIP_EOCD_WINDOW];
+    long long from = size >= EOCD_SIZE ? size - EOCD_SIZE : 0;
+    got = read_at(ctx, win, (size_t)(size - from), from);
+    long at = got == size - from ? zip_find_eocd(win, (size_t)got) : -1;
+    if (at < 0 || at != got - EOCD_SIZE) {
+        long long lowest = image_end > size - ZIP_EOCD_WINDOW ? image_end : size - ZIP_EOCD_WINDOW;
+        from = lowest > 0 ? lowest : 0;
+        got = read_at(ctx, win, (size_t)(size - from), from);
+        at = got == size - from ? zip_find_eocd(win, (size_t)got) : -1;
+    }
+    zip_end end;
+    size_t eocd_len = at < 0 ? 0 : (size_t)got - (size_t)at;
+    payload_status st = payload_classify_at(size, image_end, at < 0 ? -1 : from + at,
+                                            at < 0 ? win : win + at, eocd_len, &end, why);
+    if (st == PAYLOAD_CORRUPT && image_end == 0 && at != got - EOCD_SIZE)
+        return PAYLOAD_NONE; /* image end unknown: a signature in its code proves nothing */
+    if (st != PAYLOAD_ZIP || end.cd_size > CD_READ_MAX)
+        return st; /* larger central directories skip the __main__.py check */
+    static unsigned char cd[CD_READ_MAX];
+    unsigned long lh = 0;
+    unsigned char sig[4];
+    if (read_at(ctx, cd, (size_t)end.cd_size, end.cd_start) != end.cd_size ||
+        !zip_find_main(cd, (size_t)end.cd_size, end.entries, &lh, why))
+        return PAYLOAD_CORRUPT;
+    if (read_at(ctx, sig, 4, end.arc_offset + (long long)lh) != 4 ||
+        memcmp(sig, "PK\3\4", 4) != 0) {
+        *why = "its __main__.py entry does not point at file data";
+        return PAYLOAD_CORRUPT;
+    }
+    return PAYLOAD_ZIP;
+}
+
+static long read_file_at(void *ctx, void *buf, size_t n, long long offset) {
+    return fs_file_read_at(ctx, buf, n, offset);
+}
+
 static payload_status inspect(const char *path, const char **why) {
     fs_file file;
     int error;
     if (!fs_file_open(path, &file, &error))
         return PAYLOAD_NONE; /* exec or python will report a file that cannot be read */
-    unsigned char head[64], tail[EOCD_SIZE];
-    long got = fs_file_read_at(&file, head, sizeof head, 0);
-    long long image_end = elf_image_end(head, got > 0 ? (size_t)got : 0);
-    got =
-        file.size >= EOCD_SIZE ? fs_file_read_at(&file, tail, EOCD_SIZE, file.size - EOCD_SIZE) : 0;
-    zip_end end;
-    payload_status st =
-        payload_classify(file.size, image_end, tail, got > 0 ? (size_t)got : 0, &end, why);
-    if (st == PAYLOAD_ZIP && end.cd_size <= CD_READ_MAX) {
-        static unsigned char cd[CD_READ_MAX];
-        unsigned long lh = 0;
-        unsigned char sig[4];
-        if (fs_file_read_at(&file, cd, (size_t)end.cd_size, end.cd_start) != end.cd_size ||
-            !zip_find_main(cd, (size_t)end.cd_size, end.entries, &lh, why))
-            st = PAYLOAD_CORRUPT;
-        else if (fs_file_read_at(&file, sig, 4, end.arc_offset + (long long)lh) != 4 ||
-                 memcmp(sig, "PK\3\4", 4) != 0) {
-            *why = "its __main__.py entry does not point at file data";
-            st = PAYLOAD_CORRUPT;
-        }
-    }
+    payload_status st = payload_inspect(read_file_at, &file, file.size, why);
     fs_file_close(&file);
     return st;
 }
@@ -175,7 +218,7 @@ int script_prepare(vs_location *loc, char *script, vs_error *err) {
     trace("script launcher: ", script, " carries a zip archive", NULL);
     /* The interpreter's argv[0] must be the venv's python: Python takes
      * sys.executable from it and the venv from sys.executable. */
-    static char bin[VS_PATH_MAX];
+    char bin[VS_PATH_MAX];
     copy_str(bin, sizeof bin, loc->venv_exe);
     path_dirname(bin);
     static const char *const names[] = {"python", "python3"};
@@ -185,6 +228,5 @@ int script_prepare(vs_location *loc, char *script, vs_error *err) {
             return 0;
     }
     return fail(err, EXIT_NO_BASE, "script launcher ", script, ": no python or python3 in ", bin,
-                " to run it with", "\nrestore the venv's interpreters: venvshim install <venv>",
-                NULL);
+                " to run it with\nrestore the venv's interpreters: venvshim install <venv>", NULL);
 }

@@ -46,6 +46,33 @@ typedef struct {
 payload_status payload_classify(long long size, long long image_end, const unsigned char *tail,
                                 size_t tail_len, zip_end *end, const char **why);
 
+/* The most a zip comment can push the end record away from the file's end. */
+#define ZIP_EOCD_WINDOW (22 + 0xFFFF)
+
+/* Where the end-of-central-directory record starts in win (the file's last
+ * win_len bytes, at most ZIP_EOCD_WINDOW), found as CPython's zipimport finds
+ * it (Lib/zipimport.py, _read_directory): the last 22 bytes when they start
+ * with its signature, else the last signature in the window. -1: none. */
+long zip_find_eocd(const unsigned char *win, size_t win_len);
+
+/* payload_classify for an end record at file offset eocd_at (eocd_len bytes
+ * of it read, 22 unless the file ends sooner): a comment must fill exactly
+ * the bytes after the record. */
+payload_status payload_classify_at(long long size, long long image_end, long long eocd_at,
+                                   const unsigned char *eocd, size_t eocd_len, zip_end *end,
+                                   const char **why);
+
+/* Reads n bytes at offset of whatever is inspected: the count read, or -1. */
+typedef long (*payload_read_fn)(void *ctx, void *buf, size_t n, long long offset);
+
+/* What the launcher concludes about a file of size bytes read through read:
+ * its ELF image end, the end record (a zip comment allowed), the central
+ * directory holding __main__.py and that entry's local header. The launcher
+ * runs it on its own file; venvshim relocate on the bytes it is about to
+ * write. *why says what is wrong when PAYLOAD_CORRUPT. */
+payload_status payload_inspect(payload_read_fn read_at, void *ctx, long long size,
+                               const char **why);
+
 /* Check a central directory (cd_len bytes): entry signatures, and one entry
  * named __main__.py. *lh_offset gets its local header offset. */
 bool zip_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,

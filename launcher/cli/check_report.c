@@ -26,7 +26,7 @@ void report_add(report *r, const char *check, find_status status, const char *pa
     int n = vsnprintf(NULL, 0, fmt, ap);
     char *message = n >= 0 ? malloc((size_t)n + 1) : NULL;
     if (message)
-        vsnprintf(message, (size_t)n + 1, fmt, again);
+        vsnprintf(message, (size_t)n + 1, fmt ? fmt : "", again); /* GCC 12 + UBSan */
     va_end(again);
     va_end(ap);
     for (char *p = message; p && *p; p++)

@@ -4,47 +4,175 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../path.h"
 #include "cli.h"
 
-char *read_whole_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        cap *= 2;
-        char *bigger = realloc(buf, cap + 1);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
+/* Open a regular file smaller than cap for reading, without blocking
+ * (O_NONBLOCK: a FIFO opens at once and fstat shows it) or taking a terminal
+ * (O_NOCTTY). The descriptor, or -1 with errno and *why set. */
+static int open_regular(int dirfd, const char *name, size_t cap, int flags, struct stat *st,
+                        const char **why) {
+    static char too_large[64];
+    int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    if (flags & READ_NOFOLLOW)
+        oflags |= O_NOFOLLOW;
+    int fd = openat(dirfd, name, oflags);
+    if (fd < 0) {
+        int e = errno;
+        struct stat lst;
+        /* O_NOFOLLOW fails with ELOOP on Linux, EMLINK on FreeBSD */
+        bool link = (flags & READ_NOFOLLOW) &&
+                    fstatat(dirfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode);
+        *why = link ? "a symbolic link" : strerror(e);
+        errno = link ? ELOOP : e;
+        return -1;
     }
-    bool failed = ferror(f);
-    fclose(f);
-    if (!buf || failed) {
+    int e = 0;
+    if (fstat(fd, st) != 0) {
+        e = errno;
+        *why = strerror(e);
+    } else if (!S_ISREG(st->st_mode)) {
+        e = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+        *why = S_ISDIR(st->st_mode)    ? "a directory, not a file"
+               : S_ISFIFO(st->st_mode) ? "a FIFO, not a regular file"
+               : S_ISSOCK(st->st_mode) ? "a socket, not a regular file"
+                                       : "a device, not a regular file";
+    } else if ((unsigned long long)st->st_size >= cap) {
+        e = EFBIG;
+        bool mib = cap >= (size_t)1 << 20;
+        snprintf(too_large, sizeof too_large, "larger than %zu %s", mib ? cap >> 20 : cap >> 10,
+                 mib ? "MiB" : "KiB");
+        *why = too_large;
+    }
+    if (e) {
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/* Up to n bytes; the count, or -1 with errno. */
+static long read_full(int fd, char *buf, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, buf + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (long)got;
+}
+
+char *read_file_at(int dirfd, const char *name, size_t cap, int flags, size_t *len, struct stat *st,
+                   const char **why) {
+    const char *unused;
+    struct stat own;
+    why = why ? why : &unused;
+    st = st ? st : &own;
+    int fd = open_regular(dirfd, name, cap, flags, st, why);
+    if (fd < 0)
+        return NULL;
+    /* st_size bytes: a file that grows meanwhile is read as it was; one that
+     * shrinks ends at end of file. */
+    char *buf = malloc((size_t)st->st_size + 1);
+    long got = buf ? read_full(fd, buf, (size_t)st->st_size) : -1;
+    int e = buf ? errno : ENOMEM;
+    close(fd);
+    if (got < 0) {
         free(buf);
+        *why = strerror(e);
+        errno = e;
         return NULL;
     }
-    buf[n] = '\0';
-    *len = n;
+    buf[got] = '\0';
+    *len = (size_t)got;
     return buf;
 }
 
-bool write_file_atomic(const char *path, const char *data, size_t len, unsigned mode) {
-    char tmp[VS_PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.venvshim-%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp)
+long read_head_at(int dirfd, const char *name, int flags, char *buf, size_t n, struct stat *st,
+                  const char **why) {
+    const char *unused;
+    struct stat own;
+    why = why ? why : &unused;
+    st = st ? st : &own;
+    int fd = open_regular(dirfd, name, (size_t)-1, flags, st, why);
+    if (fd < 0)
+        return -1;
+    long got = read_full(fd, buf, n);
+    int e = errno;
+    close(fd);
+    if (got < 0) {
+        *why = strerror(e);
+        errno = e;
+    }
+    return got;
+}
+
+char *read_whole_file(const char *path, size_t *len) {
+    return read_file_at(AT_FDCWD, path, READ_CAP_FILE, READ_FOLLOW, len, NULL, NULL);
+}
+
+int open_dir_at(int dirfd, const char *name, bool nofollow) {
+    return openat(dirfd, name,
+                  O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+}
+
+/* s->tmp: a fresh name next to s->name that nothing can have been planted
+ * under: a new file (O_CREAT | O_EXCL; its descriptor is returned) or, with
+ * link_from, a new hard link to that name (0 is returned). An existing entry
+ * only costs another try with another name. -1 on failure. */
+static int create_temporary(staged_file *s, const char *link_from) {
+    static unsigned long counter;
+    const char *slash = strrchr(s->name, '/');
+    int dir_len = slash ? (int)(slash + 1 - s->name) : 0;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long mix = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^
+                            (++counter * 0x9E3779B9ul);
+        if (snprintf(s->tmp, sizeof s->tmp, "%.*s.%.64s.venvshim-%08lx", dir_len, s->name,
+                     s->name + dir_len, mix & 0xFFFFFFFFul) >= (int)sizeof s->tmp) {
+            errno = ENAMETOOLONG;
+            break;
+        }
+        int fd = link_from ? linkat(s->dirfd, link_from, s->dirfd, s->tmp, 0)
+                           : openat(s->dirfd, s->tmp,
+                                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            return fd;
+        if (errno != EEXIST)
+            break;
+    }
+    s->tmp[0] = '\0';
+    return -1;
+}
+
+static bool stage_names(staged_file *s, int dirfd, const char *name, const char *shown) {
+    s->dirfd = dirfd;
+    s->tmp[0] = '\0';
+    s->dropped = 0;
+    if (snprintf(s->name, sizeof s->name, "%s", name) >= (int)sizeof s->name) {
+        errno = ENAMETOOLONG;
         return false;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    }
+    snprintf(s->shown, sizeof s->shown, "%s", shown ? shown : name);
+    return true;
+}
+
+bool staged_write_at(staged_file *s, int dirfd, const char *name, const char *shown,
+                     const char *data, size_t len, unsigned mode) {
+    if (!stage_names(s, dirfd, name, shown))
+        return false;
+    s->dropped = mode & (S_ISUID | S_ISGID);
+    int fd = create_temporary(s, NULL);
     if (fd < 0)
         return false;
     bool ok = true;
@@ -56,21 +184,52 @@ bool write_file_atomic(const char *path, const char *data, size_t len, unsigned 
         if (ok)
             done += (size_t)w;
     }
-    ok = ok && fchmod(fd, mode) == 0 && fsync(fd) == 0;
+    ok = ok && fchmod(fd, mode & 0777) == 0 && fsync(fd) == 0;
+    int e = errno;
     ok = close(fd) == 0 && ok;
-    if (ok && rename(tmp, path) == 0)
-        return true;
-    unlink(tmp);
-    return false;
+    if (!ok) {
+        staged_discard(s);
+        errno = e;
+    }
+    return ok;
 }
 
-bool has_launcher_marker(const char *data, size_t len) {
-    const char *marker = LAUNCHER_MARKER;
-    size_t m = strlen(marker);
-    for (size_t i = 0; i + m <= len; i++) /* memmem is a GNU extension */
-        if (data[i] == marker[0] && memcmp(data + i, marker, m) == 0)
-            return true;
-    return false;
+bool staged_link_at(staged_file *s, int dirfd, const char *existing, const char *name,
+                    const char *shown) {
+    return stage_names(s, dirfd, name, shown) && create_temporary(s, existing) == 0;
+}
+
+bool staged_commit(staged_file *s) {
+    if (!s->tmp[0])
+        return false;
+    if (renameat(s->dirfd, s->tmp, s->dirfd, s->name) != 0) {
+        int e = errno;
+        staged_discard(s);
+        errno = e;
+        return false;
+    }
+    s->tmp[0] = '\0';
+    if (s->dropped) {
+        bool both = s->dropped == (S_ISUID | S_ISGID);
+        fprintf(stderr, "venvshim: %s: dropped the %s bit%s (venvshim never writes such files)\n",
+                s->shown,
+                both                    ? "set-user-ID and set-group-ID"
+                : s->dropped == S_ISUID ? "set-user-ID"
+                                        : "set-group-ID",
+                both ? "s" : "");
+    }
+    return true;
+}
+
+void staged_discard(staged_file *s) {
+    if (s->tmp[0])
+        unlinkat(s->dirfd, s->tmp, 0);
+    s->tmp[0] = '\0';
+}
+
+bool write_file_atomic(const char *path, const char *data, size_t len, unsigned mode) {
+    static staged_file s;
+    return staged_write_at(&s, AT_FDCWD, path, path, data, len, mode) && staged_commit(&s);
 }
 
 bool is_launcher_file(const char *path) {

@@ -1,7 +1,13 @@
 /* venvshim install DIR: turn an existing venv (python -m venv, virtualenv,
- * uv venv) into one whose bin/python* are the native launcher. */
+ * uv venv) into one whose bin/python* are the native launcher. Only what a
+ * venv puts there is replaced: symlinks, copies of an interpreter binary and
+ * launchers; a user's own script named bin/python needs --force. Files are
+ * read and written relative to the venv's and bin/'s directory descriptors
+ * without following links inside: install may run as root in a venv its
+ * owner controls. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,27 +30,70 @@ typedef struct {
     char symlink_base[VS_PATH_MAX]; /* realpath of the first symlink to a real interpreter */
 } venv_bin;
 
-static int scan_bin(const char *bin, const char *venv_real, venv_bin *vb) {
-    DIR *d = opendir(bin);
-    if (!d)
+/* ELF, Mach-O (thin or fat) or PE: a copy of an interpreter binary, or a
+ * launcher. */
+static bool is_executable_binary(const unsigned char *h, long n) {
+    static const unsigned char magic[][4] = {{0x7f, 'E', 'L', 'F'},    {0xfe, 0xed, 0xfa, 0xce},
+                                             {0xfe, 0xed, 0xfa, 0xcf}, {0xce, 0xfa, 0xed, 0xfe},
+                                             {0xcf, 0xfa, 0xed, 0xfe}, {0xca, 0xfe, 0xba, 0xbe}};
+    for (size_t i = 0; n >= 4 && i < sizeof magic / sizeof magic[0]; i++)
+        if (memcmp(h, magic[i], 4) == 0)
+            return true;
+    return n >= 2 && h[0] == 'M' && h[1] == 'Z';
+}
+
+/* A regular bin/<python name> install would replace: CLI_OK, or an error
+ * naming it (nothing has been changed yet). */
+static int check_replaceable(int bin_fd, const char *bin, const char *name, const char *venv,
+                             bool force) {
+    unsigned char head[4];
+    const char *why = "";
+    long n = read_head_at(bin_fd, name, READ_NOFOLLOW, (char *)head, sizeof head, NULL, &why);
+    if (n >= 0 && is_executable_binary(head, n))
+        return CLI_OK;
+    if (force) {
+        printf("replacing %s/%s (--force): not a Python binary\n", bin, name);
+        return CLI_OK;
+    }
+    return cli_error(CLI_FAILED,
+                     "%s/%s is not a symlink, a Python binary or a launcher (%s): install "
+                     "leaves it alone\nvenvshim: move it away, or replace it with: venvshim "
+                     "install --force %s",
+                     bin, name,
+                     n < 0                              ? why
+                     : n >= 2 && !memcmp(head, "#!", 2) ? "a script: a wrapper of yours?"
+                                                        : "not an executable binary",
+                     venv);
+}
+
+static int scan_bin(int bin_fd, const char *bin, const char *venv_real, bool force, venv_bin *vb) {
+    int fd = dup(bin_fd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
         return cli_error(CLI_FAILED, "cannot read %s: %s", bin, strerror(errno));
+    }
+    int rc = CLI_OK;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    while (rc == CLI_OK && (e = readdir(d)) != NULL) {
         if (!script_is_interpreter_name(e->d_name))
             continue;
-        char path[VS_PATH_MAX];
-        if (!path_join(path, sizeof path, bin, e->d_name))
-            continue;
         struct stat st;
-        if (lstat(path, &st) != 0 || !(S_ISLNK(st.st_mode) || S_ISREG(st.st_mode)))
+        if (fstatat(bin_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !(S_ISLNK(st.st_mode) || S_ISREG(st.st_mode)))
             continue;
         if (vb->count == MAX_NAMES)
+            break;
+        if (S_ISREG(st.st_mode) &&
+            (rc = check_replaceable(bin_fd, bin, e->d_name, venv_real, force)) != CLI_OK)
             break;
         snprintf(vb->names[vb->count++], sizeof vb->names[0], "%s", e->d_name);
         if (!S_ISLNK(st.st_mode) || vb->symlink_base[0])
             continue;
-        char real[PATH_MAX];
-        if (!realpath(path, real) || is_launcher_file(real))
+        char path[VS_PATH_MAX], real[PATH_MAX];
+        if (!path_join(path, sizeof path, bin, e->d_name) || !realpath(path, real) ||
+            is_launcher_file(real))
             continue;
         /* a symlink to another name inside this venv is not the base */
         size_t n = strlen(venv_real);
@@ -53,7 +102,7 @@ static int scan_bin(const char *bin, const char *venv_real, venv_bin *vb) {
         snprintf(vb->symlink_base, sizeof vb->symlink_base, "%s", real);
     }
     closedir(d);
-    return CLI_OK;
+    return rc;
 }
 
 /* The pyvenv.cfg text install leaves: the original, with `home` replaced by
@@ -109,12 +158,14 @@ static int resolve_with_text(const char *exe, const char *text, size_t len, vs_p
 
 /* Decide the pyvenv.cfg the launcher needs and check that it resolves, then
  * write it (only if it changed). Nothing is written when resolution fails. */
-static int prepare_cfg(const char *cfg_path, const char *exe, const char *symlink_base,
+static int prepare_cfg(int venv_fd, const char *cfg_path, const char *exe, const char *symlink_base,
                        vs_plan *plan) {
     size_t len;
-    char *text = read_whole_file(cfg_path, &len);
+    const char *why;
+    struct stat st;
+    char *text = read_file_at(venv_fd, "pyvenv.cfg", READ_CAP_CFG, READ_NOFOLLOW, &len, &st, &why);
     if (!text)
-        return cli_error(CLI_FAILED, "cannot read %s: %s", cfg_path, strerror(errno));
+        return cli_error(CLI_FAILED, "cannot read %s: %s", cfg_path, why);
     venv_cfg cfg;
     if (cfg_parse(text, len, &cfg) != CFG_OK) {
         free(text);
@@ -147,9 +198,10 @@ static int prepare_cfg(const char *cfg_path, const char *exe, const char *symlin
             printf("home pointed into another venv: set home = %s\n", home);
     }
     if (rc == CLI_OK && (new_len != len || memcmp(new_text, text, len) != 0)) {
-        struct stat st;
-        unsigned mode = stat(cfg_path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0644;
-        if (!write_file_atomic(cfg_path, new_text, new_len, mode))
+        static staged_file s;
+        if (!staged_write_at(&s, venv_fd, "pyvenv.cfg", cfg_path, new_text, new_len,
+                             st.st_mode & 07777) ||
+            !staged_commit(&s))
             rc = cli_error(CLI_FAILED, "cannot update %s: %s", cfg_path, strerror(errno));
         else
             printf("updated %s (executable = %s)\n", cfg_path, plan->base.binary);
@@ -159,35 +211,27 @@ static int prepare_cfg(const char *cfg_path, const char *exe, const char *symlin
     return rc;
 }
 
-/* Put the launcher at bin/name atomically: a hard link of staged (or a copy
- * when the file system refuses links) renamed over the old entry. */
-static bool place_launcher(const char *bin, const char *name, const char *staged,
+/* Put the launcher at bin/name atomically: a new hard link of master (a
+ * staged copy) renamed over the old entry, or a copy of its own when the file
+ * system refuses links. */
+static bool place_launcher(int bin_fd, const char *bin, const char *name, const staged_file *master,
                            const char *launcher_data, size_t launcher_len) {
-    char final_path[VS_PATH_MAX], tmp[VS_PATH_MAX];
-    if (!path_join(final_path, sizeof final_path, bin, name) ||
-        snprintf(tmp, sizeof tmp, "%s/.%s.venvshim-%ld.tmp", bin, name, (long)getpid()) >=
-            (int)sizeof tmp)
+    static staged_file s;
+    char shown[VS_PATH_MAX];
+    if (!path_join(shown, sizeof shown, bin, name))
         return false;
-    unlink(tmp);
-    if (link(staged, tmp) == 0) {
-        if (rename(tmp, final_path) == 0)
-            return true;
-        unlink(tmp);
-        return false;
-    }
-    return write_file_atomic(final_path, launcher_data, launcher_len, 0755);
+    if (staged_link_at(&s, bin_fd, master->tmp, name, shown) && staged_commit(&s))
+        return true;
+    return staged_write_at(&s, bin_fd, name, shown, launcher_data, launcher_len, 0755) &&
+           staged_commit(&s);
 }
 
 /* Is every interpreter entry already a regular file with this launcher's bytes? */
-static bool all_up_to_date(const char *bin, const venv_bin *vb, const char *data, size_t len) {
+static bool all_up_to_date(int bin_fd, const venv_bin *vb, const char *data, size_t len) {
     for (int i = 0; i < vb->count; i++) {
-        char path[VS_PATH_MAX];
-        struct stat st;
-        if (!path_join(path, sizeof path, bin, vb->names[i]) || lstat(path, &st) != 0 ||
-            !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
-            return false;
         size_t n;
-        char *have = read_whole_file(path, &n);
+        char *have =
+            read_file_at(bin_fd, vb->names[i], READ_CAP_FILE, READ_NOFOLLOW, &n, NULL, NULL);
         bool same = have && n == len && memcmp(have, data, len) == 0;
         free(have);
         if (!same)
@@ -196,30 +240,18 @@ static bool all_up_to_date(const char *bin, const venv_bin *vb, const char *data
     return true;
 }
 
-int install_venv(const char *dir) {
-    char venv[PATH_MAX];
-    if (!realpath(dir, venv))
-        return cli_error(CLI_FAILED, "%s: %s", dir, strerror(errno));
+static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
     char cfg_path[VS_PATH_MAX], bin[VS_PATH_MAX];
-    struct stat st;
     if (!path_join(cfg_path, sizeof cfg_path, venv, "pyvenv.cfg") ||
         !path_join(bin, sizeof bin, venv, "bin"))
         return cli_error(CLI_FAILED, "path too long: %s", venv);
-    if (stat(cfg_path, &st) != 0 || !S_ISREG(st.st_mode))
-        return cli_error(CLI_FAILED,
-                         "%s is not a virtual environment (no pyvenv.cfg)\n"
-                         "venvshim: create one with: venvshim create %s",
-                         venv, venv);
-    if (stat(bin, &st) != 0 || !S_ISDIR(st.st_mode))
-        return cli_error(CLI_FAILED, "%s has no bin/ directory; is it a Windows venv?", venv);
-
     char launcher[VS_PATH_MAX];
     if (!find_launcher(launcher, sizeof launcher))
         return cli_error(CLI_FAILED, "cannot find venvshim-launcher next to this program; "
                                      "set VENVSHIM_LAUNCHER to its path");
     static venv_bin vb;
     memset(&vb, 0, sizeof vb);
-    int rc = scan_bin(bin, venv, &vb);
+    int rc = scan_bin(bin_fd, bin, venv, force, &vb);
     if (rc)
         return rc;
     if (vb.count == 0)
@@ -233,42 +265,90 @@ int install_venv(const char *dir) {
     char exe[VS_PATH_MAX];
     if (!path_join(exe, sizeof exe, bin, vb.names[0]))
         return cli_error(CLI_FAILED, "path too long: %s/%s", bin, vb.names[0]);
-    if (prepare_cfg(cfg_path, exe, vb.symlink_base, &plan) != CLI_OK)
+    if (prepare_cfg(venv_fd, cfg_path, exe, vb.symlink_base, &plan) != CLI_OK)
         return cli_error(CLI_FAILED, "%s left unchanged", venv);
 
     size_t launcher_len;
     char *launcher_data = read_whole_file(launcher, &launcher_len);
     if (!launcher_data)
         return cli_error(CLI_FAILED, "cannot read %s: %s", launcher, strerror(errno));
-    if (all_up_to_date(bin, &vb, launcher_data, launcher_len)) {
+    if (all_up_to_date(bin_fd, &vb, launcher_data, launcher_len)) {
         printf("the venvshim launcher is already installed in %s; base interpreter: %s\n", bin,
                plan.base.binary);
         free(launcher_data);
         return CLI_OK;
     }
-    char staged[VS_PATH_MAX];
-    if (snprintf(staged, sizeof staged, "%s/.venvshim-launcher-%ld.tmp", bin, (long)getpid()) >=
-            (int)sizeof staged ||
-        !write_file_atomic(staged, launcher_data, launcher_len, 0755)) {
+    static staged_file master;
+    if (!staged_write_at(&master, bin_fd, "venvshim-launcher", bin, launcher_data, launcher_len,
+                         0755)) {
         free(launcher_data);
         return cli_error(CLI_FAILED, "cannot write in %s: %s", bin, strerror(errno));
     }
     printf("installing the venvshim launcher in %s:", bin);
     for (int i = 0; i < vb.count && rc == CLI_OK; i++) {
-        if (!place_launcher(bin, vb.names[i], staged, launcher_data, launcher_len))
+        if (!place_launcher(bin_fd, bin, vb.names[i], &master, launcher_data, launcher_len))
             rc = cli_error(CLI_FAILED, "cannot replace %s/%s: %s", bin, vb.names[i],
                            strerror(errno));
         else
             printf(" %s", vb.names[i]);
     }
     printf("\nbase interpreter: %s\n", plan.base.binary);
-    unlink(staged);
+    staged_discard(&master);
     free(launcher_data);
     return rc;
 }
 
+int install_venv_with(const char *dir, bool force) {
+    char venv[PATH_MAX];
+    int venv_fd = open_dir_at(AT_FDCWD, dir, false);
+    if (venv_fd < 0 || !realpath(dir, venv)) {
+        int e = errno;
+        if (venv_fd >= 0)
+            close(venv_fd);
+        return cli_error(CLI_FAILED, "%s: %s", dir, strerror(e));
+    }
+    struct stat st;
+    if (fstatat(venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
+        close(venv_fd);
+        return cli_error(CLI_FAILED,
+                         "%s is not a virtual environment (no pyvenv.cfg)\n"
+                         "venvshim: create one with: venvshim create %s",
+                         venv, venv);
+    }
+    int bin_fd = open_dir_at(venv_fd, "bin", true);
+    int rc;
+    if (bin_fd < 0) {
+        bool link = fstatat(venv_fd, "bin", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+        rc = link ? cli_error(CLI_FAILED,
+                              "%s/bin is a symbolic link: install converts the venv's own bin/ "
+                              "directory",
+                              venv)
+                  : cli_error(CLI_FAILED, "%s has no bin/ directory; is it a Windows venv?", venv);
+    } else {
+        rc = install_into(venv, venv_fd, bin_fd, force);
+        close(bin_fd);
+    }
+    close(venv_fd);
+    return rc;
+}
+
+int install_venv(const char *dir) {
+    return install_venv_with(dir, false);
+}
+
 int cmd_install(int argc, char **argv) {
-    if (argc != 1 || argv[0][0] == '-')
-        return cli_error(CLI_USAGE, "usage: venvshim install DIR");
-    return install_venv(argv[0]);
+    bool force = false;
+    const char *dir = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--force") == 0)
+            force = true;
+        else if (argv[i][0] == '-' || dir)
+            return cli_error(CLI_USAGE, "usage: venvshim install [--force] DIR");
+        else
+            dir = argv[i];
+    }
+    if (!dir)
+        return cli_error(CLI_USAGE, "usage: venvshim install [--force] DIR");
+    return install_venv_with(dir, force);
 }

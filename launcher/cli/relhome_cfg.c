@@ -4,6 +4,7 @@
  * whole app/ can move. Otherwise the venv keeps its absolute home: it can
  * then move on this machine, but not without its base. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,15 +108,17 @@ int relativize_home(const char *dir) {
         return CLI_OK;
     }
     size_t len;
-    char *text = read_whole_file(cfg_path, &len);
+    const char *why;
+    struct stat st;
+    char *text = read_file_at(AT_FDCWD, cfg_path, READ_CAP_CFG, READ_NOFOLLOW, &len, &st, &why);
     if (!text)
-        return cli_error(CLI_FAILED, "cannot read %s: %s", cfg_path, strerror(errno));
+        return cli_error(CLI_FAILED, "cannot read %s: %s", cfg_path, why);
     /* base-executable too: an absolute one would pin the old location */
     const char *keys[] = {"home", "executable", "base-executable"};
     const char *values[] = {rel_home, rel_exe, rel_exe};
     char *out = rewrite(text, keys, values, 3);
     int rc = CLI_OK;
-    if (!out || !write_file_atomic(cfg_path, out, strlen(out), 0644))
+    if (!out || !write_file_atomic(cfg_path, out, strlen(out), st.st_mode & 07777))
         rc = cli_error(CLI_FAILED, "cannot update %s: %s", cfg_path, strerror(errno));
     else
         printf("relative home = %s (executable = %s) in %s\n", rel_home, rel_exe, cfg_path);

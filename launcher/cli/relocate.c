@@ -1,10 +1,19 @@
 /* venvshim relocate DIR: make a venv movable. Console scripts whose #! names
  * this venv's python become script launchers (the launcher + a zip holding
- * the script as __main__.py), the activate scripts find the venv from their
+ * the script as __main__.py, or + the script itself when it already is a zip
+ * archive: zipapp, shiv, pex), the activate scripts find the venv from their
  * own location, and pyvenv.cfg says `relocatable = true`. Idempotent; a
- * script it does not understand is left alone and reported. */
+ * script it does not understand is left alone and reported.
+ *
+ * Two phases: every new file is computed and written to a temporary file
+ * first; only when all of them are ready are they renamed into place, so a
+ * failure (or a file that cannot be read) changes nothing. All reads and
+ * writes are relative to the venv's and bin/'s directory descriptors, opened
+ * once, and never follow a link inside: relocate may run as root in a venv
+ * its owner controls. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,273 +25,177 @@
 #include "../path.h"
 #include "../script.h"
 #include "cli.h"
+#include "relocate_rewrite.h"
 
 typedef struct {
-    char venv[PATH_MAX]; /* realpath */
-    char bin[PATH_MAX];
+    staged_file file;
+    char done[VS_PATH_MAX + 64]; /* printed once it is in place */
+} change;
+
+typedef struct {
+    char venv[PATH_MAX]; /* realpath, for messages */
+    char bin[VS_PATH_MAX];
+    int venv_fd, bin_fd;
+    struct stat bin_st;
     char *launcher;
     size_t launcher_len;
+    change *changes;
+    size_t n_changes, cap_changes;
     int converted, already, left;
 } relocation;
 
-static const char *line_end(const char *p, const char *end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    return nl ? nl : end;
+/* Stage one new file; false (message printed) when it cannot be written. */
+static bool stage(relocation *r, int dirfd, const char *name, const char *data, size_t len,
+                  unsigned mode, const char *done) {
+    if (r->n_changes == r->cap_changes) {
+        size_t cap = r->cap_changes ? 2 * r->cap_changes : 16;
+        change *bigger = realloc(r->changes, cap * sizeof *bigger);
+        if (!bigger) {
+            cli_error(CLI_FAILED, "out of memory");
+            return false;
+        }
+        r->changes = bigger;
+        r->cap_changes = cap;
+    }
+    change *c = &r->changes[r->n_changes];
+    char shown[VS_PATH_MAX];
+    if (!path_join(shown, sizeof shown, dirfd == r->bin_fd ? r->bin : r->venv, name))
+        snprintf(shown, sizeof shown, "%s", name);
+    if (!staged_write_at(&c->file, dirfd, name, shown, data, len, mode)) {
+        cli_error(CLI_FAILED, "cannot write next to %s: %s", shown, strerror(errno));
+        return false;
+    }
+    snprintf(c->done, sizeof c->done, "%s", done);
+    r->n_changes++;
+    return true;
 }
 
-/* Does the interpreter path of a #! line name this venv's python? */
+static void left_alone(relocation *r, const char *name, const char *why) {
+    printf("  left alone: %s (%s)\n", name, why);
+    r->left++;
+}
+
+/* Is path (a #! line's interpreter) this venv's bin/<python name>? Compared
+ * by identity: a venv reached through a symlinked parent is still this one. */
 static bool names_this_venv(const relocation *r, const char *path, size_t len) {
-    char target[PATH_MAX], dir[PATH_MAX], real[PATH_MAX];
-    if (len == 0 || len >= sizeof target)
+    char target[VS_PATH_MAX];
+    if (len == 0 || len >= sizeof target || memchr(path, '\0', len))
         return false;
     memcpy(target, path, len);
     target[len] = '\0';
     if (target[0] != '/' || !script_is_interpreter_name(path_basename(target)))
         return false;
-    snprintf(dir, sizeof dir, "%s", target);
-    path_dirname(dir);
-    return realpath(dir, real) && strcmp(real, r->bin) == 0;
-}
-
-/* The Python body of a script whose #! runs this venv's python: a plain
- * `#!/venv/bin/python` line, or the /bin/sh form pip writes for long or
- * spaced paths. NULL when the script is not one of those. */
-static const char *script_body(const relocation *r, const char *text, size_t len,
-                               const char **reason) {
-    const char *end = text + len, *l1 = line_end(text, end);
-    *reason = "no #! line";
-    if (len < 2 || text[0] != '#' || text[1] != '!')
-        return NULL;
-    static const char sh[] = "#!/bin/sh";
-    if ((size_t)(l1 - text) == sizeof sh - 1 && memcmp(text, sh, sizeof sh - 1) == 0) {
-        static const char head[] = "'''exec' \"", tail[] = "\" \"$0\" \"$@\"";
-        const char *l2 = l1 < end ? l1 + 1 : end, *l2e = line_end(l2, end);
-        const char *l3 = l2e < end ? l2e + 1 : end, *l3e = line_end(l3, end);
-        size_t n2 = (size_t)(l2e - l2), h = sizeof head - 1, t = sizeof tail - 1;
-        *reason = "a /bin/sh script, not one pip wrote for this venv";
-        if (n2 <= h + t || memcmp(l2, head, h) != 0 || memcmp(l2e - t, tail, t) != 0 ||
-            (size_t)(l3e - l3) != 5 || memcmp(l3, "' '''", 5) != 0)
-            return NULL;
-        *reason = "its #! names another python";
-        return names_this_venv(r, l2 + h, n2 - h - t) ? (l3e < end ? l3e + 1 : end) : NULL;
-    }
-    const char *p = text + 2;
-    while (p < l1 && *p == ' ')
-        p++;
-    const char *q = l1;
-    while (q > p && (q[-1] == '\r' || q[-1] == ' ' || q[-1] == '\t'))
-        q--;
-    *reason = "its #! line has options";
-    if (memchr(p, ' ', (size_t)(q - p)) || memchr(p, '\t', (size_t)(q - p)))
-        return NULL;
-    *reason = "its #! names another python";
-    return names_this_venv(r, p, (size_t)(q - p)) ? (l1 < end ? l1 + 1 : end) : NULL;
-}
-
-static bool has_payload(const char *data, size_t len) {
-    long long image = elf_image_end((const unsigned char *)data, len);
-    return image > 0 && (long long)len > image;
-}
-
-static int convert_one(relocation *r, const char *name) {
-    char path[VS_PATH_MAX];
-    if (!path_join(path, sizeof path, r->bin, name))
-        return cli_error(CLI_FAILED, "path too long: %s/%s", r->bin, name);
+    path_dirname(target);
     struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return CLI_OK;
+    return stat(target, &st) == 0 && st.st_dev == r->bin_st.st_dev && st.st_ino == r->bin_st.st_ino;
+}
+
+static bool convert_one(relocation *r, const char *name) {
+    struct stat st;
+    if (fstatat(r->bin_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+        return true; /* links (in or out of the venv), FIFOs, devices: never read */
     size_t len;
-    char *text = read_whole_file(path, &len);
-    if (!text)
-        return cli_error(CLI_FAILED, "cannot read %s: %s", path, strerror(errno));
-    int rc = CLI_OK;
-    const char *reason;
-    const char *body = script_body(r, text, len, &reason);
-    if (is_launcher_file(path)) {
-        r->already += has_payload(text, len);
-    } else if (!body) {
-        printf("  left alone: %s (%s)\n", name, reason);
-        r->left++;
+    const char *why;
+    char *text = read_file_at(r->bin_fd, name, READ_CAP_FILE, READ_NOFOLLOW, &len, &st, &why);
+    if (!text) {
+        left_alone(r, name, why); /* swapped since, unreadable or huge */
+        return true;
+    }
+    bool ok = true;
+    content_kind kind = classify_content(text, len, &why);
+    shebang_line sb;
+    shebang_read(text, len, &sb);
+    if (kind == CONTENT_LAUNCHER) {
+        long long image = elf_image_end((const unsigned char *)text, len);
+        r->already += image > 0 && (long long)len > image;
+    } else if (sb.form != SHEBANG_PATH) {
+        left_alone(r, name, shebang_form_reason(sb.form));
+    } else if (!names_this_venv(r, text + sb.interp, sb.interp_len)) {
+        left_alone(r, name, shebang_form_reason(SHEBANG_PATH));
+    } else if (kind == CONTENT_BAD_ZIP) {
+        left_alone(r, name, why);
     } else {
-        size_t zip_len;
-        unsigned char *zip =
-            zip_single_file("__main__.py", body, len - (size_t)(body - text), &zip_len);
-        char *out = zip ? malloc(r->launcher_len + zip_len) : NULL;
+        /* a zip archive is the payload as it is (its #! line included: the
+         * launcher ignores it, zipimport finds the archive from its end) */
+        size_t zip_len = len;
+        unsigned char *zip = kind == CONTENT_ZIP ? NULL
+                                                 : zip_single_file("__main__.py", text + sb.body,
+                                                                   len - sb.body, &zip_len);
+        char *out = kind == CONTENT_ZIP || zip ? malloc(r->launcher_len + zip_len) : NULL;
+        char done[NAME_MAX + 32];
+        snprintf(done, sizeof done, "  script launcher: %s", name);
         if (!out) {
-            rc = cli_error(CLI_FAILED, "out of memory");
+            cli_error(CLI_FAILED, "out of memory converting %s/%s", r->bin, name);
+            ok = false;
         } else {
             memcpy(out, r->launcher, r->launcher_len);
-            memcpy(out + r->launcher_len, zip, zip_len);
-            if (write_file_atomic(path, out, r->launcher_len + zip_len, st.st_mode & 07777)) {
-                printf("  script launcher: %s\n", name);
+            memcpy(out + r->launcher_len, zip ? (const char *)zip : text, zip_len);
+            size_t out_len = r->launcher_len + zip_len;
+            if (!launcher_accepts(out, out_len, &why))
+                left_alone(r, name, why);
+            else if ((ok = stage(r, r->bin_fd, name, out, out_len, st.st_mode & 07777, done)))
                 r->converted++;
-            } else {
-                rc = cli_error(CLI_FAILED, "cannot rewrite %s: %s", path, strerror(errno));
-            }
         }
         free(zip);
         free(out);
     }
     free(text);
-    return rc;
+    return ok;
 }
 
-static const char sh_block[] =
-    "# venvshim relocate: find the venv from this file's own location\n"
-    "if [ -n \"${BASH_VERSION:-}\" ]; then\n"
-    "    _venvshim_venv=$(CDPATH= cd -- \"$(dirname -- \"${BASH_SOURCE[0]}\")/..\" && pwd)\n"
-    "elif [ -n \"${ZSH_VERSION:-}\" ]; then\n"
-    "    _venvshim_venv=$(CDPATH= cd -- \"$(dirname -- \"${(%%):-%%x}\")/..\" && pwd)\n"
-    "else\n"
-    "    _venvshim_venv=%.*s\n"
-    "fi\n";
-
-/* A `[export ]VIRTUAL_ENV=<value>` line of activate: its value, or NULL. */
-static const char *venv_assignment(const char *p, const char *e) {
-    while (p < e && (*p == ' ' || *p == '\t'))
-        p++;
-    if ((size_t)(e - p) > 7 && memcmp(p, "export ", 7) == 0)
-        p += 7;
-    return (size_t)(e - p) > 12 && memcmp(p, "VIRTUAL_ENV=", 12) == 0 ? p + 12 : NULL;
-}
-
-static bool is_cygpath(const char *v, const char *e) {
-    return (size_t)(e - v) > 10 && memcmp(v, "$(cygpath ", 10) == 0;
-}
-
-/* bash/zsh `activate`: every VIRTUAL_ENV=<path> takes the path computed by
- * sh_block, which goes after `deactivate nondestructive` (top level in every
- * venv version), or before the first assignment. */
-static char *relocate_sh(const char *text, size_t len) {
-    const char *end = text + len, *fallback = NULL, *fallback_end = NULL, *anchor = NULL;
-    for (const char *p = text; p < end;) {
-        const char *e = line_end(p, end), *v = venv_assignment(p, e);
-        if (v && !fallback && !is_cygpath(v, e)) {
-            fallback = v;
-            fallback_end = e;
-        }
-        static const char deactivate[] = "deactivate nondestructive";
-        bool is_deactivate = (size_t)(e - p) == sizeof deactivate - 1 &&
-                             memcmp(p, deactivate, sizeof deactivate - 1) == 0;
-        if (!anchor && (v || is_deactivate))
-            anchor = v ? p : e + 1; /* an assignment follows, so e < end */
-        p = e < end ? e + 1 : end;
-    }
-    if (!fallback)
-        return NULL;
-    size_t cap = len * 2 + sizeof sh_block + 2 * PATH_MAX;
-    char *out = malloc(cap), *o = out;
-    if (!out)
-        return NULL;
-    for (const char *p = text; p < end;) {
-        if (p == anchor)
-            o += sprintf(o, sh_block, (int)(fallback_end - fallback), fallback);
-        const char *e = line_end(p, end), *v = venv_assignment(p, e);
-        if (v) {
-            o += sprintf(o, "%.*s%s", (int)(v - p), p,
-                         is_cygpath(v, e) ? "$(cygpath \"$_venvshim_venv\")"
-                                          : "\"$_venvshim_venv\"");
-        } else {
-            memcpy(o, p, (size_t)(e - p));
-            o += e - p;
-        }
-        if (e < end)
-            *o++ = '\n';
-        p = e < end ? e + 1 : end;
-    }
-    if (o > out && o[-1] != '\n')
-        *o++ = '\n';
-    o += sprintf(o, "unset _venvshim_venv\n"); /* keep the user's shell clean */
-    return out;
-}
-
-/* fish: set -gx VIRTUAL_ENV <path> becomes the sourced file's parent dir. */
-static char *relocate_fish(const char *text, size_t len) {
-    static const char key[] = "set -gx VIRTUAL_ENV ";
-    static const char value[] = "(builtin realpath (status dirname)/..)";
-    char *out = malloc(len + sizeof value + 1), *o = out;
-    if (!out)
-        return NULL;
-    bool done = false;
-    for (const char *p = text, *end = text + len; p < end;) {
-        const char *e = line_end(p, end);
-        bool match =
-            !done && (size_t)(e - p) > sizeof key - 1 && memcmp(p, key, sizeof key - 1) == 0;
-        if (match) {
-            o += sprintf(o, "%s%s", key, value);
-            done = true;
-        } else {
-            memcpy(o, p, (size_t)(e - p));
-            o += e - p;
-        }
-        if (e < end)
-            *o++ = '\n';
-        p = e < end ? e + 1 : end;
-    }
-    *o = '\0';
-    if (!done) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
-static int relocate_activate(const relocation *r, const char *name, bool fish) {
-    char path[VS_PATH_MAX];
-    if (!path_join(path, sizeof path, r->bin, name))
-        return CLI_OK;
+static bool relocate_activate(relocation *r, const char *name, bool fish) {
     size_t len;
-    char *text = read_whole_file(path, &len);
-    if (!text)
-        return CLI_OK; /* not every venv has every shell's script */
-    int rc = CLI_OK;
-    if (strstr(text, fish ? "(status dirname)" : "_venvshim_venv")) {
-        free(text);
-        return CLI_OK; /* done before */
+    const char *why;
+    struct stat st;
+    char *text = read_file_at(r->bin_fd, name, READ_CAP_FILE, READ_NOFOLLOW, &len, &st, &why);
+    if (!text) {
+        if (errno != ENOENT) /* not every venv has every shell's script */
+            printf("  left alone: %s (%s)\n", name, why);
+        return true;
     }
-    char *out = fish ? relocate_fish(text, len) : relocate_sh(text, len);
-    if (!out)
-        printf("  left alone: %s (no VIRTUAL_ENV line venvshim knows)\n", name);
-    else if (write_file_atomic(path, out, strlen(out), 0644))
-        printf("  location-independent: %s\n", name);
-    else
-        rc = cli_error(CLI_FAILED, "cannot rewrite %s: %s", path, strerror(errno));
-    free(out);
+    outbuf out;
+    rewrite_status rs =
+        fish ? activate_rewrite_fish(text, len, &out) : activate_rewrite_sh(text, len, &out);
     free(text);
-    return rc;
+    bool ok = rs != REWRITE_NO_MEMORY;
+    char done[NAME_MAX + 32];
+    snprintf(done, sizeof done, "  location-independent: %s", name);
+    if (rs == REWRITE_NO_LINE)
+        printf("  left alone: %s (no VIRTUAL_ENV line venvshim knows)\n", name);
+    else if (rs == REWRITE_NO_MEMORY)
+        cli_error(CLI_FAILED, "out of memory rewriting %s/%s", r->bin, name);
+    else if (rs == REWRITE_DONE)
+        ok = stage(r, r->bin_fd, name, out.data, out.len, st.st_mode & 07777, done);
+    ob_free(&out);
+    return ok;
 }
 
 /* Append `relocatable = true` unless pyvenv.cfg has a relocatable key. */
-static int mark_cfg(const relocation *r) {
-    char path[VS_PATH_MAX];
-    if (!path_join(path, sizeof path, r->venv, "pyvenv.cfg"))
-        return CLI_FAILED;
-    size_t len;
-    char *text = read_whole_file(path, &len);
-    if (!text)
-        return cli_error(CLI_FAILED, "cannot read %s: %s", path, strerror(errno));
+static bool mark_cfg(relocation *r, const char *text, size_t len, unsigned mode) {
     bool found = false;
-    for (const char *p = text; *p && !found;) {
-        while (*p == ' ' || *p == '\t')
+    for (const char *p = text, *end = text + len; p < end && !found;) {
+        while (p < end && (*p == ' ' || *p == '\t'))
             p++;
-        found = strncasecmp(p, "relocatable", 11) == 0 && p[11] && strchr(" \t=", p[11]);
-        const char *nl = strchr(p, '\n');
-        p = nl ? nl + 1 : p + strlen(p);
+        found = (size_t)(end - p) > 11 && strncasecmp(p, "relocatable", 11) == 0 &&
+                strchr(" \t=", p[11]) && p[11];
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
     }
-    int rc = CLI_OK;
-    if (!found) {
-        char *out = malloc(len + 32);
-        int n = out ? snprintf(out, len + 32, "%s%srelocatable = true\n", text,
-                               len && text[len - 1] != '\n' ? "\n" : "")
-                    : 0;
-        if (!out || !write_file_atomic(path, out, (size_t)n, 0644))
-            rc = cli_error(CLI_FAILED, "cannot update %s: %s", path, strerror(errno));
-        else
-            printf("  recorded relocatable = true in %s\n", path);
-        free(out);
-    }
-    free(text);
-    return rc;
+    if (found)
+        return true;
+    outbuf out = {0};
+    ob_put(&out, text, len);
+    if (len && text[len - 1] != '\n')
+        ob_put(&out, "\n", 1);
+    static const char line[] = "relocatable = true\n";
+    ob_put(&out, line, sizeof line - 1);
+    char done[PATH_MAX + 64];
+    snprintf(done, sizeof done, "  recorded relocatable = true in %s/pyvenv.cfg", r->venv);
+    bool ok = !out.failed && stage(r, r->venv_fd, "pyvenv.cfg", out.data, out.len, mode, done);
+    if (out.failed)
+        cli_error(CLI_FAILED, "out of memory");
+    ob_free(&out);
+    return ok;
 }
 
 static bool skip_name(const char *name) {
@@ -290,56 +203,163 @@ static bool skip_name(const char *name) {
            strncmp(name, "activate", 8) == 0 || strcmp(name, "Activate.ps1") == 0;
 }
 
-int relocate_venv(const char *dir) {
-    static relocation r;
-    memset(&r, 0, sizeof r);
-    char cfg[VS_PATH_MAX], launcher[VS_PATH_MAX];
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* bin/'s entries to look at, sorted (the output is the same on every run). */
+static char **list_bin(relocation *r, size_t *count) {
+    int fd = dup(r->bin_fd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    bool ok = true;
+    struct dirent *e;
+    while (ok && (e = readdir(d)) != NULL) {
+        if (skip_name(e->d_name))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **bigger = realloc(names, cap * sizeof *names);
+            ok = bigger != NULL;
+            names = ok ? bigger : names;
+        }
+        if (ok && !(names[n] = strdup(e->d_name)))
+            ok = false;
+        n += ok;
+    }
+    closedir(d);
+    if (!ok) {
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
+    *count = n;
+    return names ? names : calloc(1, sizeof *names);
+}
+
+/* Phase one: everything read, checked and staged. False: nothing changed. */
+static bool prepare(relocation *r) {
+    size_t len;
+    const char *why;
     struct stat st;
-    if (!realpath(dir, r.venv))
+    char *cfg =
+        read_file_at(r->venv_fd, "pyvenv.cfg", READ_CAP_CFG, READ_NOFOLLOW, &len, &st, &why);
+    if (!cfg) {
+        cli_error(CLI_FAILED, "cannot read %s/pyvenv.cfg: %s", r->venv, why);
+        return false;
+    }
+    unsigned cfg_mode = st.st_mode & 07777;
+    size_t n = 0;
+    char **names = list_bin(r, &n);
+    if (!names) {
+        cli_error(CLI_FAILED, "cannot read %s: %s", r->bin, strerror(errno));
+        free(cfg);
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        ok = ok && convert_one(r, names[i]);
+        free(names[i]);
+    }
+    free(names);
+    ok = ok && relocate_activate(r, "activate", false) &&
+         relocate_activate(r, "activate.fish", true);
+    if (ok && fstatat(r->bin_fd, "activate.csh", &st, AT_SYMLINK_NOFOLLOW) == 0)
+        printf("  left alone: activate.csh (csh cannot tell which file is being sourced)\n");
+    ok = ok && mark_cfg(r, cfg, len, cfg_mode); /* last: renamed last, it marks the end */
+    free(cfg);
+    return ok;
+}
+
+/* Phase two: rename each staged file into place. */
+static bool commit(relocation *r) {
+    bool ok = true;
+    for (size_t i = 0; i < r->n_changes; i++) {
+        change *c = &r->changes[i];
+        if (!ok) {
+            staged_discard(&c->file);
+        } else if (staged_commit(&c->file)) {
+            printf("%s\n", c->done);
+        } else {
+            cli_error(CLI_FAILED, "cannot replace %s: %s", c->file.shown, strerror(errno));
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static int open_venv(relocation *r, const char *dir) {
+    r->venv_fd = open_dir_at(AT_FDCWD, dir, false);
+    if (r->venv_fd < 0 || !realpath(dir, r->venv)) /* the real path only names it */
         return cli_error(CLI_FAILED, "%s: %s", dir, strerror(errno));
-    if (!path_join(cfg, sizeof cfg, r.venv, "pyvenv.cfg") || stat(cfg, &st) != 0)
+    struct stat st;
+    if (fstatat(r->venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0)
         return cli_error(CLI_FAILED,
                          "%s is not a virtual environment (no pyvenv.cfg); create one with: "
                          "venvshim create --relocatable %s",
-                         r.venv, r.venv);
-    if (!path_join(r.bin, sizeof r.bin, r.venv, "bin") || stat(r.bin, &st) != 0)
-        return cli_error(CLI_FAILED, "%s has no bin/ directory", r.venv);
-    if (!find_launcher(launcher, sizeof launcher))
-        return cli_error(CLI_FAILED, "cannot find venvshim-launcher next to this program; "
-                                     "set VENVSHIM_LAUNCHER to its path");
-    r.launcher = read_whole_file(launcher, &r.launcher_len);
-    if (!r.launcher || has_payload(r.launcher, r.launcher_len)) {
-        free(r.launcher);
-        return cli_error(CLI_FAILED, "%s is not a plain launcher binary", launcher);
+                         r->venv, r->venv);
+    if (!path_join(r->bin, sizeof r->bin, r->venv, "bin"))
+        return cli_error(CLI_FAILED, "path too long: %s", r->venv);
+    r->bin_fd = open_dir_at(r->venv_fd, "bin", true);
+    if (r->bin_fd < 0) {
+        bool link =
+            fstatat(r->venv_fd, "bin", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+        return cli_error(CLI_FAILED, "%s: %s", r->bin,
+                         link ? "a symbolic link: relocate converts the venv's own bin/ directory"
+                         : errno == ENOENT ? "no such directory (not a POSIX venv?)"
+                                           : strerror(errno));
     }
-    printf("relocating %s:\n", r.venv);
-    DIR *d = opendir(r.bin);
-    if (!d) {
-        free(r.launcher);
-        return cli_error(CLI_FAILED, "cannot read %s: %s", r.bin, strerror(errno));
+    if (fstat(r->bin_fd, &r->bin_st) != 0)
+        return cli_error(CLI_FAILED, "%s: %s", r->bin, strerror(errno));
+    return CLI_OK;
+}
+
+int relocate_venv(const char *dir) {
+    static relocation r;
+    memset(&r, 0, sizeof r);
+    r.venv_fd = r.bin_fd = -1;
+    int rc = open_venv(&r, dir);
+    char launcher[VS_PATH_MAX];
+    if (rc == CLI_OK && !find_launcher(launcher, sizeof launcher))
+        rc = cli_error(CLI_FAILED, "cannot find venvshim-launcher next to this program; "
+                                   "set VENVSHIM_LAUNCHER to its path");
+    if (rc == CLI_OK) {
+        r.launcher = read_whole_file(launcher, &r.launcher_len);
+        long long image =
+            r.launcher ? elf_image_end((const unsigned char *)r.launcher, r.launcher_len) : 0;
+        if (!r.launcher || (image > 0 && (long long)r.launcher_len > image))
+            rc = cli_error(CLI_FAILED, "%s is not a plain launcher binary", launcher);
     }
-    int rc = CLI_OK;
-    struct dirent *e;
-    while (rc == CLI_OK && (e = readdir(d)) != NULL) {
-        if (!skip_name(e->d_name))
-            rc = convert_one(&r, e->d_name);
+    if (rc == CLI_OK) {
+        printf("relocating %s:\n", r.venv);
+        bool ok = prepare(&r);
+        if (!ok) {
+            for (size_t i = 0; i < r.n_changes; i++)
+                staged_discard(&r.changes[i].file);
+            rc = cli_error(CLI_FAILED, "%s left unchanged", r.venv);
+        } else if (!commit(&r)) {
+            rc = CLI_FAILED;
+        } else {
+            printf("%d converted, %d already script launchers, %d left alone\n", r.converted,
+                   r.already, r.left);
+        }
     }
-    closedir(d);
     free(r.launcher);
-    if (rc == CLI_OK)
-        rc = relocate_activate(&r, "activate", false);
-    if (rc == CLI_OK)
-        rc = relocate_activate(&r, "activate.fish", true);
-    if (rc == CLI_OK && access(r.bin, F_OK) == 0) {
-        char csh[VS_PATH_MAX];
-        if (path_join(csh, sizeof csh, r.bin, "activate.csh") && access(csh, F_OK) == 0)
-            printf("  left alone: activate.csh (csh cannot tell which file is being sourced)\n");
-    }
-    if (rc == CLI_OK)
-        rc = mark_cfg(&r);
-    if (rc == CLI_OK)
-        printf("%d converted, %d already script launchers, %d left alone\n", r.converted, r.already,
-               r.left);
+    free(r.changes);
+    if (r.bin_fd >= 0)
+        close(r.bin_fd);
+    if (r.venv_fd >= 0)
+        close(r.venv_fd);
     return rc;
 }
 

@@ -2,6 +2,7 @@
  * site-packages of a venv, replacing an older copy and its bytecode. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,59 +15,81 @@ static const char pth_name[] = "_venvshim.pth";
 static const char module_name[] = "_venvshim_init";
 
 /* A stale .pyc with the old module's mtime and size could outlive the copy. */
-static void remove_cached(const char *site) {
-    char cache[VS_PATH_MAX];
-    if (snprintf(cache, sizeof cache, "%s/__pycache__", site) >= (int)sizeof cache)
+static void remove_cached(int site_fd) {
+    int cache_fd = open_dir_at(site_fd, "__pycache__", true);
+    DIR *d = cache_fd >= 0 ? fdopendir(cache_fd) : NULL;
+    if (!d) {
+        if (cache_fd >= 0)
+            close(cache_fd);
         return;
-    DIR *d = opendir(cache);
-    if (!d)
-        return;
+    }
     size_t n = strlen(module_name);
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        char path[VS_PATH_MAX];
-        if (strncmp(e->d_name, module_name, n) == 0 && e->d_name[n] == '.' &&
-            snprintf(path, sizeof path, "%s/%s", cache, e->d_name) < (int)sizeof path)
-            unlink(path);
+        if (strncmp(e->d_name, module_name, n) == 0 && e->d_name[n] == '.')
+            unlinkat(cache_fd, e->d_name, 0);
     }
-    closedir(d);
+    closedir(d); /* closes cache_fd */
 }
 
-static bool write_into(const char *site) {
+static bool write_into(int site_fd, const char *site) {
     static const char pth[] = SITE_INIT_PTH_TEXT;
     static const char module[] = SITE_INIT_MODULE_TEXT;
-    char path[VS_PATH_MAX];
-    if (snprintf(path, sizeof path, "%s/%s.py", site, module_name) >= (int)sizeof path ||
-        !write_file_atomic(path, module, sizeof module - 1, 0644))
+    static staged_file s;
+    char name[64], shown[VS_PATH_MAX];
+    snprintf(name, sizeof name, "%s.py", module_name);
+    if (!path_join(shown, sizeof shown, site, name) ||
+        !staged_write_at(&s, site_fd, name, shown, module, sizeof module - 1, 0644) ||
+        !staged_commit(&s))
         return false;
-    remove_cached(site);
-    return snprintf(path, sizeof path, "%s/%s", site, pth_name) < (int)sizeof path &&
-           write_file_atomic(path, pth, sizeof pth - 1, 0644);
+    remove_cached(site_fd);
+    return path_join(shown, sizeof shown, site, pth_name) &&
+           staged_write_at(&s, site_fd, pth_name, shown, pth, sizeof pth - 1, 0644) &&
+           staged_commit(&s);
 }
 
+/* Each lib/python3.X/site-packages (or pypy3.X), opened without following a
+ * link: install may run as root in a venv its owner controls, and a lib/
+ * pointing at a system directory must not receive the hook. */
 int install_site_init(const char *venv) {
     char lib[VS_PATH_MAX];
-    if (snprintf(lib, sizeof lib, "%s/lib", venv) >= (int)sizeof lib)
+    if (!path_join(lib, sizeof lib, venv, "lib"))
         return cli_error(CLI_FAILED, "path too long: %s", venv);
-    DIR *d = opendir(lib);
-    if (!d)
-        return cli_error(CLI_FAILED, "cannot read %s: %s", lib, strerror(errno));
+    int venv_fd = open_dir_at(AT_FDCWD, venv, false);
+    int lib_fd = venv_fd >= 0 ? open_dir_at(venv_fd, "lib", true) : -1;
+    int e = errno;
+    if (venv_fd >= 0)
+        close(venv_fd);
+    DIR *d = lib_fd >= 0 ? fdopendir(lib_fd) : NULL;
+    if (!d) {
+        if (lib_fd >= 0)
+            close(lib_fd);
+        return cli_error(CLI_FAILED, "cannot read %s: %s", lib,
+                         e == ELOOP || e == EMLINK || e == ENOTDIR
+                             ? "not a directory of the venv's own (a symbolic link?)"
+                             : strerror(e));
+    }
     int written = 0, rc = CLI_OK;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && rc == CLI_OK) {
-        if (strncmp(e->d_name, "python", 6) != 0 && strncmp(e->d_name, "pypy", 4) != 0)
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL && rc == CLI_OK) {
+        if (strncmp(ent->d_name, "python", 6) != 0 && strncmp(ent->d_name, "pypy", 4) != 0)
             continue;
         char site[VS_PATH_MAX];
-        if (snprintf(site, sizeof site, "%s/%s/site-packages", lib, e->d_name) >=
-                (int)sizeof site ||
-            access(site, F_OK) != 0)
+        int ver_fd = open_dir_at(lib_fd, ent->d_name, true);
+        int site_fd = ver_fd >= 0 ? open_dir_at(ver_fd, "site-packages", true) : -1;
+        if (ver_fd >= 0)
+            close(ver_fd);
+        if (site_fd < 0)
             continue;
-        if (!write_into(site))
+        if (snprintf(site, sizeof site, "%s/%s/site-packages", lib, ent->d_name) >=
+                (int)sizeof site ||
+            !write_into(site_fd, site))
             rc = cli_error(CLI_FAILED, "cannot write the start-up hook into %s: %s", site,
                            strerror(errno));
+        close(site_fd);
         written++;
     }
-    closedir(d);
+    closedir(d); /* closes lib_fd */
     if (rc == CLI_OK && written == 0)
         return cli_error(CLI_FAILED, "no lib/python*/site-packages in %s", venv);
     return rc;

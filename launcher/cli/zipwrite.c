@@ -71,7 +71,7 @@ unsigned char *zip_single_file(const char *name, const char *data, size_t len, s
     p = put(p, 1, 2);
     p = put(p, cd_size, 4);
     p = put(p, cd_offset, 4);
-    p = put(p, 0, 2); /* no comment: Python 3.8's zipimport needs the record last */
+    p = put(p, 0, 2); /* no comment: 3.6 and 3.7's zipimport need the record last */
     *out_len = (size_t)(p - buf);
     return buf;
 }

@@ -28,21 +28,28 @@ typedef struct {
     size_t size;
 } blob;
 
+/* A regular file (not a directory, device or reparse point: a link planted in
+ * Scripts is not read through) of less than 64 MiB, as the POSIX CLI reads. */
 static unsigned char *read_file(const wchar_t *path, size_t *size) {
-    FILE *f = _wfopen(path, L"rb");
-    if (!f)
+    HANDLE h = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
+                           FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (h == INVALID_HANDLE_VALUE)
         return NULL;
+    BY_HANDLE_FILE_INFORMATION info;
+    LARGE_INTEGER n;
     unsigned char *data = NULL;
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long n = ftell(f);
-        if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (data = malloc((size_t)n + 1)) != NULL &&
-            fread(data, 1, (size_t)n, f) != (size_t)n) {
-            free(data);
-            data = NULL;
-        }
-        *size = (size_t)n;
+    if (GetFileType(h) == FILE_TYPE_DISK && GetFileInformationByHandle(h, &info) &&
+        !(info.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT)) &&
+        GetFileSizeEx(h, &n) && n.QuadPart < (64LL << 20) &&
+        (data = malloc((size_t)n.QuadPart + 1)) != NULL) {
+        size_t got = 0;
+        DWORD k = 0;
+        while (got < (size_t)n.QuadPart &&
+               ReadFile(h, data + got, (DWORD)((size_t)n.QuadPart - got), &k, NULL) && k > 0)
+            got += k;
+        *size = got;
     }
-    fclose(f);
+    CloseHandle(h);
     return data;
 }
 
@@ -86,12 +93,14 @@ static bool replace_file(const wchar_t *path, const blob *head, const unsigned c
     wchar_t tmp[WIN_PATH_MAX];
     _snwprintf(tmp, WIN_PATH_MAX, L"%ls.venvshim-new", path);
     tmp[WIN_PATH_MAX - 1] = 0;
-    FILE *f = _wfopen(tmp, L"wb");
-    if (!f)
+    DeleteFileW(tmp); /* a leftover; then CREATE_NEW: never write through what is there */
+    HANDLE f = CreateFileW(tmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (f == INVALID_HANDLE_VALUE)
         return false;
-    bool ok = fwrite(head->data, 1, head->size, f) == head->size &&
-              (tail_len == 0 || fwrite(tail, 1, tail_len, f) == tail_len);
-    ok = fclose(f) == 0 && ok;
+    DWORD k;
+    bool ok = WriteFile(f, head->data, (DWORD)head->size, &k, NULL) && k == head->size &&
+              (tail_len == 0 || (WriteFile(f, tail, (DWORD)tail_len, &k, NULL) && k == tail_len));
+    ok = CloseHandle(f) && ok;
     if (ok && MoveFileExW(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
         return true;
     DeleteFileW(tmp);

@@ -140,7 +140,7 @@ Test(payload, inconsistent_records_are_corrupt) {
     zip_end end;
     const char *why = "";
     eocd(t, 1, 57, 100);
-    put_le(t + 20, 5, 2); /* a comment: Python 3.8 could not read it */
+    put_le(t + 20, 5, 2); /* a comment length, but no comment follows */
     cr_assert_eq(payload_classify(5179, 5000, t, 22, &end, &why), PAYLOAD_CORRUPT);
     eocd(t, 1, 4000, 0); /* directory reaching back into the image */
     cr_assert_eq(payload_classify(5179, 5000, t, 22, &end, &why), PAYLOAD_CORRUPT);
@@ -264,4 +264,102 @@ Test(script_file, no_python_next_to_it_is_103) {
     lay_writef("venv/pyvenv.cfg", "home = %s\n", lay_path("base/bin"));
     write_script_launcher("venv/bin/tool", "__main__.py", false);
     lay_expect_error(plan_for("venv/bin/tool"), &err, EXIT_NO_BASE, lay_path("venv/bin"), NULL);
+}
+
+/* ---- zip comments (an archive comment pushes the end record back) ---- */
+
+/* A memory reader for payload_inspect. */
+typedef struct {
+    const unsigned char *data;
+    size_t len;
+} mem_file;
+
+static long mem_read(void *ctx, void *buf, size_t n, long long offset) {
+    const mem_file *m = ctx;
+    if (offset < 0 || (size_t)offset > m->len)
+        return -1;
+    size_t avail = m->len - (size_t)offset;
+    size_t k = n < avail ? n : avail;
+    memcpy(buf, m->data + offset, k);
+    return (long)k;
+}
+
+/* A stored zip holding __main__.py with a comment of comment_len bytes of c
+ * (its end record's comment length says claimed), after prefix_len zeros. */
+static size_t commented_zip(unsigned char *out, size_t prefix_len, size_t comment_len, char c,
+                            size_t claimed) {
+    static const char body[] = "print('hi')\n";
+    memset(out, 0, prefix_len);
+    unsigned char *z = out + prefix_len;
+    size_t n = 30 + 11 + sizeof body - 1;
+    memset(z, 0, n);
+    memcpy(z, "PK\3\4", 4);
+    put_le(z + 26, 11, 2);
+    memcpy(z + 30, "__main__.py", 11);
+    memcpy(z + 41, body, sizeof body - 1);
+    size_t cd_offset = n;
+    n += cd_entry(z + n, "__main__.py", 0);
+    eocd(z + n, 1, n - cd_offset, cd_offset);
+    put_le(z + n + 20, claimed, 2);
+    n += 22;
+    memset(z + n, c, comment_len);
+    return prefix_len + n + comment_len;
+}
+
+Test(zip_comment, the_end_record_is_found_behind_a_comment) {
+    static unsigned char buf[200 + 70000];
+    size_t comments[] = {1, 21, 22, 1000, 0xFFFF};
+    for (size_t i = 0; i < sizeof comments / sizeof comments[0]; i++) {
+        size_t n = commented_zip(buf, 200, comments[i], 'c', comments[i]);
+        mem_file m = {buf, n};
+        const char *why = "";
+        cr_assert_eq(payload_inspect(mem_read, &m, (long long)n, &why), PAYLOAD_ZIP,
+                     "comment of %zu bytes: %s", comments[i], why);
+    }
+}
+
+Test(zip_comment, a_comment_length_that_does_not_reach_the_end_is_refused) {
+    static unsigned char buf[2000];
+    size_t n = commented_zip(buf, 100, 10, 'c', 9);
+    long at = zip_find_eocd(buf + n - 100, 100);
+    cr_assert_eq(at, 100 - 10 - 22);
+    zip_end end;
+    const char *why = "";
+    cr_assert_eq(
+        payload_classify_at((long long)n, 100, (long long)(n - 32), buf + n - 32, 22, &end, &why),
+        PAYLOAD_CORRUPT);
+    cr_assert(strstr(why, "comment"), "%s", why);
+    n = commented_zip(buf, 100, 10, 'c', 10);
+    cr_assert_eq(
+        payload_classify_at((long long)n, 100, (long long)(n - 32), buf + n - 32, 22, &end, &why),
+        PAYLOAD_ZIP, "%s", why);
+}
+
+Test(zip_comment, the_last_signature_wins_as_in_zipimport) {
+    static unsigned char buf[2000];
+    size_t n = commented_zip(buf, 0, 30, 'c', 30);
+    memcpy(buf + n - 10, "PK\5\6", 4); /* a signature inside the comment */
+    cr_assert_eq(zip_find_eocd(buf, n), (long)(n - 10));
+    mem_file m = {buf, n};
+    const char *why = "";
+    /* not an ELF file: the image end is unknown, so a bad record proves nothing */
+    cr_assert_eq(payload_inspect(mem_read, &m, (long long)n, &why), PAYLOAD_NONE);
+    cr_assert_eq(zip_find_eocd(buf, 3), -1);
+}
+
+TestSuite(script_comment_file, .init = lay_setup, .fini = lay_teardown, .timeout = 30);
+
+Test(script_comment_file, a_commented_zip_after_the_launcher_runs) {
+    lay_exec("base/bin/python3.12");
+    lay_venv("venv", "home = %s\nversion = 3.12.1\n", lay_path("base/bin"));
+    lay_copy(lay_self_exe(), "venv/bin/tool");
+    lay_chmod("venv/bin/tool", 0755);
+    static unsigned char zip[70000];
+    size_t n = commented_zip(zip, 0, 5000, 'c', 5000);
+    FILE *f = fopen(lay_path("venv/bin/tool"), "ab");
+    cr_assert(f);
+    fwrite(zip, 1, n, f);
+    fclose(f);
+    cr_assert_eq(plan_for("venv/bin/tool"), 0, "%s", err.text);
+    cr_assert_str_eq(plan.script, lay_path("venv/bin/tool"));
 }
