@@ -23,8 +23,9 @@ bool script_is_interpreter_name(const char *name) {
         while (*p >= '0' && *p <= '9')
             p++;
     }
-    if (*p == 't' || *p == 'd')
-        p++; /* free-threaded, debug */
+    /* ABI flags: t free-threaded, d debug, m pymalloc (3.7 and older) */
+    for (int i = 0; i < 3 && *p && strchr("tdm", *p); i++)
+        p++;
     return *p == '\0';
 }
 
@@ -218,7 +219,7 @@ int script_prepare(vs_location *loc, char *script, vs_error *err) {
     trace("script launcher: ", script, " carries a zip archive", NULL);
     /* The interpreter's argv[0] must be the venv's python: Python takes
      * sys.executable from it and the venv from sys.executable. */
-    char bin[VS_PATH_MAX];
+    static char bin[VS_PATH_MAX];
     copy_str(bin, sizeof bin, loc->venv_exe);
     path_dirname(bin);
     static const char *const names[] = {"python", "python3"};
@@ -228,5 +229,6 @@ int script_prepare(vs_location *loc, char *script, vs_error *err) {
             return 0;
     }
     return fail(err, EXIT_NO_BASE, "script launcher ", script, ": no python or python3 in ", bin,
-                " to run it with\nrestore the venv's interpreters: venvshim install <venv>", NULL);
+                " to run it with", "\nrestore the venv's interpreters: venvshim install <venv>",
+                NULL);
 }
