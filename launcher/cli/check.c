@@ -4,11 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../cfg.h"
@@ -69,43 +67,18 @@ static bool check_cfg(const char *venv, report *r, venv_cfg *cfg, char **text) {
 }
 
 /* "X.Y.Z" of an interpreter, by asking it (check is off the hot path; the
- * launcher never does this). False if it cannot be run within 10 s. */
-static bool ask_version(const char *python, char *out, size_t cap) {
-    int fds[2];
-    if (pipe(fds) != 0)
-        return false;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return false;
-    }
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        alarm(10); /* survives exec: a hung interpreter is killed */
-        execl(python, python, "-I", "-S", "-c",
-              "import sys; print('%d.%d.%d' % sys.version_info[:3])", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    size_t n = 0;
-    ssize_t got;
-    while (n + 1 < cap && (got = read(fds[0], out + n, cap - 1 - n)) != 0) {
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            break;
-        n += (size_t)got;
-    }
-    close(fds[0]);
-    out[n] = '\0';
-    out[strcspn(out, "\r\n")] = '\0';
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 && out[0];
+ * launcher never does this), within RUN_LIMIT_MS and whatever it does. */
+static run_status ask_version(const char *python, char *out, size_t cap) {
+    static char answer[RUN_OUTPUT_CAP];
+    const char *argv[] = {
+        python, "-I", "-S", "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])", NULL};
+    int code;
+    run_status st = run_bounded(argv, RUN_LIMIT_MS, answer, sizeof answer, &code);
+    answer[strcspn(answer, "\r\n")] = '\0';
+    size_t len = strlen(answer) < cap ? strlen(answer) : cap - 1;
+    memcpy(out, answer, len);
+    out[len] = '\0';
+    return st == RUN_OK && !out[0] ? RUN_FAILED : st;
 }
 
 /* The error text of the launcher as one line, without its "venvshim: " prefixes. */
@@ -154,12 +127,27 @@ static void check_base(const char *venv, const venv_cfg *cfg, report *r) {
         return;
     }
     char actual[64];
-    if (!ask_version(base, actual, sizeof actual)) {
+    run_status st = ask_version(base, actual, sizeof actual);
+    if (st == RUN_TIMEOUT || st == RUN_TOO_MUCH || st == RUN_LINGERED) {
+        char what[64];
+        if (st == RUN_TIMEOUT)
+            snprintf(what, sizeof what, "did not answer within %d s", RUN_LIMIT_MS / 1000);
+        else
+            snprintf(what, sizeof what, "%s",
+                     st == RUN_TOO_MUCH ? "printed 64 KiB or more"
+                                        : "left a process running that holds its output");
+        report_add(r, "base", FIND_PROBLEM, base,
+                   "%s %s when asked its version (killed with what it started): a Python "
+                   "interpreter does not; is %s what the venv should run?",
+                   base, what, base);
+        return;
+    }
+    if (st != RUN_OK) {
         vg_found found;
         vg_verdict verdict = version_guard(base, major, minor, &found);
         report_add(r, "base", verdict == VG_MATCH ? FIND_OK : FIND_INFO, base,
-                   "%s: Python %d.%d by %s (it could not be run to ask)", base, major, minor,
-                   verdict == VG_MATCH ? found.evidence : "nothing: no evidence either way");
+                   "%s: Python %d.%d (%s; it could not be run to ask)", base, major, minor,
+                   verdict == VG_MATCH ? found.evidence : "no evidence either way");
         return;
     }
     int amaj = 0, amin = 0;

@@ -129,8 +129,8 @@ static void check_script_launcher(const char *path, report *r, int *into_venv) {
     char *second_line = strchr(err.text, '\n');
     if (second_line)
         *second_line = '\0';
-    report_add(r, "script", FIND_PROBLEM, path, "%s: script launcher would fail (exit %d): %s", path,
-               err.code, err.text + strlen("venvshim: "));
+    report_add(r, "script", FIND_PROBLEM, path, "%s: script launcher would fail (exit %d): %s",
+               path, err.code, err.text + strlen("venvshim: "));
 }
 
 static void check_one(const char *venv, const char *bin, const char *name, bool fix, report *r,
