@@ -68,26 +68,9 @@ static const char *status_name(find_status s) {
     }
 }
 
-void report_print_text(const report *r, const char *venv, FILE *out) {
-    fprintf(out, "venvshim check %s\n", venv);
-    for (size_t i = 0; i < r->count; i++) {
-        const finding *f = &r->items[i];
-        fprintf(out, "  %-8s %-10s %s\n", status_name(f->status), f->check,
-                f->message ? f->message : "");
-    }
-    size_t problems = report_count(r, FIND_PROBLEM), fixed = report_count(r, FIND_FIXED);
-    if (problems == 0)
-        fprintf(out, "healthy%s\n", fixed ? " (after the fixes above)" : "");
-    else
-        fprintf(out, "%zu problem%s found%s\n", problems, problems == 1 ? "" : "s",
-                fixed ? " (some fixed, see above)"
-                      : "; 'venvshim check --fix DIR' repairs what is "
-                        "safe to repair");
-}
-
 /* Length of the valid UTF-8 sequence at p, or 0. */
 static size_t utf8_len(const unsigned char *p) {
-    size_t n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    size_t n = p[0] >= 0xf5 ? 0 : p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
     for (size_t i = 1; i < n; i++)
         if ((p[i] & 0xc0) != 0x80)
             return 0;
@@ -125,6 +108,41 @@ static void json_string(FILE *out, const char *s) {
         }
     }
     fputc('"', out);
+}
+
+/* Text for a terminal: file names and #! lines are the venv's, so a control
+ * byte (ESC starts a terminal command), a C1 control (U+0080-U+009F, CSI
+ * among them) or a byte that is not UTF-8 is shown as \xNN, never sent. */
+static void text_string(FILE *out, const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        size_t n = *p < 0x80 ? 1 : utf8_len(p);
+        if (*p < 0x20 || *p == 0x7f || n == 0 || (p[0] == 0xc2 && p[1] < 0xa0)) {
+            fprintf(out, "\\x%02x", *p);
+        } else {
+            fwrite(p, 1, n, out);
+            p += n - 1;
+        }
+    }
+}
+
+void report_print_text(const report *r, const char *venv, FILE *out) {
+    fputs("venvshim check ", out);
+    text_string(out, venv);
+    fputc('\n', out);
+    for (size_t i = 0; i < r->count; i++) {
+        const finding *f = &r->items[i];
+        fprintf(out, "  %-8s %-10s ", status_name(f->status), f->check);
+        text_string(out, f->message ? f->message : "");
+        fputc('\n', out);
+    }
+    size_t problems = report_count(r, FIND_PROBLEM), fixed = report_count(r, FIND_FIXED);
+    if (problems == 0)
+        fprintf(out, "healthy%s\n", fixed ? " (after the fixes above)" : "");
+    else
+        fprintf(out, "%zu problem%s found%s\n", problems, problems == 1 ? "" : "s",
+                fixed ? " (some fixed, see above)"
+                      : "; 'venvshim check --fix DIR' repairs what is "
+                        "safe to repair");
 }
 
 void report_print_json(const report *r, const char *venv, FILE *out) {
