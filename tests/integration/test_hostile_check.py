@@ -39,7 +39,7 @@ def check(venv, *args, json_out=True, limit=HARD_LIMIT, stdin=subprocess.DEVNULL
                           timeout=limit + 15,
                           env=dict(os.environ, VENVSHIM_LAUNCHER=str(LAUNCHER)))
     proc.elapsed = time.monotonic() - start
-    assert proc.returncode not in (124, 137), f"check hung and was killed after {limit}s: {proc!r}"
+    assert proc.returncode not in (124, 137, -9), f"check hung and was killed after {limit}s: {proc!r}"
     proc.text = proc.stdout.decode("utf-8", "replace")
     proc.doc = json.loads(proc.stdout) if json_out else None
     return proc
@@ -212,3 +212,305 @@ def test_interrupted_check_takes_its_base_along(tmp_path):
         proc.wait()
         if pidfile.exists():
             kill_if_sleeping(int(pidfile.read_text()))
+
+
+# ------------------------------------------------- FIFOs, devices, odd files
+
+def test_fifo_as_pyvenv_cfg_is_named_not_read(tmp_path):
+    venv, _ = fake_base_venv(tmp_path, "echo 3.12.1\n")
+    (venv / "pyvenv.cfg").unlink()
+    os.mkfifo(venv / "pyvenv.cfg")
+    r = check(venv)
+    assert r.elapsed < QUICK and r.returncode == 1, r
+    [bad] = problems(r.doc, "pyvenv.cfg")
+    assert "is a FIFO" in bad["message"], bad
+
+
+def test_pyvenv_cfg_swapped_for_a_fifo_while_checked(tmp_path):
+    """Between check's look at pyvenv.cfg and its read, the name is swapped
+    for a FIFO (rename is atomic; anyone who can write the venv can do it).
+    Each run must end: the file is opened without blocking and re-checked."""
+    venv, _ = fake_base_venv(tmp_path, "echo 3.12.1\n")
+    cfg = venv / "pyvenv.cfg"
+    good, fifo = tmp_path / "good.cfg", tmp_path / "fifo.cfg"
+    stop = threading.Event()
+
+    def swap():
+        text = cfg.read_bytes()
+        while not stop.is_set():
+            good.write_bytes(text)
+            os.replace(good, cfg)
+            os.mkfifo(fifo)
+            os.replace(fifo, cfg)
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    try:
+        for _ in range(40):
+            r = check(venv, limit=10)  # hangs: exit 137, the assertion in check()
+    finally:
+        stop.set()
+        swapper.join()
+
+
+def test_fifos_and_devices_in_bin_are_problems(tmp_path):
+    venv = real_venv(SYSTEM_PYTHON, tmp_path / "env")
+    elsewhere = tmp_path / "fifo"
+    os.mkfifo(elsewhere)
+    os.mkfifo(venv / "bin" / "tool")
+    os.symlink(elsewhere, venv / "bin" / "tool-link")
+    os.symlink("/dev/zero", venv / "bin" / "zero")
+    r = check(venv)
+    assert r.elapsed < QUICK and r.returncode == 1, r
+    bad = {Path(f["path"]).name: f["message"] for f in problems(r.doc, "bin")}
+    assert "is a FIFO" in bad["tool"], bad
+    assert "a FIFO" in bad["tool-link"] and str(elsewhere) in bad["tool-link"], bad
+    assert "a character device" in bad["zero"], bad
+
+
+# ---------------------------------------------- leftovers of a killed run
+
+def dead_pid():
+    """The pid of a process that has exited (and was reaped)."""
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def test_leftover_temporary_files_are_problems_and_fix_removes_them(tmp_path):
+    venv = real_venv(SYSTEM_PYTHON, tmp_path / "env")
+    bindir, pid = venv / "bin", dead_pid()
+    made = [bindir / f".python3.venvshim-{pid}.tmp",         # install's link of a launcher
+            bindir / f".venvshim-launcher-{pid}.tmp",         # install's staged launcher
+            bindir / f"hello.venvshim-{pid}.tmp",             # write_file_atomic's
+            venv / f"pyvenv.cfg.venvshim-{pid}.tmp"]
+    for p in made:
+        p.write_bytes(LAUNCHER.read_bytes() if "python" in p.name else b"#!/bin/sh\n")
+        p.chmod(0o755)
+    keep_dir = bindir / f".odd.venvshim-{pid}.tmp"  # named so, but a directory
+    keep_dir.mkdir()
+    keep_file = bindir / "notes.tmp"                 # not a venvshim name
+    keep_file.write_text("mine\n")
+    target = tmp_path / "precious"
+    target.write_text("precious\n")
+    keep_link = bindir / f"link.venvshim-{pid}.tmp"  # named so, but a symlink
+    os.symlink(target, keep_link)
+
+    r = check(venv)
+    assert r.returncode == 1, r
+    found = {Path(f["path"]).name for f in problems(r.doc, "leftover")}
+    assert found == {p.name for p in made} | {keep_dir.name, keep_link.name}, r.doc
+
+    r = check(venv, "--fix")
+    assert [p for p in made if os.path.lexists(p)] == [], r.doc
+    assert keep_dir.is_dir() and keep_file.exists() and os.path.islink(keep_link), r.doc
+    assert target.read_text() == "precious\n"
+    fixed = {Path(f["path"]).name for f in findings(r.doc, "leftover", "fixed")}
+    assert fixed == {p.name for p in made}, r.doc
+
+
+def test_temporary_file_of_a_running_process_is_left_alone(tmp_path):
+    venv = real_venv(SYSTEM_PYTHON, tmp_path / "env")
+    with subprocess.Popen(["sleep", "30"]) as running:
+        try:
+            tmp = venv / "bin" / f"hello.venvshim-{running.pid}.tmp"
+            tmp.write_bytes(b"#!/bin/sh\n")
+            r = check(venv, "--fix")
+            assert tmp.exists(), r.doc
+            [info] = findings(r.doc, "leftover", "info")
+            assert "still running" in info["message"], info
+        finally:
+            running.kill()
+
+
+# ------------------------------------------- more names than install handles
+
+def test_interpreter_names_install_left_as_symlinks_are_counted(tmp_path):
+    """install handles a bounded number of names; check must count them all:
+    its verdict must match what bin/ really holds."""
+    venv = real_venv(SYSTEM_PYTHON, tmp_path / "env", install=False)
+    for i in range(70):
+        os.symlink("python3", venv / "bin" / f"python3.{100 + i}")
+    subprocess.run([str(CLI), "install", str(venv)], capture_output=True,
+                   env=dict(os.environ, VENVSHIM_LAUNCHER=str(LAUNCHER)))
+    names = [n for n in os.listdir(venv / "bin") if n.startswith("python")]
+    links = [n for n in names if os.path.islink(venv / "bin" / n)]
+    r = check(venv)
+    if links:
+        assert r.returncode == 1, (links, r.doc)
+        [bad] = problems(r.doc, "launcher")
+        assert f"{len(links)} of {len(names)} interpreters" in bad["message"], bad
+        r = check(venv, "--fix")
+        links = [n for n in names if os.path.islink(venv / "bin" / n)]
+        assert (r.returncode == 1) == bool(links), (links, r.doc)
+    else:
+        assert r.returncode == 0, r.doc
+
+
+# ------------------------------------------------------ set-user-ID bits
+
+def moved_venv_with_script(tmp_path, new_name="moved"):
+    """A venv with bin/hello whose #! names the venv's old place."""
+    venv = real_venv(SYSTEM_PYTHON, tmp_path / "orig")
+    script = venv / "bin" / "hello"
+    script.write_text(f"#!{venv}/bin/python\nprint('hello')\n")
+    script.chmod(0o755)
+    moved = tmp_path / new_name
+    os.rename(venv, moved)
+    return moved, moved / "bin" / "hello"
+
+
+def test_fix_never_leaves_set_user_id_bits(tmp_path):
+    moved, script = moved_venv_with_script(tmp_path)
+    script.chmod(0o6755)
+    launcher = moved / "bin" / "python"
+    launcher.chmod(0o4755)
+    r = check(moved)
+    assert r.returncode == 1, r
+    flagged = {Path(f["path"]).name for f in problems(r.doc, "bin")}
+    assert {"hello", "python"} <= flagged, r.doc
+    r = check(moved, "--fix")
+    assert r.returncode == 0, r.doc
+    assert script.read_text().startswith(f"#!{moved}/bin/python\n")
+    for p in (script, launcher):
+        mode = os.lstat(p).st_mode
+        assert not mode & (stat.S_ISUID | stat.S_ISGID), (p, oct(mode))
+        assert mode & 0o777 == 0o755, (p, oct(mode))
+
+
+# --------------------------------------------- what other users may write
+
+def marked_base_venv(tmp_path):
+    """A stand-in base that leaves a mark when it is run."""
+    mark = tmp_path / "base-ran"
+    venv, home = fake_base_venv(tmp_path, f"touch {mark}\necho 3.12.1\n")
+    return venv, home, mark
+
+
+@pytest.mark.parametrize("where,mode", [
+    ("pyvenv.cfg", 0o646), ("pyvenv.cfg", 0o664), ("bin", 0o775), ("bin", 0o757),
+    (".", 0o777), ("bin/python", 0o757), ("..", 0o777)])
+def test_writable_by_other_users_is_a_problem(tmp_path, where, mode):
+    venv, _, mark = marked_base_venv(tmp_path)
+    target = (venv / where).resolve() if where != "." else venv
+    target.chmod(mode)
+    r = check(venv)
+    assert r.returncode == 1, r.doc
+    [bad] = [f for f in problems(r.doc, "trust") if f["path"] == str(target)]
+    fix = {0o020: "g-w", 0o002: "o-w", 0o022: "go-w"}[mode & 0o022]
+    assert f"chmod {fix} '{target}'" in bad["message"], bad
+    assert not mark.exists(), "check ran a base that other users could have chosen"
+
+
+def test_sticky_directories_are_fine(tmp_path):
+    """Others may add files to a sticky directory (like /tmp) but not replace
+    the owner's: not a problem, for the venv or a parent."""
+    venv, _, mark = marked_base_venv(tmp_path)
+    venv.chmod(0o1777)
+    venv.parent.chmod(0o1777)
+    r = check(venv)
+    assert r.returncode == 0 and not problems(r.doc, "trust"), r.doc
+    assert mark.exists()
+
+
+def test_base_that_other_users_may_replace_is_not_run(tmp_path):
+    venv, home, mark = marked_base_venv(tmp_path)
+    home.chmod(0o777)
+    r = check(venv)
+    assert r.returncode == 1, r.doc
+    [bad] = problems(r.doc, "trust")
+    assert bad["path"] == str(home) and "chmod go-w" in bad["message"], bad
+    assert not mark.exists()
+
+
+def test_fix_writes_nothing_where_others_can_write(tmp_path):
+    venv = real_venv(SYSTEM_PYTHON, tmp_path / "env")
+    leftover = venv / "bin" / f"hello.venvshim-{dead_pid()}.tmp"
+    leftover.write_bytes(b"#!/bin/sh\n")
+    (venv / "bin").chmod(0o777)
+    r = check(venv, "--fix")
+    assert r.returncode == 1 and leftover.exists(), r.doc
+    assert any("--fix changed nothing" in f["message"] for f in findings(r.doc, "trust")), r.doc
+
+
+def test_bin_that_is_a_symlink_elsewhere_is_not_written_through(tmp_path):
+    """bin -> a directory outside the venv (say ~/.local/bin): --fix would
+    rewrite scripts there to run this venv's python."""
+    moved, script = moved_venv_with_script(tmp_path)
+    outside = tmp_path / "outside-bin"
+    os.rename(moved / "bin", outside)
+    os.symlink(outside, moved / "bin")
+    before = (outside / "hello").read_bytes()
+    r = check(moved, "--fix")
+    assert r.returncode == 1, r.doc
+    assert any("is a symlink" in f["message"] for f in problems(r.doc, "trust")), r.doc
+    assert (outside / "hello").read_bytes() == before
+
+
+needs_root = pytest.mark.skipif(not IS_ROOT, reason="needs root (chown to another user)")
+
+
+@needs_root
+@pytest.mark.parametrize("what", ["pyvenv.cfg", "bin", "bin/python"])
+def test_file_owned_by_another_user_is_a_problem(tmp_path, what):
+    venv, _, mark = marked_base_venv(tmp_path)
+    os.lchown(venv / what, NOBODY, NOBODY)
+    r = check(venv)
+    assert r.returncode == 1, r.doc
+    [bad] = problems(r.doc, "trust")
+    assert f"owned by uid {NOBODY}" in bad["message"] and "chown 0" in bad["message"], bad
+    assert not mark.exists()
+
+
+@needs_root
+def test_root_does_not_run_or_fix_another_users_venv(tmp_path):
+    """root checking alice's venv: reading is safe, running what alice chose
+    (or writing files as root where alice can plant symlinks) is not."""
+    venv, home, mark = marked_base_venv(tmp_path)
+    leftover = venv / "bin" / f"hello.venvshim-{dead_pid()}.tmp"
+    leftover.write_bytes(b"#!/bin/sh\n")
+    for root, dirs, files in os.walk(tmp_path):
+        for name in dirs + files:
+            os.lchown(os.path.join(root, name), NOBODY, NOBODY)
+    r = check(venv, "--fix")
+    assert not mark.exists(), "root ran the base of another user's venv"
+    assert leftover.exists(), "root wrote in another user's venv"
+    notes = " ".join(f["message"] for f in findings(r.doc, "trust", "info"))
+    assert f"owned by uid {NOBODY}" in notes and "--fix changed nothing" in notes, r.doc
+
+
+# ----------------------------------------- names and paths as attack text
+
+def test_terminal_escapes_in_file_names_are_not_printed(tmp_path):
+    moved, script = moved_venv_with_script(tmp_path)
+    evil = [os.fsdecode(b"\x1b]0;owned\x07x"), os.fsdecode(b"csi-\xc2\x9b31m"),
+            os.fsdecode(b"raw-\x9b31m")]
+    for name in evil:
+        os.link(script, script.parent / name)
+    r = check(moved, json_out=False)
+    assert r.returncode == 1, r
+    out = r.stdout
+    assert b"\x1b" not in out and b"\x07" not in out and b"\x9b" not in out, out
+    assert b"\\x1b]0;owned\\x07x" in out and b"csi-\\xc2\\x9b31m" in out, out
+
+
+def test_json_stays_utf8_for_bytes_no_utf8_sequence_starts_with(tmp_path):
+    moved, script = moved_venv_with_script(tmp_path)
+    os.link(script, script.parent / os.fsdecode(b"x\xf8\x80\x80y"))
+    r = check(moved)  # json.loads of bytes: strict UTF-8
+    assert r.returncode == 1, r.doc
+
+
+def test_fix_does_not_write_shell_syntax_from_the_venvs_path(tmp_path):
+    """After a move into a directory named with a blank and $(...), pip's
+    /bin/sh form would put the path in double quotes: the shell would run
+    the command in it each time the script starts."""
+    moved, script = moved_venv_with_script(tmp_path, "moved $(touch pwned)")
+    before = script.read_bytes()
+    r = check(moved, "--fix")
+    if script.read_bytes() != before:  # rewritten after all: show what that does
+        subprocess.run([str(script)], cwd=tmp_path, capture_output=True, timeout=30)
+        assert not (tmp_path / "pwned").exists(), "the rewritten script ran $(touch pwned)"
+    assert r.returncode == 1 and script.read_bytes() == before, r.doc
+    [bad] = [f for f in problems(r.doc, "script") if f["path"] == str(script)]
+    assert "cannot go into a script safely" in bad["message"], bad

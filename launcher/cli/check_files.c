@@ -1,0 +1,261 @@
+/* The files check reads and the entries of bin/ it judges, taken as hostile:
+ * a FIFO, a device or a huge file where a text file should be, a file
+ * swapped between two looks, temporary files a killed venvshim run left,
+ * set-user-ID bits. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../path.h"
+#include "check.h"
+
+const char *file_kind(mode_t mode) {
+    return S_ISREG(mode)    ? "a regular file"
+           : S_ISDIR(mode)  ? "a directory"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+           : S_ISLNK(mode)  ? "a symlink"
+                            : "not a regular file";
+}
+
+static const char *cannot_read(int error) {
+    static char text[128];
+    snprintf(text, sizeof text, "cannot be read: %s", strerror(error));
+    return text;
+}
+
+char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st,
+                      const char **why) {
+    static char kind[64];
+    *len = 0;
+    *why = NULL;
+    struct stat link;
+    /* Look before opening: opening a device can have effects of its own (a
+     * watchdog, a tape), and opening a FIFO for reading can block. */
+    if (lstat(path, &link) != 0 || stat(path, st) != 0) {
+        *why = cannot_read(errno);
+        return NULL;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        snprintf(kind, sizeof kind, "is %s", file_kind(st->st_mode));
+        *why = kind;
+        return NULL;
+    }
+    if ((unsigned long long)st->st_size > max) {
+        *why = "is too large";
+        return NULL;
+    }
+    /* ... and still open it without blocking, and check that what was opened
+     * is what was looked at: the name may have been swapped in between. */
+    int flags =
+        O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (S_ISLNK(link.st_mode) ? 0 : O_NOFOLLOW);
+    int fd = open(path, flags);
+    struct stat now;
+    if (fd < 0 || fstat(fd, &now) != 0) {
+        *why = cannot_read(errno);
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(now.st_mode) || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+        *why = "changed while it was read";
+        close(fd);
+        return NULL;
+    }
+    *st = now;
+    /* st_size bytes; fewer means it shrank, one more that it grew: either
+     * way it is being written, and what was read is not the file. */
+    size_t want = (size_t)now.st_size, n = 0;
+    char *buf = malloc(want + 1);
+    while (buf && n < want) {
+        ssize_t got = read(fd, buf + n, want - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            *why = got < 0 ? cannot_read(errno) : "changed while it was read";
+            break;
+        }
+        n += (size_t)got;
+    }
+    char more;
+    if (buf && !*why && read(fd, &more, 1) > 0)
+        *why = "changed while it was read";
+    close(fd);
+    if (!buf || *why) {
+        if (!buf)
+            *why = "cannot be read: out of memory";
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **dir_names(const char *dir, size_t *count) {
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    size_t cap = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (*count == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **bigger = realloc(names, cap * sizeof *names);
+            if (!bigger)
+                break;
+            names = bigger;
+        }
+        if (!(names[*count] = strdup(e->d_name)))
+            break;
+        ++*count;
+    }
+    closedir(d);
+    if (*count) /* qsort(NULL, 0) is undefined behaviour */
+        qsort(names, *count, sizeof *names, by_name);
+    return names;
+}
+
+void dir_names_free(char **names, size_t count) {
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* The names venvshim's own writers give their temporary files (cli/fileops.c
+ * write_file_atomic: "NAME.venvshim-PID.tmp"; cli/install.c: ".NAME.venvshim-
+ * PID.tmp" and ".venvshim-launcher-PID.tmp"); the pid into *pid. */
+bool is_venvshim_temp(const char *name, long *pid) {
+    size_t len = strlen(name);
+    if (len < 5 || strcmp(name + len - 4, ".tmp") != 0)
+        return false;
+    size_t end = len - 4, digits = end;
+    while (digits > 0 && name[digits - 1] >= '0' && name[digits - 1] <= '9')
+        digits--;
+    if (digits == end || end - digits > 10)
+        return false;
+    static const char tag[] = ".venvshim-", staged[] = ".venvshim-launcher-";
+    bool named =
+        digits > strlen(tag) && strncmp(name + digits - strlen(tag), tag, strlen(tag)) == 0;
+    bool launcher = digits == strlen(staged) && strncmp(name, staged, digits) == 0;
+    if (!named && !launcher)
+        return false;
+    *pid = strtol(name + digits, NULL, 10);
+    return true;
+}
+
+/* One leftover temporary file: a problem, removed with fix when it is a
+ * regular file and the run that made it is gone. */
+static void leftover(const char *path, bool fix, long pid, report *r) {
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    bool running = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+    if (running) {
+        report_add(r, "leftover", FIND_INFO, path,
+                   "%s: a temporary file of venvshim process %ld, which is still running", path,
+                   pid);
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        report_add(r, "leftover", FIND_PROBLEM, path,
+                   "%s is named like a venvshim temporary file but is %s: remove it", path,
+                   file_kind(st.st_mode));
+        return;
+    }
+    if (fix && unlink(path) == 0) {
+        report_add(r, "leftover", FIND_FIXED, path,
+                   "%s: removed the temporary file of an interrupted venvshim run", path);
+        return;
+    }
+    report_add(r, "leftover", FIND_PROBLEM, path,
+               "%s is the temporary file of an interrupted venvshim run (install, relocate or "
+               "check --fix was killed)%s%s; 'venvshim check --fix' removes it",
+               path, fix ? ": removing it failed: " : "", fix ? strerror(errno) : "");
+}
+
+/* set-user-ID / set-group-ID bits off, through a descriptor of the very file
+ * (never a symlink's target) */
+static bool drop_id_bits(const char *path) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    bool ok =
+        fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fchmod(fd, st.st_mode & 0777) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+static void odd_entry(const char *path, bool fix, report *r) {
+    struct stat st, target;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISLNK(st.st_mode)) {
+        if (stat(path, &target) == 0 && !S_ISREG(target.st_mode) && !S_ISDIR(target.st_mode)) {
+            char to[VS_PATH_MAX];
+            ssize_t n = readlink(path, to, sizeof to - 1);
+            to[n > 0 ? n : 0] = '\0';
+            report_add(r, "bin", FIND_PROBLEM, path,
+                       "%s is a symlink to %s, %s: nothing a venv's bin/ holds; remove it", path,
+                       to, file_kind(target.st_mode));
+        }
+        return;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        report_add(r, "bin", FIND_PROBLEM, path, "%s is %s: nothing a venv's bin/ holds; remove it",
+                   path, file_kind(st.st_mode));
+        return;
+    }
+    if (S_ISREG(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID))) {
+        const char *bits = (st.st_mode & S_ISUID) && (st.st_mode & S_ISGID) ? "ug-s"
+                           : st.st_mode & S_ISUID                           ? "u-s"
+                                                                            : "g-s";
+        if (fix && drop_id_bits(path))
+            report_add(r, "bin", FIND_FIXED, path, "%s: removed its set-%s-ID bit", path,
+                       bits[0] == 'g' ? "group" : "user");
+        else
+            report_add(r, "bin", FIND_PROBLEM, path,
+                       "%s has the set-%s-ID bit (mode %04o): the launcher refuses to run "
+                       "privileged (exit 120); fix: chmod %s '%s' (or 'venvshim check --fix')",
+                       path, bits[0] == 'g' ? "group" : "user", (unsigned)(st.st_mode & 07777),
+                       bits, path);
+    }
+}
+
+static void scan_dir(const char *dir, bool bin, bool fix, report *r) {
+    size_t count;
+    char **names = dir_names(dir, &count);
+    for (size_t i = 0; i < count; i++) {
+        char path[VS_PATH_MAX];
+        long pid;
+        if (!path_join(path, sizeof path, dir, names[i]))
+            continue;
+        if (is_venvshim_temp(names[i], &pid))
+            leftover(path, fix, pid, r);
+        else if (bin)
+            odd_entry(path, fix, r);
+    }
+    dir_names_free(names, count);
+}
+
+void check_bin_entries(const char *venv, bool fix, report *r) {
+    char bin[VS_PATH_MAX];
+    scan_dir(venv, false, fix, r); /* pyvenv.cfg's temporary file */
+    if (path_join(bin, sizeof bin, venv, "bin"))
+        scan_dir(bin, true, fix, r);
+}
