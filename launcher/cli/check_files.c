@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../path.h"
 #include "check.h"
+
+#define TEMP_QUIET_SECONDS 60 /* a temporary file older than this is left over */
 
 const char *file_kind(mode_t mode) {
     return S_ISREG(mode)    ? "a regular file"
@@ -137,39 +140,60 @@ void dir_names_free(char **names, size_t count) {
     free(names);
 }
 
-/* The names venvshim's own writers give their temporary files (cli/fileops.c
- * write_file_atomic: "NAME.venvshim-PID.tmp"; cli/install.c: ".NAME.venvshim-
- * PID.tmp" and ".venvshim-launcher-PID.tmp"); the pid into *pid. */
+/* "ends with tag and then n characters of set" */
+static bool ends_with_run(const char *name, size_t len, const char *tag, size_t n,
+                          const char *set) {
+    size_t t = strlen(tag);
+    if (len < t + n || strncmp(name + len - n - t, tag, t) != 0)
+        return false;
+    return strspn(name + len - n, set) == n;
+}
+
+/* The names venvshim's writers give their temporary files; *pid: the
+ * process that made it, or 0 when the name does not say. Two forms:
+ * "NAME.venvshim-PID.tmp", ".NAME.venvshim-PID.tmp" and
+ * ".venvshim-launcher-PID.tmp" (cli/fileops.c write_file_atomic and
+ * cli/install.c until their staged writes), and ".NAME.venvshim-XXXXXXXX",
+ * eight hex digits (cli/fileops.c create_temporary, the staged writes). */
 bool is_venvshim_temp(const char *name, long *pid) {
+    static const char digits[] = "0123456789";
     size_t len = strlen(name);
-    if (len < 5 || strcmp(name + len - 4, ".tmp") != 0)
+    *pid = 0;
+    if (name[0] == '.' && ends_with_run(name, len, ".venvshim-", 8, "0123456789abcdef"))
+        return len > 1 + 10 + 8; /* something between the dot and the tag */
+    if (len < 4 || strcmp(name + len - 4, ".tmp") != 0)
         return false;
-    size_t end = len - 4, digits = end;
-    while (digits > 0 && name[digits - 1] >= '0' && name[digits - 1] <= '9')
-        digits--;
-    if (digits == end || end - digits > 10)
+    size_t end = len - 4, n = 0;
+    while (n < end && n < 11 && strchr(digits, name[end - n - 1]))
+        n++;
+    if (n == 0 || n > 10)
         return false;
-    static const char tag[] = ".venvshim-", staged[] = ".venvshim-launcher-";
-    bool named =
-        digits > strlen(tag) && strncmp(name + digits - strlen(tag), tag, strlen(tag)) == 0;
-    bool launcher = digits == strlen(staged) && strncmp(name, staged, digits) == 0;
-    if (!named && !launcher)
+    bool named = end - n > 10 && ends_with_run(name, end, ".venvshim-", n, digits);
+    bool staged = end - n == 19 && strncmp(name, ".venvshim-launcher-", 19) == 0;
+    if (!named && !staged)
         return false;
-    *pid = strtol(name + digits, NULL, 10);
+    *pid = strtol(name + end - n, NULL, 10);
     return true;
 }
 
-/* One leftover temporary file: a problem, removed with fix when it is a
- * regular file and the run that made it is gone. */
 static void leftover(const char *path, bool fix, long pid, report *r) {
     struct stat st;
     if (lstat(path, &st) != 0)
         return;
-    bool running = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+    /* A run in progress has its temporary files for a moment: its process
+     * is alive, or (when the name has no pid) the file is new. */
+    bool running = pid > 0 ? kill((pid_t)pid, 0) == 0 || errno == EPERM
+                           : time(NULL) - st.st_mtime < TEMP_QUIET_SECONDS;
     if (running) {
-        report_add(r, "leftover", FIND_INFO, path,
-                   "%s: a temporary file of venvshim process %ld, which is still running", path,
-                   pid);
+        if (pid > 0)
+            report_add(r, "leftover", FIND_INFO, path,
+                       "%s: a temporary file of venvshim process %ld, which is still running", path,
+                       pid);
+        else
+            report_add(r, "leftover", FIND_INFO, path,
+                       "%s: a temporary file of a venvshim run less than %d s ago (still "
+                       "running?); left alone",
+                       path, TEMP_QUIET_SECONDS);
         return;
     }
     if (!S_ISREG(st.st_mode)) {

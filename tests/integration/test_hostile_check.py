@@ -283,14 +283,24 @@ def test_leftover_temporary_files_are_problems_and_fix_removes_them(tmp_path):
     made = [bindir / f".python3.venvshim-{pid}.tmp",         # install's link of a launcher
             bindir / f".venvshim-launcher-{pid}.tmp",         # install's staged launcher
             bindir / f"hello.venvshim-{pid}.tmp",             # write_file_atomic's
-            venv / f"pyvenv.cfg.venvshim-{pid}.tmp"]
+            venv / f"pyvenv.cfg.venvshim-{pid}.tmp",
+            # the staged writes' names: no pid, eight hex digits
+            bindir / ".python3.venvshim-0badcafe",
+            venv / ".pyvenv.cfg.venvshim-00c0ffee"]
+    an_hour_ago = time.time() - 3600
     for p in made:
         p.write_bytes(LAUNCHER.read_bytes() if "python" in p.name else b"#!/bin/sh\n")
         p.chmod(0o755)
+        os.utime(p, (an_hour_ago, an_hour_ago))
     keep_dir = bindir / f".odd.venvshim-{pid}.tmp"  # named so, but a directory
     keep_dir.mkdir()
     keep_file = bindir / "notes.tmp"                 # not a venvshim name
     keep_file.write_text("mine\n")
+    not_ours = [bindir / "x.venvshim-12ab.tmp", bindir / ".x.venvshim-0badcafe1",
+                bindir / ".x.venvshim-0BADCAFE", bindir / ".venvshim-launcher-x.tmp"]
+    for p in not_ours:
+        p.write_text("not venvshim's\n")
+        os.utime(p, (an_hour_ago, an_hour_ago))
     target = tmp_path / "precious"
     target.write_text("precious\n")
     keep_link = bindir / f"link.venvshim-{pid}.tmp"  # named so, but a symlink
@@ -304,21 +314,27 @@ def test_leftover_temporary_files_are_problems_and_fix_removes_them(tmp_path):
     r = check(venv, "--fix")
     assert [p for p in made if os.path.lexists(p)] == [], r.doc
     assert keep_dir.is_dir() and keep_file.exists() and os.path.islink(keep_link), r.doc
+    assert all(p.exists() for p in not_ours), r.doc
     assert target.read_text() == "precious\n"
     fixed = {Path(f["path"]).name for f in findings(r.doc, "leftover", "fixed")}
     assert fixed == {p.name for p in made}, r.doc
 
 
 def test_temporary_file_of_a_running_process_is_left_alone(tmp_path):
+    """A concurrent install's temporary file is not a leftover: its pid is
+    alive, or (names without a pid) it is less than a minute old."""
     venv = real_venv(SYSTEM_PYTHON, tmp_path / "env")
     with subprocess.Popen(["sleep", "30"]) as running:
         try:
             tmp = venv / "bin" / f"hello.venvshim-{running.pid}.tmp"
             tmp.write_bytes(b"#!/bin/sh\n")
+            fresh = venv / "bin" / ".hello.venvshim-0badcafe"
+            fresh.write_bytes(b"#!/bin/sh\n")
             r = check(venv, "--fix")
-            assert tmp.exists(), r.doc
-            [info] = findings(r.doc, "leftover", "info")
-            assert "still running" in info["message"], info
+            assert tmp.exists() and fresh.exists(), r.doc
+            notes = sorted(f["message"] for f in findings(r.doc, "leftover", "info"))
+            assert len(notes) == 2 and "less than 60 s ago" in notes[0], notes
+            assert "still running" in notes[1], notes
         finally:
             running.kill()
 
