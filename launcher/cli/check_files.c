@@ -213,19 +213,64 @@ static void leftover(const char *path, bool fix, long pid, report *r) {
                path, fix ? ": removing it failed: " : "", fix ? strerror(errno) : "");
 }
 
+/* bin/'s entries, to tell whether every name of a file is in it. */
+typedef struct {
+    const char *dir;
+    char **names;
+    size_t count;
+} listing;
+
+/* How many names in the listing are st's file (the launcher has one for
+ * each of python, python3, python3.X: hard links of one file). */
+static nlink_t names_of(const listing *l, const struct stat *st) {
+    nlink_t n = 0;
+    for (size_t i = 0; i < l->count; i++) {
+        char path[VS_PATH_MAX];
+        struct stat other;
+        n += path_join(path, sizeof path, l->dir, l->names[i]) && lstat(path, &other) == 0 &&
+             other.st_dev == st->st_dev && other.st_ino == st->st_ino;
+    }
+    return n;
+}
+
 /* set-user-ID / set-group-ID bits off, through a descriptor of the very file
- * (never a symlink's target) */
-static bool drop_id_bits(const char *path) {
+ * (never a symlink's target), and only when every name of the file is in
+ * bin/: a hard link's mode is also the mode of a file elsewhere (think of
+ * ln /usr/bin/passwd bin/). */
+static bool drop_id_bits(const char *path, const listing *l) {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
-    bool ok =
-        fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fchmod(fd, st.st_mode & 0777) == 0;
+    bool ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+              st.st_nlink == names_of(l, &st) && fchmod(fd, st.st_mode & 0777) == 0;
     if (fd >= 0)
         close(fd);
     return ok;
 }
 
-static void odd_entry(const char *path, bool fix, report *r) {
+static void id_bits(const char *path, const struct stat *st, const listing *l, bool fix,
+                    report *r) {
+    const char *who = st->st_mode & S_ISUID ? "user" : "group";
+    const char *bits = (st->st_mode & S_ISUID) && (st->st_mode & S_ISGID) ? "ug-s"
+                       : st->st_mode & S_ISUID                            ? "u-s"
+                                                                          : "g-s";
+    bool elsewhere = st->st_nlink != names_of(l, st);
+    if (fix && !elsewhere && drop_id_bits(path, l)) {
+        report_add(r, "bin", FIND_FIXED, path, "%s: removed its set-%s-ID bit", path, who);
+        return;
+    }
+    if (elsewhere)
+        report_add(r, "bin", FIND_PROBLEM, path,
+                   "%s has the set-%s-ID bit (mode %04o) and is a hard link of a file outside "
+                   "bin/ (check --fix leaves that file's mode alone): remove it from bin/",
+                   path, who, (unsigned)(st->st_mode & 07777));
+    else
+        report_add(r, "bin", FIND_PROBLEM, path,
+                   "%s has the set-%s-ID bit (mode %04o): the launcher refuses to run privileged "
+                   "(exit 120); fix: chmod %s '%s' (or 'venvshim check --fix')",
+                   path, who, (unsigned)(st->st_mode & 07777), bits, path);
+}
+
+static void odd_entry(const char *path, const listing *l, bool fix, report *r) {
     struct stat st, target;
     if (lstat(path, &st) != 0)
         return;
@@ -238,43 +283,28 @@ static void odd_entry(const char *path, bool fix, report *r) {
                        "%s is a symlink to %s, %s: nothing a venv's bin/ holds; remove it", path,
                        to, file_kind(target.st_mode));
         }
-        return;
-    }
-    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    } else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
         report_add(r, "bin", FIND_PROBLEM, path, "%s is %s: nothing a venv's bin/ holds; remove it",
                    path, file_kind(st.st_mode));
-        return;
-    }
-    if (S_ISREG(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID))) {
-        const char *bits = (st.st_mode & S_ISUID) && (st.st_mode & S_ISGID) ? "ug-s"
-                           : st.st_mode & S_ISUID                           ? "u-s"
-                                                                            : "g-s";
-        if (fix && drop_id_bits(path))
-            report_add(r, "bin", FIND_FIXED, path, "%s: removed its set-%s-ID bit", path,
-                       bits[0] == 'g' ? "group" : "user");
-        else
-            report_add(r, "bin", FIND_PROBLEM, path,
-                       "%s has the set-%s-ID bit (mode %04o): the launcher refuses to run "
-                       "privileged (exit 120); fix: chmod %s '%s' (or 'venvshim check --fix')",
-                       path, bits[0] == 'g' ? "group" : "user", (unsigned)(st.st_mode & 07777),
-                       bits, path);
+    } else if (S_ISREG(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID))) {
+        id_bits(path, &st, l, fix, r);
     }
 }
 
 static void scan_dir(const char *dir, bool bin, bool fix, report *r) {
-    size_t count;
-    char **names = dir_names(dir, &count);
-    for (size_t i = 0; i < count; i++) {
+    listing l = {dir, NULL, 0};
+    l.names = dir_names(dir, &l.count);
+    for (size_t i = 0; i < l.count; i++) {
         char path[VS_PATH_MAX];
         long pid;
-        if (!path_join(path, sizeof path, dir, names[i]))
+        if (!path_join(path, sizeof path, dir, l.names[i]))
             continue;
-        if (is_venvshim_temp(names[i], &pid))
+        if (is_venvshim_temp(l.names[i], &pid))
             leftover(path, fix, pid, r);
         else if (bin)
-            odd_entry(path, fix, r);
+            odd_entry(path, &l, fix, r);
     }
-    dir_names_free(names, count);
+    dir_names_free(l.names, l.count);
 }
 
 void check_bin_entries(const char *venv, bool fix, report *r) {

@@ -112,12 +112,20 @@ static void json_string(FILE *out, const char *s) {
 
 /* Text for a terminal: file names and #! lines are the venv's, so a control
  * byte (ESC starts a terminal command), a C1 control (U+0080-U+009F, CSI
- * among them) or a byte that is not UTF-8 is shown as \xNN, never sent. */
+ * among them) or a byte that is not UTF-8 is shown as \xNN, never sent, and
+ * a bidirectional override as \uNNNN. */
 static void text_string(FILE *out, const char *s) {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         size_t n = *p < 0x80 ? 1 : utf8_len(p);
         if (*p < 0x20 || *p == 0x7f || n == 0 || (p[0] == 0xc2 && p[1] < 0xa0)) {
             fprintf(out, "\\x%02x", *p);
+        } else if (n == 3 && p[0] == 0xe2 &&
+                   ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+                    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))) {
+            /* U+202A-202E, U+2066-2069: bidirectional overrides reorder
+             * what the terminal shows (a name could read as another) */
+            fprintf(out, "\\u%04x", p[1] == 0x80 ? 0x2000 + (p[2] - 0x80) : 0x2040 + (p[2] - 0x80));
+            p += 2;
         } else {
             fwrite(p, 1, n, out);
             p += n - 1;

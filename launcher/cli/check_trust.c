@@ -136,6 +136,12 @@ bool check_trust_base(const char *base, uid_t owner, report *r) {
         return true; /* nothing there to run: the launcher's plan said so */
     int found = judge(r, real, &st, owner, "the base interpreter",
                       "another user can change what the venv runs");
+    if (st.st_mode & (S_ISUID | S_ISGID)) { /* no Python is; check would run it with privileges */
+        report_add(r, "base", FIND_PROBLEM, real,
+                   "%s has the set-%s-ID bit (mode %04o): not a Python interpreter, and not run",
+                   real, st.st_mode & S_ISUID ? "user" : "group", (unsigned)(st.st_mode & 07777));
+        found++;
+    }
     snprintf(dir, sizeof dir, "%s", real);
     path_dirname(dir);
     found += judge_parents(r, dir, owner, "a directory of the base interpreter",

@@ -189,6 +189,43 @@ def test_base_cannot_write_to_checks_terminal(tmp_path):
     assert b"INJECTED" not in r.stderr and b"\033" not in r.stderr + r.stdout, r
 
 
+def test_base_that_stops_itself(tmp_path):
+    """A stopped process gets no SIGALRM until continued: only a kill at
+    check's own limit ends it."""
+    pidfile = tmp_path / "base.pid"
+    venv, _ = fake_base_venv(tmp_path, f"echo $$ > {pidfile}\nkill -STOP $$\necho 3.12.1\n")
+    try:
+        r = check(venv)
+        assert r.elapsed < BOUNDED, f"check took {r.elapsed:.1f}s: {r!r}"
+        assert r.returncode == 1 and "did not answer" in problems(r.doc, "base")[0]["message"], r
+        assert not alive(int(pidfile.read_text()))
+    finally:
+        if pidfile.exists():
+            try:
+                os.kill(int(pidfile.read_text()), 9)
+            except ProcessLookupError:
+                pass
+
+
+def test_base_daemon_that_let_go_of_stdout_is_killed(tmp_path):
+    """A child that closed its stdout does not hold check up, but it was
+    started by check's run: it goes with the group."""
+    pidfile = tmp_path / "daemon.pid"
+    venv, _ = fake_base_venv(
+        tmp_path, f"sleep 60 >/dev/null 2>&1 </dev/null &\necho $! > {pidfile}\necho 3.12.1\n")
+    try:
+        r = check(venv)
+        assert r.returncode == 0 and r.elapsed < QUICK, r
+        daemon = int(pidfile.read_text())
+        deadline = time.monotonic() + 2
+        while alive(daemon) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(daemon), "check left a process of the base running"
+    finally:
+        if pidfile.exists():
+            kill_if_sleeping(int(pidfile.read_text()))
+
+
 def test_interrupted_check_takes_its_base_along(tmp_path):
     """^C reaches check's process group, not the base's: check itself must
     end the base before it dies of the signal."""
@@ -439,6 +476,16 @@ def test_base_that_other_users_may_replace_is_not_run(tmp_path):
     assert not mark.exists()
 
 
+def test_set_user_id_base_is_not_run(tmp_path):
+    """No Python interpreter is set-user-ID; check would run it privileged."""
+    venv, home, mark = marked_base_venv(tmp_path)
+    (home / "python3.12").chmod(0o4755)
+    r = check(venv)
+    assert r.returncode == 1 and not mark.exists(), r.doc
+    [bad] = problems(r.doc, "base")
+    assert "set-user-ID" in bad["message"], bad
+
+
 def test_fix_writes_nothing_where_others_can_write(tmp_path):
     venv = real_venv(SYSTEM_PYTHON, tmp_path / "env")
     leftover = venv / "bin" / f"hello.venvshim-{dead_pid()}.tmp"
@@ -495,7 +542,24 @@ def test_root_does_not_run_or_fix_another_users_venv(tmp_path):
     assert f"owned by uid {NOBODY}" in notes and "--fix changed nothing" in notes, r.doc
 
 
+@needs_root
+def test_fix_does_not_change_a_hard_linked_files_mode(tmp_path):
+    """bin/tool as a hard link of a set-user-ID program elsewhere: dropping
+    the bit through bin/ would change that program for the whole system."""
+    venv = real_venv(SYSTEM_PYTHON, tmp_path / "env")
+    program = tmp_path / "elsewhere"
+    program.write_bytes(b"#!/bin/sh\n")
+    program.chmod(0o4755)
+    os.link(program, venv / "bin" / "tool")
+    r = check(venv, "--fix")
+    assert os.stat(program).st_mode & 0o7777 == 0o4755, "check --fix changed a file outside the venv"
+    [bad] = [f for f in problems(r.doc, "bin") if f["path"].endswith("/tool")]
+    assert "hard link" in bad["message"], bad
+
+
 # ----------------------------------------- names and paths as attack text
+
+
 
 def test_terminal_escapes_in_file_names_are_not_printed(tmp_path):
     moved, script = moved_venv_with_script(tmp_path)
@@ -530,3 +594,12 @@ def test_fix_does_not_write_shell_syntax_from_the_venvs_path(tmp_path):
     assert r.returncode == 1 and script.read_bytes() == before, r.doc
     [bad] = [f for f in problems(r.doc, "script") if f["path"] == str(script)]
     assert "cannot go into a script safely" in bad["message"], bad
+
+
+def test_bidirectional_overrides_in_names_are_shown_escaped(tmp_path):
+    """U+202E makes 'hello\u202etxt.exe' read as 'helloexe.txt' on a terminal."""
+    moved, script = moved_venv_with_script(tmp_path)
+    os.link(script, script.parent / "tool\u202etxt.exe")
+    r = check(moved, json_out=False)
+    assert r.returncode == 1, r
+    assert "\u202e".encode() not in r.stdout and b"tool\\u202etxt.exe" in r.stdout, r.stdout
