@@ -302,8 +302,9 @@ int cmd_check(int argc, char **argv) {
         check_trust(venv, &r, &trust);
         if (fix && !trust.may_fix)
             report_add(&r, "trust", FIND_INFO, venv,
-                       "--fix changed nothing: check writes only in a venv of its caller's that "
-                       "no other user can write to");
+                       "--fix writes nothing here: check writes only in a venv owned by the user "
+                       "running it (uid %lu; this one: uid %lu) that no other user can write to",
+                       (unsigned long)geteuid(), (unsigned long)trust.owner);
         fix = fix && trust.may_fix;
         check_bin_entries(venv, fix, &r);
         check_base(venv, &cfg, &trust, &r);

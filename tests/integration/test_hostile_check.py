@@ -493,7 +493,7 @@ def test_fix_writes_nothing_where_others_can_write(tmp_path):
     (venv / "bin").chmod(0o777)
     r = check(venv, "--fix")
     assert r.returncode == 1 and leftover.exists(), r.doc
-    assert any("--fix changed nothing" in f["message"] for f in findings(r.doc, "trust")), r.doc
+    assert any("--fix writes nothing here" in f["message"] for f in findings(r.doc, "trust")), r.doc
 
 
 def test_bin_that_is_a_symlink_elsewhere_is_not_written_through(tmp_path):
@@ -539,7 +539,7 @@ def test_root_does_not_run_or_fix_another_users_venv(tmp_path):
     assert not mark.exists(), "root ran the base of another user's venv"
     assert leftover.exists(), "root wrote in another user's venv"
     notes = " ".join(f["message"] for f in findings(r.doc, "trust", "info"))
-    assert f"owned by uid {NOBODY}" in notes and "--fix changed nothing" in notes, r.doc
+    assert f"owned by uid {NOBODY}" in notes and "--fix writes nothing here" in notes, r.doc
 
 
 @needs_root
@@ -603,3 +603,17 @@ def test_bidirectional_overrides_in_names_are_shown_escaped(tmp_path):
     r = check(moved, json_out=False)
     assert r.returncode == 1, r
     assert "\u202e".encode() not in r.stdout and b"tool\\u202etxt.exe" in r.stdout, r.stdout
+
+
+def test_fix_does_not_write_python_code_from_the_venvs_path(tmp_path):
+    """A newline in the directory's name would end the #! line; what follows
+    it in the name becomes the script's second line, run by `python SCRIPT`."""
+    moved, script = moved_venv_with_script(
+        tmp_path, "m\n__import__('pathlib').Path('pwned').touch()#")
+    before = script.read_bytes()
+    r = check(moved, "--fix")
+    if script.read_bytes() != before:  # rewritten after all: show what that does
+        subprocess.run([str(SYSTEM_PYTHON), str(script)], cwd=tmp_path, capture_output=True,
+                       timeout=30)
+        assert not (tmp_path / "pwned").exists(), "the rewritten script ran code from the path"
+    assert r.returncode == 1 and script.read_bytes() == before, r.doc
