@@ -1,14 +1,11 @@
 /* venvshim check DIR [--json] [--fix]: what is wrong with a venv, before its
  * users find out. Works on any venv (made by venv, virtualenv, uv), with or
  * without the launcher. Exit 0 healthy, 1 problems found, 2 usage. */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../cfg.h"
@@ -31,20 +28,19 @@ static bool check_cfg(const char *venv, report *r, venv_cfg *cfg, char **text) {
         report_add(r, "pyvenv.cfg", FIND_PROBLEM, venv, "%s: path too long", venv);
         return false;
     }
-    if (stat(path, &st) != 0) {
+    const char *bad = NULL;
+    *text = check_read_file(path, CFG_MAX_SIZE - 1, &len, &st, &bad);
+    if (!*text && stat(path, &st) != 0) {
         report_add(r, "pyvenv.cfg", FIND_PROBLEM, path,
                    "%s: %s: %s is not a virtual environment (create one with 'venvshim create "
                    "%s')",
                    path, strerror(errno), venv, venv);
         return false;
     }
-    const char *bad = NULL;
-    if (!S_ISREG(st.st_mode))
-        bad = "is not a regular file";
-    else if (st.st_size >= CFG_MAX_SIZE)
+    if (bad && strcmp(bad, "is too large") == 0)
         bad = "is 32 KiB or larger (CPython 3.11+ refuses to start with it)";
-    else if (!(*text = read_whole_file(path, &len)))
-        bad = strerror(errno);
+    if (bad)
+        ; /* the file itself is wrong: no parsing */
     else if (cfg_parse(*text, len, cfg) != CFG_OK)
         bad = "contains NUL bytes: it is not a text file";
     else if (!cfg->home.ptr)
@@ -69,43 +65,18 @@ static bool check_cfg(const char *venv, report *r, venv_cfg *cfg, char **text) {
 }
 
 /* "X.Y.Z" of an interpreter, by asking it (check is off the hot path; the
- * launcher never does this). False if it cannot be run within 10 s. */
-static bool ask_version(const char *python, char *out, size_t cap) {
-    int fds[2];
-    if (pipe(fds) != 0)
-        return false;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return false;
-    }
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        alarm(10); /* survives exec: a hung interpreter is killed */
-        execl(python, python, "-I", "-S", "-c",
-              "import sys; print('%d.%d.%d' % sys.version_info[:3])", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    size_t n = 0;
-    ssize_t got;
-    while (n + 1 < cap && (got = read(fds[0], out + n, cap - 1 - n)) != 0) {
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            break;
-        n += (size_t)got;
-    }
-    close(fds[0]);
-    out[n] = '\0';
-    out[strcspn(out, "\r\n")] = '\0';
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 && out[0];
+ * launcher never does this), within RUN_LIMIT_MS and whatever it does. */
+static run_status ask_version(const char *python, char *out, size_t cap) {
+    static char answer[RUN_OUTPUT_CAP];
+    const char *argv[] = {
+        python, "-I", "-S", "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])", NULL};
+    int code;
+    run_status st = run_bounded(argv, RUN_LIMIT_MS, answer, sizeof answer, &code);
+    answer[strcspn(answer, "\r\n")] = '\0';
+    size_t len = strlen(answer) < cap ? strlen(answer) : cap - 1;
+    memcpy(out, answer, len);
+    out[len] = '\0';
+    return st == RUN_OK && !out[0] ? RUN_FAILED : st;
 }
 
 /* The error text of the launcher as one line, without its "venvshim: " prefixes. */
@@ -128,7 +99,7 @@ static void one_line(const char *text, char *out, size_t cap) {
 }
 
 /* Resolve the base exactly as the launcher would, then compare versions. */
-static void check_base(const char *venv, const venv_cfg *cfg, report *r) {
+static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *t, report *r) {
     static vs_plan plan;
     static vs_error err;
     char exe[VS_PATH_MAX];
@@ -154,12 +125,30 @@ static void check_base(const char *venv, const venv_cfg *cfg, report *r) {
         return;
     }
     char actual[64];
-    if (!ask_version(base, actual, sizeof actual)) {
+    /* Run it only when nobody but the venv's owner (or root) chose it. */
+    bool may_run = t->may_run && check_trust_base(base, t->owner, r);
+    run_status st = may_run ? ask_version(base, actual, sizeof actual) : RUN_FAILED;
+    if (st == RUN_TIMEOUT || st == RUN_TOO_MUCH || st == RUN_LINGERED) {
+        char what[64];
+        if (st == RUN_TIMEOUT)
+            snprintf(what, sizeof what, "did not answer within %d s", RUN_LIMIT_MS / 1000);
+        else
+            snprintf(what, sizeof what, "%s",
+                     st == RUN_TOO_MUCH ? "printed 64 KiB or more"
+                                        : "left a process running that holds its output");
+        report_add(r, "base", FIND_PROBLEM, base,
+                   "%s %s when asked its version (killed with what it started): a Python "
+                   "interpreter does not; is %s what the venv should run?",
+                   base, what, base);
+        return;
+    }
+    if (st != RUN_OK) {
         vg_found found;
         vg_verdict verdict = version_guard(base, major, minor, &found);
         report_add(r, "base", verdict == VG_MATCH ? FIND_OK : FIND_INFO, base,
-                   "%s: Python %d.%d by %s (it could not be run to ask)", base, major, minor,
-                   verdict == VG_MATCH ? found.evidence : "nothing: no evidence either way");
+                   "%s: Python %d.%d (%s; it %s)", base, major, minor,
+                   verdict == VG_MATCH ? found.evidence : "no evidence either way",
+                   may_run ? "could not be run to ask" : "was not run: see the trust findings");
         return;
     }
     int amaj = 0, amin = 0;
@@ -182,36 +171,35 @@ static void check_base(const char *venv, const venv_cfg *cfg, report *r) {
                    (int)v.len, v.ptr, actual);
 }
 
+/* A launcher is a small static program; anything far larger is not one. */
+#define LAUNCHER_MAX (64u << 20)
+
 typedef struct {
-    char names[64][NAME_MAX + 1];
-    int count;
+    int count; /* every interpreter name: no cap, a name install missed is counted */
     int ours, other_build, not_launcher;
     char example[VS_PATH_MAX + NAME_MAX + 64]; /* first non-launcher, for the message */
 } bin_scan;
 
-static bool same_bytes(const char *path, const char *want, size_t want_len) {
-    size_t len;
-    char *data = read_whole_file(path, &len);
-    bool same = data && len == want_len && memcmp(data, want, len) == 0;
-    free(data);
-    return same;
-}
-
 static void scan_launchers(const char *bin, const char *ours, size_t ours_len, bin_scan *s) {
     memset(s, 0, sizeof *s);
-    DIR *d = opendir(bin);
-    if (!d)
-        return;
-    for (struct dirent *e; (e = readdir(d)) != NULL && s->count < 64;) {
-        if (!script_is_interpreter_name(e->d_name))
-            continue;
+    size_t count;
+    char **names = dir_names(bin, &count);
+    for (size_t i = 0; i < count; i++) {
         char path[VS_PATH_MAX];
         struct stat st;
-        if (!path_join(path, sizeof path, bin, e->d_name) || lstat(path, &st) != 0)
+        if (!script_is_interpreter_name(names[i]) || !path_join(path, sizeof path, bin, names[i]) ||
+            lstat(path, &st) != 0)
             continue;
-        snprintf(s->names[s->count++], sizeof s->names[0], "%s", e->d_name);
-        if (S_ISREG(st.st_mode) && is_launcher_file(path)) {
-            if (!ours || same_bytes(path, ours, ours_len))
+        s->count++;
+        size_t len = 0;
+        const char *why;
+        char *data =
+            S_ISREG(st.st_mode) ? check_read_file(path, LAUNCHER_MAX, &len, &st, &why) : NULL;
+        bool launcher = data && has_launcher_marker(data, len);
+        bool same = launcher && ours && len == ours_len && memcmp(data, ours, len) == 0;
+        free(data);
+        if (launcher) {
+            if (!ours || same)
                 s->ours++;
             else
                 s->other_build++;
@@ -223,10 +211,21 @@ static void scan_launchers(const char *bin, const char *ours, size_t ours_len, b
         char target[VS_PATH_MAX];
         ssize_t n = S_ISLNK(st.st_mode) ? readlink(path, target, sizeof target - 1) : -1;
         target[n > 0 ? n : 0] = '\0';
-        snprintf(s->example, sizeof s->example, "bin/%s is %s%s", e->d_name,
+        snprintf(s->example, sizeof s->example, "bin/%s is %s%s", names[i],
                  n > 0 ? "a symlink to " : "a copy of an interpreter", target);
     }
-    closedir(d);
+    dir_names_free(names, count);
+}
+
+static bool reinstall(const char *venv) {
+    fflush(stdout);
+    int saved = dup(1);
+    dup2(2, 1); /* install's progress must not mix with --json on stdout */
+    bool ok = install_venv(venv) == CLI_OK;
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    return ok;
 }
 
 static void check_launchers(const char *venv, bool fix, report *r) {
@@ -234,9 +233,12 @@ static void check_launchers(const char *venv, bool fix, report *r) {
     if (!path_join(bin, sizeof bin, venv, "bin"))
         return;
     size_t ours_len = 0;
-    char *ours =
-        find_launcher(ours_path, sizeof ours_path) ? read_whole_file(ours_path, &ours_len) : NULL;
-    static bin_scan s;
+    const char *why;
+    struct stat st;
+    char *ours = find_launcher(ours_path, sizeof ours_path)
+                     ? check_read_file(ours_path, LAUNCHER_MAX, &ours_len, &st, &why)
+                     : NULL;
+    static bin_scan s, after;
     scan_launchers(bin, ours, ours_len, &s);
     if (s.count == 0) {
         report_add(r, "launcher", FIND_PROBLEM, bin,
@@ -246,17 +248,12 @@ static void check_launchers(const char *venv, bool fix, report *r) {
                    "not a venvshim venv (%s); 'venvshim install %s' adds the launcher", s.example,
                    venv);
     } else if (s.other_build || s.not_launcher) {
-        bool fixed = false;
-        if (fix) {
-            fflush(stdout);
-            int saved = dup(1);
-            dup2(2, 1); /* install's progress must not mix with --json on stdout */
-            fixed = install_venv(venv) == CLI_OK;
-            fflush(stdout);
-            dup2(saved, 1);
-            close(saved);
-        }
-        if (fixed)
+        /* Fixed is what a second look finds, not what install says it did. */
+        if (fix && reinstall(venv))
+            scan_launchers(bin, ours, ours_len, &after);
+        else
+            after = s;
+        if (fix && !after.other_build && !after.not_launcher)
             report_add(r, "launcher", FIND_FIXED, bin,
                        "re-installed this build's launcher in %s (%d were from another build, "
                        "%d not launchers)",
@@ -264,9 +261,11 @@ static void check_launchers(const char *venv, bool fix, report *r) {
         else
             report_add(r, "launcher", FIND_PROBLEM, bin,
                        "%d of %d interpreters in %s are not this build's launcher (%d from another "
-                       "venvshim build%s%s); 'venvshim check --fix %s' re-installs it",
-                       s.other_build + s.not_launcher, s.count, bin, s.other_build,
-                       s.example[0] ? ", " : "", s.example, venv);
+                       "venvshim build%s%s); %s",
+                       after.other_build + after.not_launcher, after.count, bin, after.other_build,
+                       after.example[0] ? ", " : "", after.example,
+                       fix ? "re-installing did not change that"
+                           : "'venvshim check --fix DIR' re-installs it");
     } else {
         report_add(r, "launcher", FIND_OK, bin, "%d interpreter%s in %s %s this build's launcher%s",
                    s.count, s.count == 1 ? "" : "s", bin, s.count == 1 ? "is" : "are",
@@ -299,7 +298,16 @@ int cmd_check(int argc, char **argv) {
         snprintf(venv, sizeof venv, "%s", dir);
         report_add(&r, "pyvenv.cfg", FIND_PROBLEM, dir, "%s: %s", dir, strerror(errno));
     } else if (check_cfg(venv, &r, &cfg, &text)) {
-        check_base(venv, &cfg, &r);
+        venv_trust trust;
+        check_trust(venv, &r, &trust);
+        if (fix && !trust.may_fix)
+            report_add(&r, "trust", FIND_INFO, venv,
+                       "--fix writes nothing here: check writes only in a venv owned by the user "
+                       "running it (uid %lu; this one: uid %lu) that no other user can write to",
+                       (unsigned long)geteuid(), (unsigned long)trust.owner);
+        fix = fix && trust.may_fix;
+        check_bin_entries(venv, fix, &r);
+        check_base(venv, &cfg, &trust, &r);
         check_launchers(venv, fix, &r);
         check_scripts(venv, fix, &r);
     }

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 typedef enum { FIND_OK, FIND_INFO, FIND_PROBLEM, FIND_FIXED } find_status;
 
@@ -50,5 +52,67 @@ void shebang_parse(const char *text, size_t len, shebang *sb);
  * point at a moved or copied venv's bin/ to this venv's interpreter. Adds
  * "script" and "movable" findings. */
 void check_scripts(const char *venv, bool fix, report *r);
+
+/* ---- check_files.c ---- */
+
+/* A whole regular file of at most max bytes, malloc'd and NUL-terminated;
+ * NULL with *why ("is a FIFO", "is too large", strerror...) otherwise. Never
+ * opens what is not a regular file, never blocks (O_NONBLOCK | O_NOCTTY),
+ * and checks that what it opened is what it looked at; st: its fstat. */
+char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st, const char **why);
+
+/* "a FIFO", "a character device", ... */
+const char *file_kind(mode_t mode);
+
+/* The entries of dir but "." and "..", sorted (stable output); NULL when
+ * it cannot be read. */
+char **dir_names(const char *dir, size_t *count);
+void dir_names_free(char **names, size_t count);
+
+/* Is name one of venvshim's temporary file names (cli/fileops.c,
+ * cli/install.c)? *pid: the process that made it. */
+bool is_venvshim_temp(const char *name, long *pid);
+
+/* Leftover temporary files in the venv and bin/ (removed with fix), and in
+ * bin/: FIFOs, devices, symlinks to them, set-user/group-ID bits (dropped
+ * with fix). Adds "leftover" and "bin" findings. */
+void check_bin_entries(const char *venv, bool fix, report *r);
+
+/* ---- check_trust.c ---- */
+
+typedef struct {
+    uid_t owner;  /* of the venv directory */
+    int problems; /* places other users may write */
+    bool may_run; /* nobody else can choose what check would run */
+    bool may_fix; /* ... nor race check's writes, and they are the caller's own */
+} venv_trust;
+
+/* The venv, its parents, pyvenv.cfg, bin/ and its files: may anyone but the
+ * venv's owner (or root) change them? Adds "trust" findings. */
+void check_trust(const char *venv, report *r, venv_trust *t);
+
+/* The same for the base interpreter's file and directories: true when
+ * check may run it. */
+bool check_trust_base(const char *base, uid_t owner, report *r);
+
+/* ---- check_run.c ---- */
+
+typedef enum {
+    RUN_OK,       /* exited 0; out holds what it printed */
+    RUN_FAILED,   /* could not start, or exited non-zero or by a signal */
+    RUN_TIMEOUT,  /* still running at the limit (or check was interrupted) */
+    RUN_TOO_MUCH, /* printed cap bytes or more */
+    RUN_LINGERED  /* exited, but a process it started held its stdout */
+} run_status;
+
+#define RUN_LIMIT_MS 5000
+#define RUN_OUTPUT_CAP (64 * 1024)
+
+/* Run argv[0] (an absolute path) with stdin and stderr on /dev/null, in a
+ * process group of its own that is killed when it exits or at limit_ms; its
+ * stdout (at most cap - 1 bytes, NUL-terminated) into out. exit_code: its
+ * exit status when it exited, else -1. */
+run_status run_bounded(const char *const argv[], int limit_ms, char *out, size_t cap,
+                       int *exit_code);
 
 #endif

@@ -20,15 +20,24 @@ void report_add(report *r, const char *check, find_status status, const char *pa
         r->items = items;
         r->cap = cap;
     }
-    va_list ap, again;
-    va_start(ap, fmt);
-    va_copy(again, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    char *message = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (message)
-        vsnprintf(message, (size_t)n + 1, fmt ? fmt : "", again); /* GCC 12 + UBSan */
-    va_end(again);
-    va_end(ap);
+    /* One formatting pass into a growing buffer. Formatting twice with
+     * vsnprintf (measure, then write) trips GCC 12's -Wformat-truncation
+     * ("null format string") under -fsanitize=undefined at -O2 and above:
+     * the nonnull-attribute check UBSan adds before the first call leaves a
+     * path on which fmt is NULL, and the warning sees the second call there. */
+    char *message = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&message, &size);
+    if (mem) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vfprintf(mem, fmt, ap);
+        va_end(ap);
+        if (fclose(mem) != 0 || n < 0) {
+            free(message);
+            message = NULL;
+        }
+    }
     for (char *p = message; p && *p; p++)
         if (*p == '\n')
             *p = ' '; /* one line per finding */
@@ -59,26 +68,9 @@ static const char *status_name(find_status s) {
     }
 }
 
-void report_print_text(const report *r, const char *venv, FILE *out) {
-    fprintf(out, "venvshim check %s\n", venv);
-    for (size_t i = 0; i < r->count; i++) {
-        const finding *f = &r->items[i];
-        fprintf(out, "  %-8s %-10s %s\n", status_name(f->status), f->check,
-                f->message ? f->message : "");
-    }
-    size_t problems = report_count(r, FIND_PROBLEM), fixed = report_count(r, FIND_FIXED);
-    if (problems == 0)
-        fprintf(out, "healthy%s\n", fixed ? " (after the fixes above)" : "");
-    else
-        fprintf(out, "%zu problem%s found%s\n", problems, problems == 1 ? "" : "s",
-                fixed ? " (some fixed, see above)"
-                      : "; 'venvshim check --fix DIR' repairs what is "
-                        "safe to repair");
-}
-
 /* Length of the valid UTF-8 sequence at p, or 0. */
 static size_t utf8_len(const unsigned char *p) {
-    size_t n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    size_t n = p[0] >= 0xf5 ? 0 : p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
     for (size_t i = 1; i < n; i++)
         if ((p[i] & 0xc0) != 0x80)
             return 0;
@@ -116,6 +108,49 @@ static void json_string(FILE *out, const char *s) {
         }
     }
     fputc('"', out);
+}
+
+/* Text for a terminal: file names and #! lines are the venv's, so a control
+ * byte (ESC starts a terminal command), a C1 control (U+0080-U+009F, CSI
+ * among them) or a byte that is not UTF-8 is shown as \xNN, never sent, and
+ * a bidirectional override as \uNNNN. */
+static void text_string(FILE *out, const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        size_t n = *p < 0x80 ? 1 : utf8_len(p);
+        if (*p < 0x20 || *p == 0x7f || n == 0 || (p[0] == 0xc2 && p[1] < 0xa0)) {
+            fprintf(out, "\\x%02x", *p);
+        } else if (n == 3 && p[0] == 0xe2 &&
+                   ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+                    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))) {
+            /* U+202A-202E, U+2066-2069: bidirectional overrides reorder
+             * what the terminal shows (a name could read as another) */
+            fprintf(out, "\\u%04x", p[1] == 0x80 ? 0x2000 + (p[2] - 0x80) : 0x2040 + (p[2] - 0x80));
+            p += 2;
+        } else {
+            fwrite(p, 1, n, out);
+            p += n - 1;
+        }
+    }
+}
+
+void report_print_text(const report *r, const char *venv, FILE *out) {
+    fputs("venvshim check ", out);
+    text_string(out, venv);
+    fputc('\n', out);
+    for (size_t i = 0; i < r->count; i++) {
+        const finding *f = &r->items[i];
+        fprintf(out, "  %-8s %-10s ", status_name(f->status), f->check);
+        text_string(out, f->message ? f->message : "");
+        fputc('\n', out);
+    }
+    size_t problems = report_count(r, FIND_PROBLEM), fixed = report_count(r, FIND_FIXED);
+    if (problems == 0)
+        fprintf(out, "healthy%s\n", fixed ? " (after the fixes above)" : "");
+    else
+        fprintf(out, "%zu problem%s found%s\n", problems, problems == 1 ? "" : "s",
+                fixed ? " (some fixed, see above)"
+                      : "; 'venvshim check --fix DIR' repairs what is "
+                        "safe to repair");
 }
 
 void report_print_json(const report *r, const char *venv, FILE *out) {

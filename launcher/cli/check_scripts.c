@@ -14,6 +14,7 @@
 #include "cli.h"
 
 #define SH_EXEC_PREFIX "'''exec' "
+#define SCRIPT_MAX (16u << 20) /* larger is not a script */
 
 static size_t line_end(const char *text, size_t len, size_t from) {
     const char *nl = memchr(text + from, '\n', len - from);
@@ -87,17 +88,33 @@ static bool in_other_venv(const char *interp, const char *venv) {
            a.st_ino != b.st_ino;
 }
 
+/* Does the interpreter path need pip's /bin/sh form: a blank (the kernel
+ * ends the #! path there), or longer than the kernel reads of a #! line? */
+static bool needs_sh(const char *interp) {
+    return strpbrk(interp, " \t") || strlen(interp) > 127;
+}
+
+/* Can interp be written into a script at all? A control byte breaks the
+ * line. In the /bin/sh form the path sits inside "..." for the shell, where
+ * $ ` \ " would run or end something, and inside a ''' string for Python. */
+static bool fits_a_script(const char *interp, shebang_kind kind) {
+    for (const unsigned char *p = (const unsigned char *)interp; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+    return (kind != SHEBANG_SH_EXEC && !needs_sh(interp)) || !strpbrk(interp, "\"$`\\'");
+}
+
 /* The file with its interpreter replaced; pip's /bin/sh form when the new
- * path cannot go on a #! line (a space, or longer than the kernel reads). */
+ * path cannot go on a #! line. */
 static char *rewrite(const char *text, size_t len, const shebang *sb, const char *interp,
                      size_t *out_len) {
-    bool needs_sh = strchr(interp, ' ') || strlen(interp) > 127;
+    bool sh = needs_sh(interp);
     size_t cap = len + strlen(interp) + 64;
     char *out = malloc(cap);
     if (!out)
         return NULL;
     int n;
-    if (sb->kind == SHEBANG_DIRECT && needs_sh) {
+    if (sb->kind == SHEBANG_DIRECT && sh) {
         size_t rest = line_end(text, len, 0);
         n = snprintf(out, cap, "#!/bin/sh\n'''exec' \"%s\" \"$0\" \"$@\"\n' '''", interp);
         memcpy(out + n, text + rest, len - rest);
@@ -129,8 +146,8 @@ static void check_script_launcher(const char *path, report *r, int *into_venv) {
     char *second_line = strchr(err.text, '\n');
     if (second_line)
         *second_line = '\0';
-    report_add(r, "script", FIND_PROBLEM, path, "%s: script launcher would fail (exit %d): %s", path,
-               err.code, err.text + strlen("venvshim: "));
+    report_add(r, "script", FIND_PROBLEM, path, "%s: script launcher would fail (exit %d): %s",
+               path, err.code, err.text + strlen("venvshim: "));
 }
 
 static void check_one(const char *venv, const char *bin, const char *name, bool fix, report *r,
@@ -139,10 +156,13 @@ static void check_one(const char *venv, const char *bin, const char *name, bool 
     if (!path_join(path, sizeof path, bin, name))
         return;
     struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 24))
-        return;
     size_t len;
-    char *text = read_whole_file(path, &len);
+    const char *unread;
+    /* Symlinks are not followed (what they point to is not this venv's to
+     * fix); FIFOs and devices are reported by check_bin_entries. */
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    char *text = check_read_file(path, SCRIPT_MAX, &len, &st, &unread);
     if (!text)
         return;
     shebang sb;
@@ -173,11 +193,19 @@ static void check_one(const char *venv, const char *bin, const char *name, bool 
             const char *why = other ? "is another venv's python (a copied venv?)"
                                     : "does not exist (a moved venv?)";
             size_t out_len;
-            char *out = fix ? rewrite(text, len, &sb, mine, &out_len) : NULL;
-            if (out && write_file_atomic(path, out, out_len, (unsigned)(st.st_mode & 07777))) {
+            bool fits = fits_a_script(mine, sb.kind);
+            char *out = fix && fits ? rewrite(text, len, &sb, mine, &out_len) : NULL;
+            /* never with set-user/group-ID bits (nor sticky): check may run as root */
+            if (out && write_file_atomic(path, out, out_len, (unsigned)(st.st_mode & 0777))) {
                 report_add(r, "script", FIND_FIXED, path, "%s: #!%s %s; now runs %s", path, interp,
                            why, mine);
                 (*into_venv)++;
+            } else if (!fits) {
+                report_add(r, "script", FIND_PROBLEM, path,
+                           "%s: #!%s %s; this venv's path cannot go into a script safely (it has "
+                           "a control character, or a blank and one of \" $ ` \\ '): move the "
+                           "venv to a plainer path",
+                           path, interp, why);
             } else if (fix) {
                 report_add(r, "script", FIND_PROBLEM, path, "%s: #!%s %s; rewriting it failed: %s",
                            path, interp, why, strerror(errno));
