@@ -1,21 +1,49 @@
 /* venvshim create DIR: python -m venv, then install (and, with
  * --relocatable, a relative home when possible, then relocate). */
 #include <errno.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../path.h"
 #include "cli.h"
 
 #define MAX_VENV_ARGS 16
 
 static const char create_usage[] = "see 'venvshim --help'";
 
+extern char **environ;
+
+/* What CPython 3.13's venv writes (EnvBuilder.create_git_ignore_file); create
+ * writes it for every base, as 3.13 and virtualenv do. */
+static const char scm_ignore_text[] =
+    "# Created by venv; see https://docs.python.org/3/library/venv.html\n*\n";
+
+/* Does python's venv take --without-scm-ignore-files (3.13+)? Asked only when
+ * that option is given, so that such a venv writes no .gitignore either. A
+ * python that cannot run says no; the venv run after it reports the error. */
+static bool venv_has_scm_option(const char *python) {
+    char *argv[] = {
+        (char *)python, "-c",
+        "import sys, venv; sys.exit(not hasattr(venv.EnvBuilder, 'create_git_ignore_file'))", NULL};
+    pid_t pid;
+    int status;
+    if (posix_spawnp(&pid, python, NULL, NULL, argv, environ) != 0)
+        return false;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return false;
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 int cmd_create(int argc, char **argv) {
     const char *python = "python3";
     const char *dir = NULL;
     bool relocatable = false;
+    bool scm_ignore = true;
     char *venv_argv[MAX_VENV_ARGS];
     int n = 0;
     venv_argv[n++] = NULL; /* python, filled in below */
@@ -38,10 +66,12 @@ int cmd_create(int argc, char **argv) {
             venv_argv[n++] = "--prompt";
             venv_argv[n++] = (char *)a + 9;
         } else if (strcmp(a, "--system-site-packages") == 0 || strcmp(a, "--without-pip") == 0 ||
-                   strcmp(a, "--clear") == 0) {
+                   strcmp(a, "--clear") == 0 || strcmp(a, "--upgrade-deps") == 0) {
             venv_argv[n++] = (char *)a;
         } else if (strcmp(a, "--relocatable") == 0) {
             relocatable = true;
+        } else if (strcmp(a, "--without-scm-ignore-files") == 0) {
+            scm_ignore = false;
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_error(CLI_USAGE, "unknown option '%s'; %s", a, create_usage);
         } else if (dir) {
@@ -55,6 +85,8 @@ int cmd_create(int argc, char **argv) {
     if (!dir)
         return cli_error(CLI_USAGE, "create: missing DIR; %s", create_usage);
     venv_argv[0] = (char *)python;
+    if (!scm_ignore && venv_has_scm_option(python))
+        venv_argv[n++] = "--without-scm-ignore-files";
     venv_argv[n++] = (char *)dir;
     venv_argv[n] = NULL;
 
@@ -79,6 +111,13 @@ int cmd_create(int argc, char **argv) {
                          WIFEXITED(status) ? "exit status" : "signal",
                          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     }
+    char ignore_path[VS_PATH_MAX];
+    if (scm_ignore &&
+        !(path_join(ignore_path, sizeof ignore_path, dir, ".gitignore") &&
+          write_file_atomic(ignore_path, scm_ignore_text, sizeof scm_ignore_text - 1, 0644)))
+        return cli_error(CLI_FAILED,
+                         "cannot write %s/.gitignore: %s (--without-scm-ignore-files skips it)",
+                         dir, strerror(errno));
     int rc = install_venv(dir);
     if (rc == CLI_OK && relocatable && (rc = relativize_home(dir)) == CLI_OK)
         rc = relocate_venv(dir);

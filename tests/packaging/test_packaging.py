@@ -1,0 +1,409 @@
+"""Packaging: the wheel, the sdist, the virtualenv creator, tox, pipx, meson install.
+
+Everything is built from this checkout into a temporary directory: the wheel
+with `pip wheel --no-build-isolation` (Debian's meson-python), installed into a
+fresh venv of Debian's /usr/bin/python3 made with --system-site-packages, so
+that Debian's virtualenv and tox see the plugin. Every venv made along the way
+is checked by running it: its bin/python must be the launcher the installation
+carries (byte for byte, with the marker `venvshim install` recognises), and a
+real interpreter started through it must report the venv as sys.prefix.
+No network: pip runs with --no-index; virtualenv seeds from its bundled wheels.
+Run by tests/run-packaging, which installs the Debian packages it needs.
+"""
+
+import glob
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+TIMEOUT = 600
+
+
+def launcher_marker():
+    """The marker string, read from the C source that defines it."""
+    for header in sorted(glob.glob(str(REPO / "launcher" / "**" / "*.h"), recursive=True)):
+        m = re.search(r'#define\s+LAUNCHER_MARKER\s+"([^"]+)"', Path(header).read_text())
+        if m:
+            return m.group(1).encode()
+    raise AssertionError("no #define LAUNCHER_MARKER under launcher/")
+
+
+MARKER = launcher_marker()
+
+
+def clean_env(**extra):
+    """The caller's environment without anything that would steer venvshim,
+    pip, virtualenv or tox elsewhere; pip never goes to the network."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VENVSHIM_LAUNCHER", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME",
+                        "PYTHONUSERBASE", "__PYVENV_LAUNCHER__", "PIP_REQUIRE_VIRTUALENV",
+                        "PIP_USER", "PIP_TARGET", "PIP_PREFIX")
+           and not k.startswith(("VIRTUALENV_", "TOX_", "PIPX_"))}
+    env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", PYTHONDONTWRITEBYTECODE="1")
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def run(argv, *, env=None, cwd=None, check=True):
+    r = subprocess.run([str(a) for a in argv], env=env or clean_env(), cwd=cwd,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+    if check:
+        assert r.returncode == 0, describe(r)
+    return r
+
+
+def describe(r):
+    return "{}\nexit status {}\n--- stdout\n{}\n--- stderr\n{}".format(
+        " ".join(map(str, r.args)), r.returncode, r.stdout.decode(errors="replace")[-4000:],
+        r.stderr.decode(errors="replace")[-4000:])
+
+
+def is_static_elf(path):
+    """No PT_INTERP program header: no dynamic loader (64-bit little-endian ELF)."""
+    data = Path(path).read_bytes()
+    assert data[:4] == b"\x7fELF" and data[4] == 2 and data[5] == 1, path
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    return all(struct.unpack_from("<I", data, phoff + i * phentsize)[0] != 3 for i in range(phnum))
+
+
+PROBE = "import json, sys; print(json.dumps([sys.prefix, sys.base_prefix, sys.executable]))"
+
+
+def assert_launcher_venv(venv, launcher):
+    """venv/bin/python* are copies of launcher (the marker included), and a
+    real interpreter started through bin/python runs in the venv."""
+    venv = Path(venv)
+    expected = Path(launcher).read_bytes()
+    assert MARKER in expected, "{} lacks the launcher marker".format(launcher)
+    names = sorted(n for n in os.listdir(venv / "bin") if re.fullmatch(r"python[0-9.]*", n))
+    assert "python" in names, names
+    for n in names:
+        p = venv / "bin" / n
+        assert not p.is_symlink(), "{} is still a symlink".format(p)
+        assert p.read_bytes() == expected, "{} is not {}".format(p, launcher)
+    out = run([venv / "bin" / "python", "-c", PROBE], cwd="/").stdout
+    prefix, base_prefix, executable = __import__("json").loads(out)
+    assert os.path.realpath(prefix) == os.path.realpath(venv)
+    assert base_prefix != prefix
+    assert executable == str(venv / "bin" / "python")
+    # the site-init hook the CLI embeds
+    assert glob.glob(str(venv / "lib" / "*" / "site-packages" / "_venvshim.pth")), venv
+
+
+def platform_tag():
+    return sysconfig.get_platform().replace("-", "_").replace(".", "_")
+
+
+# ------------------------------------------------------------------ fixtures
+
+@pytest.fixture(scope="session")
+def work(tmp_path_factory):
+    return tmp_path_factory.mktemp("packaging")
+
+
+@pytest.fixture(scope="session")
+def wheel(work):
+    out = work / "dist"
+    run([SYSTEM_PYTHON, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-w", out, REPO])
+    wheels = list(out.glob("*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+@pytest.fixture(scope="session")
+def tools(work, wheel):
+    """A venv of Debian's python3 (system site-packages: virtualenv, tox) with the wheel."""
+    venv = work / "tools"
+    run([SYSTEM_PYTHON, "-m", "venv", "--system-site-packages", venv])
+    run([venv / "bin" / "python", "-m", "pip", "install", "--no-deps", wheel])
+    return venv
+
+
+def tools_env(tools, **extra):
+    return clean_env(PATH="{}:{}".format(tools / "bin", os.environ.get("PATH", "")),
+                     VIRTUALENV_OVERRIDE_APP_DATA=tools.parent / "virtualenv-app-data", **extra)
+
+
+def tools_launcher(tools):
+    return tools / "libexec" / "venvshim" / "venvshim-launcher"
+
+
+# --------------------------------------------------------------------- wheel
+
+def test_wheel_name_and_contents(wheel):
+    assert re.fullmatch(r"venvshim-[0-9][^-]*-py3-none-{}\.whl".format(re.escape(platform_tag())),
+                        wheel.name), wheel.name
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        data = next(n.split("/")[0] for n in names if n.endswith(".data/scripts/venvshim"))
+        expected = {data + "/scripts/venvshim",
+                    data + "/data/libexec/venvshim/venvshim-launcher",
+                    data + "/purelib/venvshim/__init__.py",
+                    data + "/purelib/venvshim/__main__.py",
+                    data + "/purelib/venvshim/virtualenv_plugin.py"}
+        assert expected <= names, sorted(names)
+        assert not [n for n in names if n.endswith(".so")], sorted(names)
+        distinfo = data.replace(".data", ".dist-info")
+        eps = z.read(distinfo + "/entry_points.txt").decode()
+        assert re.search(r"\[virtualenv\.create\]\s*\nvenvshim\s*=\s*venvshim\.virtualenv_plugin:VenvshimCreator",
+                         eps), eps
+        assert "Root-Is-Purelib: false" in z.read(distinfo + "/WHEEL").decode()
+        launcher = z.read(data + "/data/libexec/venvshim/venvshim-launcher")
+    assert MARKER in launcher
+
+
+def test_wheel_launcher_is_static(tools):
+    launcher = tools_launcher(tools)
+    assert os.access(launcher, os.X_OK)
+    assert is_static_elf(launcher), "{} has a dynamic loader".format(launcher)
+    if shutil.which("musl-gcc"):  # the small musl build, as from meson setup
+        assert launcher.stat().st_size <= 64 * 1024, launcher.stat().st_size
+
+
+def test_installed_layout_is_meson_install_layout(tools):
+    """bin/venvshim and libexec/venvshim/venvshim-launcher under one prefix."""
+    assert (tools / "bin" / "venvshim").is_file()
+    assert tools_launcher(tools).is_file()
+    assert shutil.which("venvshim", path=tools_env(tools)["PATH"]) == str(tools / "bin" / "venvshim")
+
+
+# ----------------------------------------------------- the installed commands
+
+def test_installed_cli_create_install_check(tools, work):
+    env = tools_env(tools)
+    made = work / "cli-create"
+    r = run(["venvshim", "create", "--python", SYSTEM_PYTHON, "--without-pip", made], env=env, cwd="/")
+    assert_launcher_venv(made, tools_launcher(tools))
+
+    plain = work / "cli-install"
+    run([SYSTEM_PYTHON, "-m", "venv", "--without-pip", plain])
+    assert (plain / "bin" / "python").is_symlink()
+    run(["venvshim", "install", plain], env=env, cwd="/")
+    assert_launcher_venv(plain, tools_launcher(tools))
+
+    r = run(["venvshim", "check", made], env=env)
+    assert r.stdout.decode().rstrip().endswith("healthy"), describe(r)
+    assert "this build's launcher" in r.stdout.decode(), describe(r)
+
+
+def test_installed_cli_relocate(tools, work):
+    """create --relocatable with pip, move the venv, run its pip script launcher."""
+    env = tools_env(tools)
+    first = work / "reloc-a"
+    run(["venvshim", "create", "--python", SYSTEM_PYTHON, "--relocatable", first], env=env)
+    assert_launcher_venv(first, tools_launcher(tools))
+    pip = (first / "bin" / "pip").read_bytes()
+    assert pip.startswith(b"\x7fELF") and MARKER in pip, "bin/pip is not a script launcher"
+    moved = work / "reloc-b"
+    first.rename(moved)
+    r = run([moved / "bin" / "pip", "--version"], env=clean_env(), cwd="/")
+    assert str(moved / "lib") in r.stdout.decode(), describe(r)
+    assert_launcher_venv(moved, tools_launcher(tools))
+
+
+def test_python_m_venvshim(tools, work):
+    env = tools_env(tools)
+    direct = run(["venvshim", "--version"], env=env).stdout
+    assert run([tools / "bin" / "python", "-m", "venvshim", "--version"], env=env).stdout == direct
+    made = work / "python-m"
+    run([tools / "bin" / "python", "-m", "venvshim", "create", "--python", SYSTEM_PYTHON, "--without-pip",
+         made], env=env, cwd="/")
+    assert_launcher_venv(made, tools_launcher(tools))
+    r = run([tools / "bin" / "python", "-m", "venvshim", "no-such-command"], env=env, check=False)
+    assert r.returncode == 2 and r.stderr.startswith(b"venvshim: "), describe(r)
+
+
+@pytest.mark.parametrize("scheme", ["user", "target"])
+def test_other_pip_schemes(scheme, wheel, work):
+    """pip install --user / --target: the CLI still finds its launcher."""
+    root = work / ("scheme-" + scheme)
+    extra = {}
+    if scheme == "user":
+        extra["PYTHONUSERBASE"] = root
+        args = ["--user", "--break-system-packages"]
+    else:
+        args = ["--target", root]
+        extra["PYTHONPATH"] = root
+    env = clean_env(**extra)
+    run([SYSTEM_PYTHON, "-m", "pip", "install", "--no-deps"] + args + [wheel], env=env)
+    cli = root / "bin" / "venvshim"
+    launcher = root / "libexec" / "venvshim" / "venvshim-launcher"
+    made = root.parent / ("scheme-venv-" + scheme)
+    run([cli, "create", "--python", SYSTEM_PYTHON, "--without-pip", made], env=clean_env(), cwd="/")
+    assert_launcher_venv(made, launcher)
+    r = run([SYSTEM_PYTHON, "-c", "import venvshim; print(venvshim.cli_path())"], env=env, cwd="/")
+    assert r.stdout.decode().strip() == str(cli)
+    assert run([SYSTEM_PYTHON, "-m", "venvshim", "--version"], env=env).stdout.startswith(b"venvshim ")
+
+
+# ---------------------------------------------------------------- virtualenv
+
+@pytest.mark.parametrize("seed", ["no-seed", "seed"])
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_virtualenv_creator(tools, work, how, seed):
+    dest = work / "virtualenv-{}-{}".format(how, seed)
+    args = [tools / "bin" / "python", "-m", "virtualenv"]
+    extra = {}
+    if how == "flag":
+        args += ["--creator", "venvshim"]
+    else:
+        extra["VIRTUALENV_CREATOR"] = "venvshim"
+    if seed == "no-seed":
+        args.append("--no-seed")
+    r = run(args + [dest], env=tools_env(tools, **extra), cwd=work)
+    assert "VenvshimCreator" in r.stdout.decode(), describe(r)
+    assert_launcher_venv(dest, tools_launcher(tools))
+    cfg = (dest / "pyvenv.cfg").read_text()
+    assert re.search(r"^virtualenv = ", cfg, re.M), cfg  # virtualenv's keys survive
+    assert re.search(r"^executable = /", cfg, re.M), cfg  # and so does install's
+    assert (dest / ".gitignore").is_file()
+    pip = dest / "bin" / "pip"
+    if seed == "no-seed":
+        assert not pip.exists()
+        return
+    assert pip.read_bytes().startswith("#!{}\n".format(dest / "bin" / "python").encode())
+    r = run([pip, "--version"], env=clean_env(), cwd="/")
+    assert str(dest / "lib") in r.stdout.decode(), describe(r)
+    r = run([dest / "bin" / "python", "-c", "import setuptools, wheel"], env=clean_env(), cwd="/")
+
+
+def test_virtualenv_default_creator_unchanged(tools, work):
+    """Installing the plugin must not change what a plain `virtualenv DIR` makes."""
+    r = run([tools / "bin" / "python", "-m", "virtualenv", "--help"], env=tools_env(tools))
+    assert "venvshim" in r.stdout.decode()  # offered ...
+    assert re.search(r"\(builtin = (?!venvshim)[^)]+\)", r.stdout.decode()), describe(r)  # ... not default
+    dest = work / "virtualenv-default"
+    run([tools / "bin" / "python", "-m", "virtualenv", "--no-seed", dest], env=tools_env(tools))
+    assert (dest / "bin" / "python").is_symlink()
+
+
+TOX_INI = """\
+[tox]
+skipsdist = true
+envlist = py
+
+[testenv]
+commands = python -m unittest discover -s tests -v
+"""
+
+TOX_TEST = """\
+import os, sys, unittest
+
+class InTheToxEnv(unittest.TestCase):
+    def test_prefix_is_the_tox_env(self):
+        self.assertEqual(os.path.realpath(sys.prefix), os.path.realpath(os.environ["VIRTUAL_ENV"]))
+
+    def test_python_is_the_launcher(self):
+        with open(os.path.join(sys.prefix, "bin", "python"), "rb") as f:
+            self.assertIn({marker!r}, f.read())
+
+    def test_seeded(self):
+        import pip  # noqa: F401
+"""
+
+
+def test_tox_with_the_plugin(tools, work):
+    project = work / "tox-project"
+    (project / "tests").mkdir(parents=True)
+    (project / "tox.ini").write_text(TOX_INI)
+    (project / "tests" / "test_env.py").write_text(TOX_TEST.format(marker=MARKER))
+    r = run([tools / "bin" / "python", "-m", "tox"], env=tools_env(tools, VIRTUALENV_CREATOR="venvshim"),
+            cwd=project)
+    out = r.stdout.decode() + r.stderr.decode()
+    assert "Ran 3 tests" in out and "commands succeeded" in out, describe(r)
+    assert_launcher_venv(project / ".tox" / "py", tools_launcher(tools))
+
+
+# ---------------------------------------------------------------------- pipx
+
+def test_pipx_install(wheel, work):
+    pipx = shutil.which("pipx")
+    if not pipx:
+        pytest.skip("pipx not installed (Debian package pipx)")
+    home, bindir = work / "pipx-home", work / "pipx-bin"
+    env = clean_env(PIPX_HOME=home, PIPX_BIN_DIR=bindir)
+    run([pipx, "install", wheel], env=env)
+    assert sorted(os.listdir(bindir)) == ["venvshim"]  # only the CLI is exposed
+    made = work / "pipx-made"
+    run([bindir / "venvshim", "create", "--python", SYSTEM_PYTHON, "--without-pip", made],
+        env=clean_env(), cwd="/")
+    assert_launcher_venv(made, home / "venvs" / "venvshim" / "libexec" / "venvshim" / "venvshim-launcher")
+
+
+# --------------------------------------------------------------------- sdist
+
+def test_sdist_builds_the_same_wheel(wheel, work):
+    if not (REPO / ".git").exists():
+        pytest.skip("{} is not a git checkout: meson dist (the sdist) needs one".format(REPO))
+    sd = work / "sdist"
+    run([SYSTEM_PYTHON, "-m", "build", "--sdist", "--no-isolation", "-o", sd, REPO])
+    tars = list(sd.glob("venvshim-*.tar.gz"))
+    assert len(tars) == 1, tars
+    shutil.unpack_archive(str(tars[0]), str(sd))
+    src = sd / tars[0].name[:-len(".tar.gz")]
+    assert (src / "PKG-INFO").is_file() and (src / "pyproject.toml").is_file()
+    out = sd / "dist"
+    run([SYSTEM_PYTHON, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-w", out, src])
+    (again,) = list(out.glob("*.whl"))
+    assert again.name == wheel.name
+    with zipfile.ZipFile(wheel) as a, zipfile.ZipFile(again) as b:
+        assert sorted(a.namelist()) == sorted(b.namelist())
+        for n in a.namelist():  # the Python files and metadata byte for byte
+            if n.endswith((".py", "entry_points.txt", "WHEEL", "METADATA")):
+                assert a.read(n) == b.read(n), n
+
+
+# ------------------------------------------------------------- meson install
+
+@pytest.fixture(scope="session")
+def meson_build(work):
+    build = work / "meson-build"
+    run(["meson", "setup", build, REPO, "--prefix=/opt/venvshim-test", "-Dunit_tests=disabled"])
+    run(["meson", "compile", "-C", build])
+    return build
+
+
+def test_meson_install_destdir(meson_build, work):
+    stage = work / "stage"
+    run(["meson", "install", "-C", meson_build, "--no-rebuild", "--destdir", stage])
+    prefix = stage / "opt" / "venvshim-test"
+    cli, launcher = prefix / "bin" / "venvshim", prefix / "libexec" / "venvshim" / "venvshim-launcher"
+    assert cli.is_file() and launcher.is_file()
+    made = work / "staged-made"
+    run([cli, "create", "--python", SYSTEM_PYTHON, "--without-pip", made], env=clean_env(), cwd="/")
+    assert_launcher_venv(made, launcher)
+    # The prefix is not compiled in: the installed tree works wherever it is moved.
+    moved = work / "elsewhere" / "prefix"
+    moved.parent.mkdir()
+    prefix.rename(moved)
+    again = work / "moved-made"
+    run([moved / "bin" / "venvshim", "create", "--python", SYSTEM_PYTHON, "--without-pip", again],
+        env=clean_env(), cwd="/")
+    assert_launcher_venv(again, moved / "libexec" / "venvshim" / "venvshim-launcher")
+
+
+@pytest.mark.xfail(strict=True, reason="the CLI looks for its launcher only in ../libexec/venvshim, "
+                                       "not in a configured libexecdir")
+def test_meson_install_custom_libexecdir(meson_build, work):
+    build = work / "meson-build-libexec"
+    run(["meson", "setup", build, REPO, "--prefix=/opt/venvshim-test", "-Dunit_tests=disabled",
+         "--libexecdir=lib/x86_64-linux-gnu"])
+    run(["meson", "compile", "-C", build])
+    stage = work / "stage-libexec"
+    run(["meson", "install", "-C", build, "--no-rebuild", "--destdir", stage])
+    prefix = stage / "opt" / "venvshim-test"
+    made = work / "libexec-made"
+    run([prefix / "bin" / "venvshim", "create", "--python", SYSTEM_PYTHON, "--without-pip", made],
+        env=clean_env(), cwd="/")
+    assert_launcher_venv(made, prefix / "lib" / "x86_64-linux-gnu" / "venvshim" / "venvshim-launcher")
