@@ -1,6 +1,6 @@
 /* POSIX implementation of fs.h. */
-#include "fs.h"
-#include "path.h"
+#include "../fs.h"
+#include "../path.h"
 
 #include <errno.h>
 #include <fcntl.h>

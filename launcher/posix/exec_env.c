@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fs.h"
+#include "../fs.h"
 
 extern char **environ;
 

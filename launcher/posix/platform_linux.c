@@ -1,8 +1,8 @@
 /* Linux: the kernel names the running executable in /proc/self/exe. */
 #include <sys/auxv.h>
 
-#include "fs.h"
-#include "platform.h"
+#include "../fs.h"
+#include "../platform.h"
 
 bool fs_self_exe(char *buf, size_t cap) {
     return fs_readlink("/proc/self/exe", buf, cap, NULL) > 0;

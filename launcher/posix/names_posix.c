@@ -1,6 +1,6 @@
-#include "names.h"
+#include "../names.h"
 
-#include "script.h"
+#include "../script.h"
 
 void base_names_for(const char *invoked, const char *versioned, cfg_value recorded,
                     base_names *out) {

@@ -3,8 +3,8 @@
 #include <mach-o/dyld.h>
 #include <stdint.h>
 
-#include "fs.h"
-#include "platform.h"
+#include "../fs.h"
+#include "../platform.h"
 
 bool fs_self_exe(char *buf, size_t cap) {
     uint32_t size = (uint32_t)cap;

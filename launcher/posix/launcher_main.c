@@ -3,8 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "marker.h"
-#include "plan.h"
+#include "../marker.h"
+#include "../plan.h"
 
 /* `venvshim install` and `check` recognise a launcher by this string, and a
  * launcher recognises another in a base's `#!` chain (shebang.c). */

@@ -5,7 +5,7 @@
 
 #include <windows.h>
 
-#include "fs.h"
+#include "../fs.h"
 #include "win_util.h"
 
 /* 32767 characters is CreateProcessW's limit for a command line. */

@@ -1,8 +1,8 @@
 /* Windows: the per-OS part of fs.h and platform.h. */
 #include <windows.h>
 
-#include "fs.h"
-#include "platform.h"
+#include "../fs.h"
+#include "../platform.h"
 #include "win_util.h"
 
 bool fs_self_exe(char *buf, size_t cap) {

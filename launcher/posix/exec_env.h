@@ -2,7 +2,7 @@
 #ifndef VENVSHIM_EXEC_ENV_H
 #define VENVSHIM_EXEC_ENV_H
 
-#include "plan.h"
+#include "../plan.h"
 
 /* Apply the plan's environment changes to environ (no allocation unless a
  * variable is set: putenv keeps the plan's own "name=value" string). */

@@ -13,12 +13,12 @@
 #include <string.h>
 #include <windows.h>
 
-#include "appended_script.h"
-#include "cfg.h"
-#include "locate.h"
-#include "resolve.h"
-#include "strbuf.h"
-#include "win_util.h"
+#include "../win/appended_script.h"
+#include "../cfg.h"
+#include "../locate.h"
+#include "../resolve.h"
+#include "../strbuf.h"
+#include "../win/win_util.h"
 
 #define MARKER "venvshim-launcher-marker "
 

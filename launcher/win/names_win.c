@@ -7,11 +7,11 @@
  * launcher) runs python.exe, or pythonw.exe for a GUI-subsystem build. The recorded `executable`
  * key is not used: it names python.exe even in a pythonw venv (the mistake of CPython 3.13.0's
  * venvwlauncher, gh-126084). */
-#include "names.h"
+#include "../names.h"
 
 #include <string.h>
 
-#include "strbuf.h"
+#include "../strbuf.h"
 #include "win_util.h"
 
 static char lower(char c) {

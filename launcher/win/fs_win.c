@@ -1,12 +1,12 @@
 /* Windows implementation of fs.h: wide APIs only. Paths arrive as UTF-8 and
  * are converted here (win_widen_path adds \\?\ to long absolute paths). */
-#include "fs.h"
+#include "../fs.h"
 
 #include <string.h>
 #include <windows.h>
 
-#include "path.h"
-#include "strbuf.h"
+#include "../path.h"
+#include "../strbuf.h"
 #include "win_util.h"
 
 static wchar_t wide_a[WIN_PATH_MAX], wide_b[WIN_PATH_MAX];

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <wchar.h>
 
-#include "plan.h"
+#include "../plan.h"
 
 /* Run plan->base.binary with the command line
  *   "<base>" <insert> <raw tail of GetCommandLineW() after argv[0]>

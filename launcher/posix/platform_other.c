@@ -3,8 +3,8 @@
  * says so in its error when argv[0] is unusable). */
 #include <unistd.h>
 
-#include "fs.h"
-#include "platform.h"
+#include "../fs.h"
+#include "../platform.h"
 
 bool fs_self_exe(char *buf, size_t cap) {
     (void)buf;

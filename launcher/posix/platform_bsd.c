@@ -4,8 +4,8 @@
 #include <sys/sysctl.h>
 #include <unistd.h>
 
-#include "fs.h"
-#include "platform.h"
+#include "../fs.h"
+#include "../platform.h"
 
 bool fs_self_exe(char *buf, size_t cap) {
 #if defined(VENVSHIM_NETBSD_SYSCTL) /* set by meson.build for NetBSD */
