@@ -1,27 +1,12 @@
 #include "diag.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fs.h"
 #include "strbuf.h"
 
 bool diag_debug = false;
-
-void write_all(int fd, const char *s) {
-    size_t n = strlen(s);
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return;
-        }
-        s += w;
-        n -= (size_t)w;
-    }
-}
 
 /* Only the first argument that starts with '\n' begins the second line (the
  * fix); every other byte a terminal could act on, a '\n' inside a path
@@ -52,8 +37,8 @@ int fail(vs_error *err, int code, ...) {
 }
 
 void error_print(const vs_error *err) {
-    write_all(2, err->text);
-    write_all(2, "\n");
+    fs_write_all(2, err->text);
+    fs_write_all(2, "\n");
 }
 
 void trace(const char *first, ...) {
@@ -69,5 +54,5 @@ void trace(const char *first, ...) {
         sb_add_escaped(&sb, s);
     va_end(ap);
     sb_add(&sb, "\n");
-    write_all(2, line);
+    fs_write_all(2, line);
 }

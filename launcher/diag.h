@@ -1,22 +1,13 @@
 /* Errors and tracing: one place decides what the user reads on stderr.
  * No stdio and no heap: messages are built in fixed buffers and written with
- * write(2), so the launcher's hot path stays small and allocation-free. */
+ * fs_write_all (fs.h), so the launcher's hot path stays small and allocation-free. */
 #ifndef VENVSHIM_DIAG_H
 #define VENVSHIM_DIAG_H
 
 #include <stdbool.h>
 
+#include "contract.h" /* the exit codes */
 #include "path.h"
-
-/* Exit codes: those of CPython's own venv launcher (PC/venvlauncher.c). */
-enum {
-    EXIT_EXEC_FAILED = 101, /* the base interpreter could not be started */
-    EXIT_NO_BASE = 103,     /* no usable base interpreter (home missing, loop, ...) */
-    EXIT_BAD_SCRIPT = 105,  /* a script launcher whose appended zip is damaged */
-    EXIT_NO_CFG = 106,      /* no pyvenv.cfg next to the launcher or in its parent */
-    EXIT_BAD_CFG = 107,     /* pyvenv.cfg unreadable or invalid */
-    EXIT_PRIVILEGED = 120,  /* venvshim's own: started set-user-ID / set-group-ID */
-};
 
 typedef struct {
     int code; /* 0: no error */
@@ -40,8 +31,5 @@ void error_print(const vs_error *err);
 /* With diag_debug set: "venvshim: " + the NULL-terminated strings, escaped as
  * in fail(), to stderr. */
 void trace(const char *first, ...);
-
-/* Write all of s to a file descriptor (retrying short writes). */
-void write_all(int fd, const char *s);
 
 #endif

@@ -1,7 +1,12 @@
 /* The launcher's narrow window onto the operating system's file system.
  * Everything above this interface (locate, resolve, plan) is plain C that can
- * be tested on directory layouts; fs_posix.c (and later a Windows file)
- * implement it. Each call is one system call unless noted. */
+ * be tested on directory layouts; launcher/posix/fs_posix.c and
+ * launcher/win/fs_win.c implement it. Each call is one system call unless
+ * noted.
+ *
+ * An `error` value is the OS's own (errno on POSIX, GetLastError() on
+ * Windows): the core never compares it with a constant, it asks
+ * fs_error_is_missing / fs_error_is_denied and shows fs_error_text. */
 #ifndef VENVSHIM_FS_H
 #define VENVSHIM_FS_H
 
@@ -20,7 +25,7 @@ typedef struct {
     bool executable; /* any execute bit set (as CPython's isxfile checks) */
     long long size;
     fs_id id;
-    int error; /* errno when kind == FS_MISSING */
+    int error; /* the OS error when kind == FS_MISSING (see fs_error_is_missing) */
 } fs_info;
 
 /* stat(2), following symlinks. */
@@ -94,7 +99,20 @@ long fs_file_read_at(const fs_file *file, void *buf, size_t n, long long offset)
 
 void fs_file_close(fs_file *file);
 
-/* strerror(3)-like text for an errno value, without locale machinery. */
+/* strerror(3)-like text for an error value, without locale machinery. */
 const char *fs_error_text(int error);
+
+/* The error says "no such file": POSIX ENOENT; Windows ERROR_FILE_NOT_FOUND
+ * or ERROR_PATH_NOT_FOUND. */
+bool fs_error_is_missing(int error);
+
+/* The error says "permission denied": POSIX EACCES or EPERM; Windows
+ * ERROR_ACCESS_DENIED. */
+bool fs_error_is_denied(int error);
+
+/* Write all of s to standard output (fd 1) or standard error (fd 2),
+ * retrying short writes; errors are ignored (there is nowhere to report
+ * them). */
+void fs_write_all(int fd, const char *s);
 
 #endif

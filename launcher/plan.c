@@ -3,9 +3,11 @@
 #include <string.h>
 
 #include "framework.h"
+#include "pyname.h"
 #include "relhome.h"
 #include "script.h"
 #include "shebang.h"
+#include "fs.h"
 #include "strbuf.h"
 
 static bool plan_sets(const vs_plan *plan, const char *name) {
@@ -34,13 +36,28 @@ static int plan_framework(vs_plan *plan, vs_error *err) {
     return 0;
 }
 
+/* A relative home (relhome.h): the step says what the child needs, the plan
+ * records it. */
+static int plan_relative_home(const vs_request *req, vs_plan *plan, vs_error *err) {
+    static relhome_env rh;
+    unsigned flags = plan->script[0] ? 0 : python_flags(req->argc, req->argv);
+    int rc = relhome_prepare(&plan->loc, &plan->base, flags, req->has_pythonhome, &rh, err);
+    if (rc || !rh.set_home)
+        return rc;
+    if (!plan_env_set(plan, "PYTHONHOME", rh.pythonhome) ||
+        !plan_env_set(plan, VS_RELHOME_MARKER_VAR, plan->base.binary))
+        return fail(err, EXIT_NO_BASE, "the base prefix ", rh.pythonhome, " is too long to pass on",
+                    "\nmove the application to a shorter path", NULL);
+    return 0;
+}
+
 int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     int rc = locate_venv(&req->inv, &plan->loc, err);
     if (rc)
         return rc;
     plan->script[0] = '\0';
     if (!req->traits.own_script_launchers &&
-        !script_is_interpreter_name(path_basename(plan->loc.venv_exe)) &&
+        !pyname_is_interpreter(path_basename(plan->loc.venv_exe)) &&
         (rc = script_prepare(&plan->loc, plan->script, err)) != 0)
         return rc;
     rc = resolve_base(&plan->loc, &plan->base, err);
@@ -61,7 +78,7 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
         plan_env_set(plan, PYVENV_LAUNCHER_VAR, NULL);
     }
     if (plan->base.home_relative)
-        return relhome_plan(req, plan, err);
+        return plan_relative_home(req, plan, err);
     return 0;
 }
 
@@ -93,7 +110,7 @@ static void print_line(const char *key, const char *value) {
     sb_add(&sb, ": ");
     sb_add_escaped(&sb, value);
     sb_add(&sb, "\n");
-    write_all(1, line);
+    fs_write_all(1, line);
 }
 
 void plan_print(const vs_plan *plan, int argc, char **argv) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "fs.h"
+#include "pyname.h"
 #include "strbuf.h"
 
 unsigned python_flags(int argc, char **argv) {
@@ -54,18 +55,19 @@ bool find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t
 }
 
 /* "python3.12" / "pypy3.9" from the base binary's name, else from pyvenv.cfg. */
-static bool stdlib_name(const vs_plan *plan, char *out, size_t cap) {
-    const char *name = path_basename(plan->base.binary);
+static bool stdlib_name(const vs_location *loc, const vs_base *base, char *out, size_t cap) {
+    const char *name = path_basename(base->binary);
     int major, minor;
-    if (!name_version(name, &major, &minor)) {
+    if (!pyname_version(name, &major, &minor)) {
         venv_cfg cfg;
-        if (cfg_parse(plan->loc.cfg_text, plan->loc.cfg_len, &cfg) != CFG_OK ||
+        if (cfg_parse(loc->cfg_text, loc->cfg_len, &cfg) != CFG_OK ||
             !cfg_major_minor(&cfg, &major, &minor))
             return false;
     }
     strbuf sb;
     sb_init(&sb, out, cap);
-    sb_add(&sb, strncmp(name, "pypy", 4) == 0 ? "pypy" : "python");
+    const char *family = pyname_family(name);
+    sb_add(&sb, family ? family : "python");
     sb_add_int(&sb, major);
     sb_add_char(&sb, '.');
     sb_add_int(&sb, minor);
@@ -76,9 +78,10 @@ static const char *flag_name(unsigned flags) {
     return flags & PYFLAG_I ? "-I" : flags & PYFLAG_E ? "-E" : "-S";
 }
 
-int relhome_plan(const vs_request *req, vs_plan *plan, vs_error *err) {
-    const char *cfg = plan->loc.cfg_path, *home = plan->base.home;
-    unsigned flags = plan->script[0] ? 0 : python_flags(req->argc, req->argv);
+int relhome_prepare(const vs_location *loc, const vs_base *base, unsigned flags,
+                    bool has_pythonhome, relhome_env *out, vs_error *err) {
+    const char *cfg = loc->cfg_path, *home = base->home;
+    out->set_home = false;
     if (flags & (PYFLAG_E | PYFLAG_I))
         return fail(
             err, EXIT_BAD_CFG, flag_name(flags), " cannot be used with the relative home in ", cfg,
@@ -89,22 +92,22 @@ int relhome_plan(const vs_request *req, vs_plan *plan, vs_error *err) {
                     ": without site, the launcher's PYTHONHOME would reach child processes",
                     "\nrun without it, or write the absolute 'home = ", home, "' in that file",
                     NULL);
-    if (req->has_pythonhome) {
+    if (has_pythonhome) {
         trace("PYTHONHOME is set: it decides the base prefix, as in CPython", NULL);
         return 0;
     }
-    static char stdlib[32], prefix[VS_PATH_MAX], venv[VS_PATH_MAX], hook[VS_PATH_MAX];
-    if (!stdlib_name(plan, stdlib, sizeof stdlib))
+    static char stdlib[32], venv[VS_PATH_MAX], hook[VS_PATH_MAX];
+    if (!stdlib_name(loc, base, stdlib, sizeof stdlib))
         return fail(err, EXIT_BAD_CFG, cfg, " has a relative home but no 'version' key, and ",
-                    plan->base.binary, " does not name its version",
+                    base->binary, " does not name its version",
                     "\nadd 'version = X.Y.Z' (the base Python's version) to that file", NULL);
-    if (!find_base_prefix(home, stdlib, prefix, sizeof prefix))
+    if (!find_base_prefix(home, stdlib, out->pythonhome, sizeof out->pythonhome))
         return fail(err, EXIT_NO_BASE, "no standard library (lib/", stdlib,
                     "/os.py) in home = ", home, " or its parent (relative home in ", cfg, ")",
                     "\ncheck that the base Python was moved together with the virtual environment",
                     NULL);
     /* Without the hook PYTHONHOME would stay in os.environ and reach children. */
-    copy_str(venv, sizeof venv, plan->loc.venv_exe);
+    copy_str(venv, sizeof venv, loc->venv_exe);
     path_dirname(venv);
     path_dirname(venv);
     strbuf sb;
@@ -112,15 +115,12 @@ int relhome_plan(const vs_request *req, vs_plan *plan, vs_error *err) {
     sb_add(&sb, venv);
     sb_add(&sb, "/lib/");
     sb_add(&sb, stdlib);
-    sb_add(&sb, "/site-packages/" SITE_INIT_PTH);
+    sb_add(&sb, "/site-packages/" VS_SITE_INIT_PTH);
     if (sb.overflow || fs_stat(hook).kind != FS_FILE)
         return fail(err, EXIT_BAD_CFG, cfg,
                     " has a relative home, which needs venvshim's start-up ", "hook ", hook,
                     ", but it is missing", "\nrestore it: venvshim install ", venv, NULL);
-    trace("relative home: PYTHONHOME=", prefix, " for this start only", NULL);
-    if (!plan_env_set(plan, "PYTHONHOME", prefix) ||
-        !plan_env_set(plan, RELHOME_MARKER_VAR, plan->base.binary))
-        return fail(err, EXIT_NO_BASE, "the base prefix ", prefix, " is too long to pass on",
-                    "\nmove the application to a shorter path", NULL);
+    trace("relative home: PYTHONHOME=", out->pythonhome, " for this start only", NULL);
+    out->set_home = true;
     return 0;
 }

@@ -12,10 +12,12 @@
 #ifndef VENVSHIM_RELHOME_H
 #define VENVSHIM_RELHOME_H
 
-#include "plan.h"
+#include <stdbool.h>
+#include <stddef.h>
 
-#define RELHOME_MARKER_VAR "__VENVSHIM_BASE_EXECUTABLE__"
-#define SITE_INIT_PTH "_venvshim.pth"
+#include "diag.h"
+#include "locate.h"
+#include "resolve.h"
 
 enum { PYFLAG_E = 1, PYFLAG_I = 2, PYFLAG_S = 4 };
 
@@ -28,8 +30,18 @@ unsigned python_flags(int argc, char **argv);
  * from a bundle that lacks its stdlib, getpath's walk up can reach /lib. */
 bool find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t cap);
 
-/* Add the environment changes to plan (base.home_relative set); 0 or an
- * exit code with err filled in. */
-int relhome_plan(const vs_request *req, vs_plan *plan, vs_error *err);
+/* What the child needs for a relative home: PYTHONHOME (and the marker
+ * naming base->binary), unless the caller set PYTHONHOME itself. */
+typedef struct {
+    bool set_home; /* false: the caller's PYTHONHOME decides, nothing to add */
+    char pythonhome[VS_PATH_MAX];
+} relhome_env;
+
+/* The relative-home step of plan_make (base->home_relative set): flags are
+ * the interpreter's -E/-I/-S (python_flags; 0 for a script launcher),
+ * has_pythonhome whether the caller set PYTHONHOME. Fills out; 0 or an exit
+ * code with err filled in. The caller (plan.c) records the environment. */
+int relhome_prepare(const vs_location *loc, const vs_base *base, unsigned flags,
+                    bool has_pythonhome, relhome_env *out, vs_error *err);
 
 #endif

@@ -1,34 +1,11 @@
 #include "resolve.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "names.h"
-#include "script.h"
+#include "pyname.h"
 #include "strbuf.h"
 #include "version_guard.h"
-
-const char *after_interpreter_prefix(const char *name) {
-    if (strncmp(name, "python", 6) == 0)
-        return name + 6;
-    return strncmp(name, "pypy", 4) == 0 ? name + 4 : NULL;
-}
-
-bool name_version(const char *name, int *major, int *minor) {
-    const char *p = after_interpreter_prefix(name);
-    if (!p || *p < '0' || *p > '9')
-        return false;
-    int a = 0, b = 0;
-    while (*p >= '0' && *p <= '9' && a < 1000)
-        a = a * 10 + (*p++ - '0');
-    if (*p++ != '.' || *p < '0' || *p > '9')
-        return false;
-    while (*p >= '0' && *p <= '9' && b < 1000)
-        b = b * 10 + (*p++ - '0');
-    *major = a;
-    *minor = b;
-    return true;
-}
 
 /* Everything one resolution step knows about the venv being resolved. */
 typedef struct {
@@ -62,7 +39,7 @@ static bool usable_binary(step *s, const char *path) {
         strbuf sb;
         sb_init(&sb, why, sizeof why);
         sb_add(&sb, " (");
-        sb_add(&sb, info.error == ENOENT ? "missing" : fs_error_text(info.error));
+        sb_add(&sb, fs_error_is_missing(info.error) ? "missing" : fs_error_text(info.error));
         sb_add(&sb, ")");
         note_tried(s, path, why);
         return false;
@@ -109,7 +86,7 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (!path_absolute(out, VS_PATH_MAX, cfg_dir, value))
         return false;
     trace("candidate from the recorded executable: ", out, NULL);
-    if (!script_is_interpreter_name(path_basename(out))) {
+    if (!pyname_is_interpreter(path_basename(out))) {
         /* an edited key must never make the launcher exec /bin/sh,
          * python3.12-config (a shell script) or the like */
         note_tried(s, out, " (not an interpreter's name)");
@@ -266,7 +243,7 @@ static bool pick_binary(step *s, const vs_base *base, char *out) {
  * exist: nothing in it could be run anyway. */
 static int home_unsearchable(vs_error *err, const step *s, const vs_base *base, int slot) {
     fs_info probe = fs_stat(base->cfg_path[slot]);
-    if (probe.kind != FS_MISSING || probe.error == ENOENT)
+    if (probe.kind != FS_MISSING || fs_error_is_missing(probe.error))
         return err->code;
     return fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s->cfg_path,
                 " cannot be searched: ", fs_error_text(probe.error), "\nfix the permissions of ",
@@ -313,98 +290,112 @@ static bool is_this_launcher(const char *path, fs_info cand) {
            fs_same_contents(self_path, path);
 }
 
-int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
-    static step s;
-    memset(&s, 0, offsetof(step, tried)); /* not the 4.5 KiB `tried` buffer */
-    s.loc = loc;
-    s.base = base;
-    base->head_len = -1;
+/* Parse the pyvenv.cfg text being followed into s->cfg, with its version. */
+static int parse_cfg(step *s, const char *text, size_t len, vs_error *err) {
+    if (cfg_parse(text, len, &s->cfg) != CFG_OK)
+        return fail(err, EXIT_BAD_CFG, s->cfg_path, " is not a text file (it contains NUL bytes)",
+                    "\nrecreate the virtual environment, or rewrite the file as 'key = value' "
+                    "lines",
+                    NULL);
+    s->has_version = cfg_major_minor(&s->cfg, &s->major, &s->minor);
+    if (s->has_version) {
+        strbuf sb;
+        sb_init(&sb, s->version_text, sizeof s->version_text);
+        sb_add_int(&sb, s->major);
+        sb_add_char(&sb, '.');
+        sb_add_int(&sb, s->minor);
+    }
+    if (diag_debug) {
+        cfg_value legacy;
+        bool old_ok = cfg_legacy_home(text, len, &legacy);
+        if (!old_ok || legacy.len != s->cfg.home.len ||
+            (s->cfg.home.ptr && memcmp(legacy.ptr, s->cfg.home.ptr, legacy.len) != 0))
+            trace("warning: CPython 3.6-3.10 read 'home' differently from this file ",
+                  "(spacing, case, or a missing final newline)", NULL);
+    }
+    return 0;
+}
+
+/* Follow the chain of venvs: read home from the venv's pyvenv.cfg and, while
+ * home is itself a venv's bin directory, that venv's. On return (0) s->cfg,
+ * s->cfg_path and base->home describe the last venv of the chain. */
+static int follow_chain(step *s, vs_base *base, vs_error *err) {
+    const vs_location *loc = s->loc;
     const char *text = loc->cfg_text;
     size_t len = loc->cfg_len;
-    s.cfg_path = loc->cfg_path;
     fs_id visited[MAX_CHAIN_DEPTH + 1];
     visited[0] = loc->cfg_id;
-    base->chain_depth = 0;
-    base->home_relative = false;
-
     for (;;) {
-        if (cfg_parse(text, len, &s.cfg) != CFG_OK)
-            return fail(err, EXIT_BAD_CFG, s.cfg_path,
-                        " is not a text file (it contains NUL bytes)",
-                        "\nrecreate the virtual environment, or rewrite the file as 'key = value' "
-                        "lines",
-                        NULL);
-        s.has_version = cfg_major_minor(&s.cfg, &s.major, &s.minor);
-        if (s.has_version) {
-            strbuf sb;
-            sb_init(&sb, s.version_text, sizeof s.version_text);
-            sb_add_int(&sb, s.major);
-            sb_add_char(&sb, '.');
-            sb_add_int(&sb, s.minor);
-        }
-        if (diag_debug) {
-            cfg_value legacy;
-            bool old_ok = cfg_legacy_home(text, len, &legacy);
-            if (!old_ok || legacy.len != s.cfg.home.len ||
-                (s.cfg.home.ptr && memcmp(legacy.ptr, s.cfg.home.ptr, legacy.len) != 0))
-                trace("warning: CPython 3.6-3.10 read 'home' differently from this file ",
-                      "(spacing, case, or a missing final newline)", NULL);
-        }
-        int rc = read_home(&s, base, err);
+        int rc = parse_cfg(s, text, len, err);
+        if (rc == 0)
+            rc = read_home(s, base, err);
         if (rc)
             return rc;
-
-        /* home inside another venv: follow the chain to its base */
         int slot = base->chain_depth % 2;
         size_t next_len;
         fs_id next_id;
         near_status near = venv_dir_cfg(base->home, base, slot, &next_len, &next_id, err);
         if (near == NEAR_BAD)
-            return home_unsearchable(err, &s, base, slot);
-        if (near == NEAR_FOUND) {
-            if (seen(visited, base->chain_depth + 1, next_id))
-                return fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s.cfg_path,
-                            " leads back to ", base->cfg_path[slot],
-                            ": a loop of virtual environments",
-                            "\npoint 'home' at the directory of a real Python interpreter", NULL);
-            if (base->chain_depth >= MAX_CHAIN_DEPTH)
-                return fail(err, EXIT_NO_BASE, loc->cfg_path, ": more than 8 virtual environments ",
-                            "chained through 'home'",
-                            "\npoint 'home' at the directory of a real Python interpreter", NULL);
-            trace("home ", base->home, " belongs to another venv: following ", base->cfg_path[slot],
-                  NULL);
-            base->chain_depth++;
-            visited[base->chain_depth] = next_id;
-            text = base->cfg_text[slot];
-            len = next_len;
-            s.cfg_path = base->cfg_path[slot];
-            continue;
-        }
-
-        sb_init(&s.tried_sb, s.tried, sizeof s.tried);
-        s.mismatch_path[0] = '\0';
-        if (!pick_binary(&s, base, base->binary)) {
-            if (s.mismatch_path[0])
-                return fail_version_mismatch(err, &s);
-            static char msg[2 * VS_PATH_MAX + 1024];
-            strbuf sb;
-            sb_init(&sb, msg, sizeof msg);
-            sb_add(&sb, "no Python ");
-            sb_add(&sb, s.has_version ? s.version_text : "");
-            sb_add(&sb, s.has_version ? " " : "");
-            sb_add(&sb, "interpreter in home = ");
-            sb_add(&sb, base->home);
-            sb_add(&sb, " (");
-            sb_add(&sb, s.cfg_path);
-            sb_add(&sb, "); tried ");
-            sb_add(&sb, s.tried);
-            return fail_with_hint(err, EXIT_NO_BASE, &s, msg);
-        }
-        if (is_this_launcher(base->binary, s.chosen))
-            return fail(err, EXIT_NO_BASE, base->binary, " (from ", s.cfg_path,
-                        ") is this launcher, not a Python interpreter: running it would loop",
+            return home_unsearchable(err, s, base, slot);
+        if (near != NEAR_FOUND)
+            return 0;
+        if (seen(visited, base->chain_depth + 1, next_id))
+            return fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s->cfg_path,
+                        " leads back to ", base->cfg_path[slot], ": a loop of virtual environments",
                         "\npoint 'home' at the directory of a real Python interpreter", NULL);
-        trace("base interpreter: ", base->binary, NULL);
-        return 0;
+        if (base->chain_depth >= MAX_CHAIN_DEPTH)
+            return fail(err, EXIT_NO_BASE, loc->cfg_path, ": more than 8 virtual environments ",
+                        "chained through 'home'",
+                        "\npoint 'home' at the directory of a real Python interpreter", NULL);
+        trace("home ", base->home, " belongs to another venv: following ", base->cfg_path[slot],
+              NULL);
+        base->chain_depth++;
+        visited[base->chain_depth] = next_id;
+        text = base->cfg_text[slot];
+        len = next_len;
+        s->cfg_path = base->cfg_path[slot];
     }
+}
+
+/* Choose the binary in base->home (the last venv of the chain), or say why
+ * there is none. */
+static int choose_binary(step *s, vs_base *base, vs_error *err) {
+    sb_init(&s->tried_sb, s->tried, sizeof s->tried);
+    s->mismatch_path[0] = '\0';
+    if (!pick_binary(s, base, base->binary)) {
+        if (s->mismatch_path[0])
+            return fail_version_mismatch(err, s);
+        static char msg[2 * VS_PATH_MAX + 1024];
+        strbuf sb;
+        sb_init(&sb, msg, sizeof msg);
+        sb_add(&sb, "no Python ");
+        sb_add(&sb, s->has_version ? s->version_text : "");
+        sb_add(&sb, s->has_version ? " " : "");
+        sb_add(&sb, "interpreter in home = ");
+        sb_add(&sb, base->home);
+        sb_add(&sb, " (");
+        sb_add(&sb, s->cfg_path);
+        sb_add(&sb, "); tried ");
+        sb_add(&sb, s->tried);
+        return fail_with_hint(err, EXIT_NO_BASE, s, msg);
+    }
+    if (is_this_launcher(base->binary, s->chosen))
+        return fail(err, EXIT_NO_BASE, base->binary, " (from ", s->cfg_path,
+                    ") is this launcher, not a Python interpreter: running it would loop",
+                    "\npoint 'home' at the directory of a real Python interpreter", NULL);
+    trace("base interpreter: ", base->binary, NULL);
+    return 0;
+}
+
+int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
+    static step s;
+    memset(&s, 0, offsetof(step, tried)); /* not the 4.5 KiB `tried` buffer */
+    s.loc = loc;
+    s.base = base;
+    s.cfg_path = loc->cfg_path;
+    base->head_len = -1;
+    base->chain_depth = 0;
+    base->home_relative = false;
+    int rc = follow_chain(&s, base, err);
+    return rc ? rc : choose_binary(&s, base, err);
 }

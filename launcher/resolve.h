@@ -36,10 +36,4 @@ typedef struct {
 
 int resolve_base(const vs_location *loc, vs_base *base, vs_error *err);
 
-/* "python3.12" -> "3.12"; "pypy3" -> "3"; NULL without python/pypy. */
-const char *after_interpreter_prefix(const char *name);
-
-/* "python3.12" -> 3, 12; "pypy3.9" -> 3, 9; "python3" -> false. */
-bool name_version(const char *name, int *major, int *minor);
-
 #endif

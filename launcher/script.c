@@ -3,31 +3,11 @@
 #include <string.h>
 
 #include "fs.h"
-#include "resolve.h"
 #include "strbuf.h"
 
 #define EOCD_SIZE 22
 #define CD_ENTRY_SIZE 46
 #define CD_READ_MAX 8192 /* larger central directories skip the __main__.py check */
-
-bool script_is_interpreter_name(const char *name) {
-    const char *p = after_interpreter_prefix(name);
-    if (!p)
-        return false;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    if (*p == '.') {
-        p++;
-        if (*p < '0' || *p > '9')
-            return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    /* ABI flags: t free-threaded, d debug, m pymalloc (3.7 and older) */
-    for (int i = 0; i < 3 && *p && strchr("tdm", *p); i++)
-        p++;
-    return *p == '\0';
-}
 
 static unsigned long long get_le(const unsigned char *p, int n) {
     unsigned long long v = 0;

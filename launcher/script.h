@@ -17,12 +17,6 @@
 #include "diag.h"
 #include "locate.h"
 
-/* An interpreter's file name: python, python3, python3.12, python3.13t,
- * python3.12d, python3.7m, pypy, pypy3.9; not python3.12-config,
- * python3.12-gdb.py, pip, pytest. Every base candidate must have one
- * (resolve.c, names_posix.c), as must the name that skips the script check. */
-bool script_is_interpreter_name(const char *name);
-
 /* Where the executable image ends according to the ELF header in head (the
  * file's first bytes), or 0 when head is not ELF or does not say. */
 long long elf_image_end(const unsigned char *head, size_t len);

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "fs.h"
-#include "marker.h"
+#include "contract.h"
 #include "strbuf.h"
 
 /* Launchers are 50 KiB (musl) to about 1 MiB (glibc, sanitizers); the marker

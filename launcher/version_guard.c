@@ -4,22 +4,13 @@
 
 #include "fs.h"
 #include "locate.h"
-#include "resolve.h"
+#include "pyname.h"
 #include "strbuf.h"
 
 static vg_verdict decide(int major, int minor, int want_major, int want_minor, vg_found *found) {
     found->major = major;
     found->minor = minor;
     return major == want_major && minor == want_minor ? VG_MATCH : VG_MISMATCH;
-}
-
-/* The stdlib directory's stem for an interpreter name, or NULL. */
-static const char *family(const char *name) {
-    if (strncmp(name, "python", 6) == 0)
-        return "python";
-    if (strncmp(name, "pypy", 4) == 0)
-        return "pypy";
-    return NULL;
 }
 
 /* out = prefix/<libdir>/<fam>X.Y<suffix>/<leaf>; its kind. */
@@ -53,7 +44,7 @@ static void set_evidence(vg_found *found, const char *a, const char *b, const ch
  * mismatch needs another version's real stdlib (its os.py), so a leftover
  * site-packages directory of an old version never blocks a working base. */
 static vg_verdict by_stdlib(const char *file, int want_major, int want_minor, vg_found *found) {
-    const char *fam = family(path_basename(file));
+    const char *fam = pyname_family(path_basename(file));
     if (!fam)
         return VG_UNKNOWN;
     static char prefix[VS_PATH_MAX], probe[VS_PATH_MAX];
@@ -85,14 +76,10 @@ static vg_verdict by_stdlib(const char *file, int want_major, int want_minor, vg
     return VG_UNKNOWN;
 }
 
-bool vg_python_name(const char *name) {
-    return family(name) != NULL;
-}
-
 vg_verdict version_guard(const char *binary, int want_major, int want_minor, vg_found *found) {
     int major, minor;
     found->evidence[0] = '\0';
-    if (name_version(path_basename(binary), &major, &minor)) {
+    if (pyname_version(path_basename(binary), &major, &minor)) {
         set_evidence(found, "by its name", "", "");
         return decide(major, minor, want_major, want_minor, found);
     }
@@ -102,7 +89,7 @@ vg_verdict version_guard(const char *binary, int want_major, int want_minor, vg_
         static char target[VS_PATH_MAX], next[VS_PATH_MAX];
         if (fs_readlink(link, target, sizeof target, NULL) < 0)
             return by_stdlib(link, want_major, want_minor, found);
-        if (name_version(path_basename(target), &major, &minor)) {
+        if (pyname_version(path_basename(target), &major, &minor)) {
             set_evidence(found, "a symlink to ", target, "");
             return decide(major, minor, want_major, want_minor, found);
         }

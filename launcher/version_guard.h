@@ -25,7 +25,4 @@ typedef struct {
 /* Is binary a Python want_major.want_minor? */
 vg_verdict version_guard(const char *binary, int want_major, int want_minor, vg_found *found);
 
-/* Is name an interpreter's file name (python*, pypy*)? */
-bool vg_python_name(const char *name);
-
 #endif

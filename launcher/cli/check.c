@@ -11,6 +11,7 @@
 #include "../cfg.h"
 #include "../path.h"
 #include "../plan.h"
+#include "../pyname.h"
 #include "../script.h"
 #include "../version_guard.h"
 #include "check.h"
@@ -187,7 +188,7 @@ static void scan_launchers(const char *bin, const char *ours, size_t ours_len, b
     for (size_t i = 0; i < count; i++) {
         char path[VS_PATH_MAX];
         struct stat st;
-        if (!script_is_interpreter_name(names[i]) || !path_join(path, sizeof path, bin, names[i]) ||
+        if (!pyname_is_interpreter(names[i]) || !path_join(path, sizeof path, bin, names[i]) ||
             lstat(path, &st) != 0)
             continue;
         s->count++;

@@ -9,6 +9,7 @@
 
 #include "../path.h"
 #include "../plan.h"
+#include "../pyname.h"
 #include "../script.h"
 #include "check.h"
 #include "cli.h"
@@ -242,7 +243,7 @@ void check_scripts(const char *venv, bool fix, report *r) {
     char **names = NULL;
     size_t count = 0, cap = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (e->d_name[0] == '.' || script_is_interpreter_name(e->d_name))
+        if (e->d_name[0] == '.' || pyname_is_interpreter(e->d_name))
             continue;
         if (count == cap) {
             cap = cap ? 2 * cap : 64;

@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 
 #include "../cfg.h"
+#include "../contract.h" /* CLI_OK, CLI_FAILED, CLI_USAGE, VS_LAUNCHER_MARKER */
 #include "../path.h"
 
-enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
 int cmd_create(int argc, char **argv);
 int cmd_install(int argc, char **argv);
@@ -109,7 +109,5 @@ bool find_launcher(char *out, size_t cap);
 /* Does the file at path (or these bytes) carry the launcher marker? */
 bool is_launcher_file(const char *path);
 bool has_launcher_marker(const char *data, size_t len);
-
-#define LAUNCHER_MARKER "venvshim-launcher-marker "
 
 #endif

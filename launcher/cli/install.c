@@ -19,6 +19,7 @@
 #include "../diag.h"
 #include "../path.h"
 #include "../plan.h"
+#include "../pyname.h"
 #include "../script.h"
 #include "cli.h"
 
@@ -77,7 +78,7 @@ static int scan_bin(int bin_fd, const char *bin, const char *venv_real, bool for
     int rc = CLI_OK;
     struct dirent *e;
     while (rc == CLI_OK && (e = readdir(d)) != NULL) {
-        if (!script_is_interpreter_name(e->d_name))
+        if (!pyname_is_interpreter(e->d_name))
             continue;
         struct stat st;
         if (fstatat(bin_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||

@@ -15,12 +15,12 @@
 
 #include "../win/appended_script.h"
 #include "../cfg.h"
+#include "../contract.h"
 #include "../locate.h"
+#include "../pyname.h"
 #include "../resolve.h"
 #include "../strbuf.h"
 #include "../win/win_util.h"
-
-#define MARKER "venvshim-launcher-marker "
 
 typedef struct {
     const wchar_t *name;
@@ -54,9 +54,9 @@ static unsigned char *read_file(const wchar_t *path, size_t *size) {
 }
 
 static bool has_marker(const blob *b) {
-    size_t m = strlen(MARKER);
+    size_t m = strlen(VS_LAUNCHER_MARKER);
     for (size_t i = 0; i + m <= b->size; i++)
-        if (memcmp(b->data + i, MARKER, m) == 0)
+        if (memcmp(b->data + i, VS_LAUNCHER_MARKER, m) == 0)
             return true;
     return false;
 }
@@ -195,7 +195,7 @@ int install_windows_venv(const wchar_t *dir_arg) {
         path[WIN_PATH_MAX - 1] = 0;
         win_narrow(fd.cFileName, -1, name, sizeof name);
         bool ok;
-        if (win_is_python_name(name)) {
+        if (pyname_is_windows_exe(name)) {
             bool w = name[6] == 'w' || name[6] == 'W';
             ok = replace_file(path, w ? &gui : &console, NULL, 0);
             redirectors += ok;

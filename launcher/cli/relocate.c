@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../path.h"
+#include "../pyname.h"
 #include "../script.h"
 #include "cli.h"
 #include "relocate_rewrite.h"
@@ -83,7 +84,7 @@ static bool names_this_venv(const relocation *r, const char *path, size_t len) {
         return false;
     memcpy(target, path, len);
     target[len] = '\0';
-    if (target[0] != '/' || !script_is_interpreter_name(path_basename(target)))
+    if (target[0] != '/' || !pyname_is_interpreter(path_basename(target)))
         return false;
     path_dirname(target);
     struct stat st;
@@ -199,8 +200,8 @@ static bool mark_cfg(relocation *r, const char *text, size_t len, unsigned mode)
 }
 
 static bool skip_name(const char *name) {
-    return name[0] == '.' || script_is_interpreter_name(name) ||
-           strncmp(name, "activate", 8) == 0 || strcmp(name, "Activate.ps1") == 0;
+    return name[0] == '.' || pyname_is_interpreter(name) || strncmp(name, "activate", 8) == 0 ||
+           strcmp(name, "Activate.ps1") == 0;
 }
 
 static int by_name(const void *a, const void *b) {

@@ -225,7 +225,7 @@ const char *shebang_form_reason(shebang_form form) {
 
 /* here, not in fileops.c: pure, so the fuzz targets need no file code */
 bool has_launcher_marker(const char *data, size_t len) {
-    const char *marker = LAUNCHER_MARKER;
+    const char *marker = VS_LAUNCHER_MARKER;
     size_t m = strlen(marker);
     for (size_t i = 0; i + m <= len; i++) /* memmem is a GNU extension */
         if (data[i] == marker[0] && memcmp(data + i, marker, m) == 0)

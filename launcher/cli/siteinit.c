@@ -8,11 +8,12 @@
 #include <unistd.h>
 
 #include "../path.h"
+#include "../pyname.h"
 #include "cli.h"
 #include "site_init_data.h"
 
-static const char pth_name[] = "_venvshim.pth";
-static const char module_name[] = "_venvshim_init";
+static const char pth_name[] = VS_SITE_INIT_PTH;
+static const char module_name[] = VS_SITE_INIT_MODULE;
 
 /* A stale .pyc with the old module's mtime and size could outlive the copy. */
 static void remove_cached(int site_fd) {
@@ -72,7 +73,7 @@ int install_site_init(const char *venv) {
     int written = 0, rc = CLI_OK;
     struct dirent *ent;
     while ((ent = readdir(d)) != NULL && rc == CLI_OK) {
-        if (strncmp(ent->d_name, "python", 6) != 0 && strncmp(ent->d_name, "pypy", 4) != 0)
+        if (!pyname_family(ent->d_name))
             continue;
         char site[VS_PATH_MAX];
         int ver_fd = open_dir_at(lib_fd, ent->d_name, true);

@@ -224,3 +224,25 @@ void fs_file_close(fs_file *file) {
 const char *fs_error_text(int error) {
     return strerror(error);
 }
+
+bool fs_error_is_missing(int error) {
+    return error == ENOENT;
+}
+
+bool fs_error_is_denied(int error) {
+    return error == EACCES || error == EPERM;
+}
+
+void fs_write_all(int fd, const char *s) {
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+}

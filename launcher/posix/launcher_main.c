@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../marker.h"
+#include "../contract.h"
 #include "../plan.h"
 
 /* `venvshim install` and `check` recognise a launcher by this string, and a

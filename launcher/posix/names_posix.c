@@ -1,12 +1,12 @@
 #include "../names.h"
 
-#include "../script.h"
+#include "../pyname.h"
 
 void base_names_for(const char *invoked, const char *versioned, cfg_value recorded,
                     base_names *out) {
     (void)recorded; /* tried as a candidate of its own (use_recorded) */
     /* a launcher copied as `pip` acts as python: home/pip is no interpreter */
-    out->names[0] = script_is_interpreter_name(invoked) ? invoked : "";
+    out->names[0] = pyname_is_interpreter(invoked) ? invoked : "";
     out->names[1] = versioned;
     out->names[2] = "python3";
     out->names[3] = "python";

@@ -24,7 +24,7 @@ static long long archive_start(HANDLE h, long long size) {
 }
 
 static int no_script(vs_error *err, const char *self, const char *why) {
-    return fail(err, EXIT_NO_SCRIPT, self, why,
+    return fail(err, EXIT_NO_SHEBANG, self, why,
                 "\nreinstall the package that made it (pip install --force-reinstall NAME)", NULL);
 }
 

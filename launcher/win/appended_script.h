@@ -13,11 +13,8 @@
 #include "appended_parse.h" /* appended_script_offset, shebang_args */
 #include "diag.h"
 
-/* The script launcher carries no usable appended script. */
-#define EXIT_NO_SCRIPT 110
-
 /* The shebang's arguments after the interpreter (UTF-8, trimmed; "" when
- * none) into args. 0, or EXIT_NO_SCRIPT with err filled in. */
+ * none) into args. 0, or EXIT_NO_SHEBANG with err filled in. */
 int appended_script_args(const wchar_t *self, const char *self_utf8, char *args, size_t cap,
                          vs_error *err);
 

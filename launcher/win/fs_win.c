@@ -2,6 +2,7 @@
  * are converted here (win_widen_path adds \\?\ to long absolute paths). */
 #include "../fs.h"
 
+#include <io.h>
 #include <string.h>
 #include <windows.h>
 
@@ -225,6 +226,27 @@ void fs_file_close(fs_file *file) {
 bool fs_same_contents(const char *a, const char *b) {
     return win_widen_path(a, wide_a, WIN_PATH_MAX) && win_widen_path(b, wide_b, WIN_PATH_MAX) &&
            same_contents_wide(wide_a, wide_b);
+}
+
+bool fs_error_is_missing(int error) {
+    return error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND;
+}
+
+bool fs_error_is_denied(int error) {
+    return error == ERROR_ACCESS_DENIED;
+}
+
+/* The C runtime's _write, as before the seam had this call: the console and
+ * pipes see the same bytes (text mode: "\n" written as "\r\n"). */
+void fs_write_all(int fd, const char *s) {
+    size_t n = strlen(s);
+    while (n > 0) {
+        int w = _write(fd, s, n > 0x40000000 ? 0x40000000 : (unsigned)n);
+        if (w <= 0)
+            return;
+        s += w;
+        n -= (size_t)w;
+    }
 }
 
 const char *fs_error_text(int error) {

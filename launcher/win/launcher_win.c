@@ -3,6 +3,7 @@
 #include <windows.h>
 
 #include "exec_win.h"
+#include "fs.h"
 #include "strbuf.h"
 #include "win_util.h"
 
@@ -48,7 +49,7 @@ bool win_dry_run(const vs_plan *plan, const wchar_t *insert) {
     if (win_narrow(win_cmdline_tail(GetCommandLineW()), -1, part, sizeof part))
         sb_add(&sb, part);
     sb_add(&sb, "\n");
-    write_all(1, line);
+    fs_write_all(1, line);
     return true;
 }
 

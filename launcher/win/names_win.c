@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "../pyname.h"
 #include "../strbuf.h"
 #include "win_util.h"
 
@@ -23,25 +24,6 @@ static bool has_prefix_nocase(const char *s, const char *prefix) {
         if (lower(*s) != *prefix)
             return false;
     return true;
-}
-
-/* "python" ["w"] [X[.Y]["t"]] ["_d"] ".exe", any case. */
-bool win_is_python_name(const char *name) {
-    if (!has_prefix_nocase(name, "python"))
-        return false;
-    const char *p = name + 6;
-    if (lower(*p) == 'w')
-        p++;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    if (*p == '.' && p[1] >= '0' && p[1] <= '9') /* "3.13", not the "." of ".exe" */
-        for (p++; *p >= '0' && *p <= '9'; p++)
-            ;
-    if (lower(*p) == 't')
-        p++;
-    if (has_prefix_nocase(p, "_d"))
-        p += 2;
-    return has_prefix_nocase(p, ".exe") && p[4] == '\0';
 }
 
 /* The "X.Yt" of a free-threaded base name ("python3.13t.exe", any case),
@@ -70,7 +52,7 @@ void base_names_for(const char *invoked, const char *versioned, cfg_value record
     (void)versioned;
     out->count = 1;
     out->use_recorded = false;
-    if (!win_is_python_name(invoked)) {
+    if (!pyname_is_windows_exe(invoked)) {
         out->names[0] = win_is_gui() ? "pythonw.exe" : "python.exe";
         return;
     }

@@ -9,14 +9,14 @@
  * after a move), only its arguments. */
 #include <windows.h>
 
+#include "../contract.h"
 #include "appended_script.h"
 #include "launcher_win.h"
 #include "strbuf.h"
 #include "win_util.h"
 
 /* `venvshim install` recognises a launcher by this string. */
-__attribute__((used)) static const char launcher_marker[] =
-    "venvshim-launcher-marker " VENVSHIM_VERSION;
+__attribute__((used)) static const char launcher_marker[] = VS_LAUNCHER_MARKER VENVSHIM_VERSION;
 
 int wmain(void) {
     static vs_plan plan;
@@ -53,7 +53,7 @@ int wmain(void) {
         sb_add(&sb, self_utf8);
         sb_add(&sb, "\"");
         if (sb.overflow || !win_widen(ins, insert, sizeof insert / sizeof insert[0]))
-            rc = fail(&err, EXIT_NO_SCRIPT, "the '#!' line of ", self_utf8,
+            rc = fail(&err, EXIT_NO_SHEBANG, "the '#!' line of ", self_utf8,
                       " is not valid UTF-8 or too long", NULL);
     }
     return win_finish(&plan, rc, insert, &err);

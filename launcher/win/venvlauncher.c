@@ -5,12 +5,12 @@
  * __PYVENV_LAUNCHER__ naming this file so the interpreter knows its venv.
  * The GUI build is this file linked for the windows subsystem. */
 
+#include "../contract.h"
 #include "launcher_win.h"
 #include "plan.h"
 
 /* `venvshim install` recognises a launcher by this string. */
-__attribute__((used)) static const char launcher_marker[] =
-    "venvshim-launcher-marker " VENVSHIM_VERSION;
+__attribute__((used)) static const char launcher_marker[] = VS_LAUNCHER_MARKER VENVSHIM_VERSION;
 
 int wmain(void) {
     static vs_plan plan;

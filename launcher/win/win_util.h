@@ -30,7 +30,4 @@ const wchar_t *win_strip_verbatim(wchar_t *p);
 /* True when this executable is a GUI-subsystem program (venvwlauncher). */
 bool win_is_gui(void);
 
-/* names_win.c: "python" ["w"] [X[.Y]["t"]] ["_d"] ".exe", any case. */
-bool win_is_python_name(const char *name);
-
 #endif

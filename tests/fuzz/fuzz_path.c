@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pyname.h"
 #include "path.h"
 #include "resolve.h"
 #include "version_guard.h"
@@ -66,9 +67,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         (void)path_join(dir, sizeof dir, dir, path_basename(out));
     }
     int major, minor;
-    if (name_version(path_basename(s), &major, &minor) && (major < 0 || minor < 0))
+    if (pyname_version(path_basename(s), &major, &minor) && (major < 0 || minor < 0))
         abort();
-    (void)vg_python_name(path_basename(s));
+    (void)pyname_family(path_basename(s));
     free(s);
     return 0;
 }

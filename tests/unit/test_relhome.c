@@ -86,7 +86,7 @@ static void bundle(const char *cfg_extra) {
     lay_exec("app/python/bin/python3.12");
     lay_write("app/python/lib/python3.12/os.py", "");
     lay_venv("app/.venv", "home = ../python/bin\nversion = 3.12.1\n%s", cfg_extra);
-    lay_write("app/.venv/lib/python3.12/site-packages/" SITE_INIT_PTH, "");
+    lay_write("app/.venv/lib/python3.12/site-packages/" VS_SITE_INIT_PTH, "");
 }
 
 static const char *no_args[] = {"python"};
@@ -105,7 +105,7 @@ Test(relhome, resolved_against_pyvenv_cfg_from_any_cwd) {
         cr_assert_str_eq(plan.base.home, lay_path("app/python/bin"));
         cr_assert_str_eq(plan.base.binary, lay_path("app/python/bin/python3.12"));
         cr_assert_str_eq(env_value("PYTHONHOME"), lay_path("app/python"));
-        cr_assert_str_eq(env_value(RELHOME_MARKER_VAR), lay_path("app/python/bin/python3.12"));
+        cr_assert_str_eq(env_value(VS_RELHOME_MARKER_VAR), lay_path("app/python/bin/python3.12"));
         cr_assert_str_eq(plan.argv0, lay_path("app/.venv/bin/python"));
     }
 }
@@ -139,13 +139,13 @@ Test(relhome, missing_site_init_hook_is_107) {
     lay_write("app/python/lib/python3.12/os.py", "");
     lay_venv("app/.venv", "home = ../python/bin\nversion = 3.12.1\n");
     lay_expect_error(plan_with("app/.venv/bin/python", 1, no_args, false), &err, EXIT_BAD_CFG,
-                     SITE_INIT_PTH, "venvshim install", NULL);
+                     VS_SITE_INIT_PTH, "venvshim install", NULL);
 }
 
 Test(relhome, no_stdlib_above_home_is_103) {
     lay_exec("app/python/bin/python3.12");
     lay_venv("app/.venv", "home = ../python/bin\nversion = 3.12.1\n");
-    lay_write("app/.venv/lib/python3.12/site-packages/" SITE_INIT_PTH, "");
+    lay_write("app/.venv/lib/python3.12/site-packages/" VS_SITE_INIT_PTH, "");
     lay_expect_error(plan_with("app/.venv/bin/python", 1, no_args, false), &err, EXIT_NO_BASE,
                      "lib/python3.12/os.py", lay_path("app/python/bin"), NULL);
 }
@@ -154,7 +154,7 @@ Test(relhome, users_pythonhome_is_left_to_python) {
     bundle("");
     cr_assert_eq(plan_with("app/.venv/bin/python", 1, no_args, true), 0, "%s", err.text);
     cr_assert_null(env_value("PYTHONHOME"));
-    cr_assert_null(env_value(RELHOME_MARKER_VAR));
+    cr_assert_null(env_value(VS_RELHOME_MARKER_VAR));
 }
 
 Test(relhome, stale_absolute_executable_is_ignored) {

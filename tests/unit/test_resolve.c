@@ -8,44 +8,45 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pyname.h"
 #include "layout.h"
 #include "plan.h"
 #include "resolve.h"
 
-/* ---- name_version ---- */
+/* ---- pyname_version ---- */
 
 static bool version_of(const char *name, int *major, int *minor) {
     *major = *minor = -1;
-    return name_version(name, major, minor);
+    return pyname_version(name, major, minor);
 }
 
-Test(name_version, python_x_y) {
+Test(pyname_version, python_x_y) {
     int major, minor;
     cr_assert(version_of("python3.12", &major, &minor));
     cr_assert_eq(major, 3);
     cr_assert_eq(minor, 12);
 }
 
-Test(name_version, pypy_x_y) {
+Test(pyname_version, pypy_x_y) {
     int major, minor;
     cr_assert(version_of("pypy3.9", &major, &minor));
     cr_assert_eq(major, 3);
     cr_assert_eq(minor, 9);
 }
 
-Test(name_version, free_threaded_suffix) {
+Test(pyname_version, free_threaded_suffix) {
     int major, minor;
     cr_assert(version_of("python3.13t", &major, &minor));
     cr_assert_eq(major, 3);
     cr_assert_eq(minor, 13);
 }
 
-Test(name_version, major_only_is_generic) {
+Test(pyname_version, major_only_is_generic) {
     int major, minor;
     cr_assert_not(version_of("python3", &major, &minor));
 }
 
-Test(name_version, unversioned_names) {
+Test(pyname_version, unversioned_names) {
     int major, minor;
     cr_assert_not(version_of("python", &major, &minor));
     cr_assert_not(version_of("python-config", &major, &minor));

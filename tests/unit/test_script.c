@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pyname.h"
 #include "layout.h"
 #include "plan.h"
 #include "script.h"
@@ -18,7 +19,7 @@ Test(script_name, interpreters_are_not_scripts) {
                          "python3.12d", "python3.7m", "python3.6dm", "python3.13td",
                          "pypy",        "pypy3",      "pypy3.9"};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
-        cr_assert(script_is_interpreter_name(yes[i]), "%s", yes[i]);
+        cr_assert(pyname_is_interpreter(yes[i]), "%s", yes[i]);
     const char *no[] = {"pip",
                         "pytest",
                         "python-config",
@@ -32,7 +33,20 @@ Test(script_name, interpreters_are_not_scripts) {
                         "python3.x",
                         "python3.12tdmx"};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
-        cr_assert_not(script_is_interpreter_name(no[i]), "%s", no[i]);
+        cr_assert_not(pyname_is_interpreter(no[i]), "%s", no[i]);
+}
+
+/* Windows names as CPython's venvlauncher builds copy them (PC/layout/main.py). */
+Test(script_name, windows_interpreter_names) {
+    const char *yes[] = {"python.exe",    "pythonw.exe",     "python_d.exe",
+                         "pythonw_d.exe", "python3.13t.exe", "pythonw3.13t.exe",
+                         "PYTHON.EXE",    "python3.exe",     "python3.13t_d.exe"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        cr_assert(pyname_is_windows_exe(yes[i]), "%s", yes[i]);
+    const char *no[] = {"pip.exe", "python",       "python.exe.bak",   "pythonx.exe",
+                        "py.exe",  "python3..exe", "venvlauncher.exe", ""};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        cr_assert_not(pyname_is_windows_exe(no[i]), "%s", no[i]);
 }
 
 /* ---- ELF image end ---- */

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "pyname.h"
 #include "layout.h"
 #include "version_guard.h"
 
@@ -103,10 +104,10 @@ Test(version_guard, pypy_stdlib) {
 }
 
 Test(version_guard, python_names) {
-    cr_assert(vg_python_name("python"));
-    cr_assert(vg_python_name("python3.12"));
-    cr_assert(vg_python_name("pypy3"));
-    cr_assert_not(vg_python_name("sh"));
-    cr_assert_not(vg_python_name("py"));
-    cr_assert_not(vg_python_name(""));
+    cr_assert(pyname_family("python"));
+    cr_assert(pyname_family("python3.12"));
+    cr_assert(pyname_family("pypy3"));
+    cr_assert_not(pyname_family("sh"));
+    cr_assert_not(pyname_family("py"));
+    cr_assert_not(pyname_family(""));
 }

@@ -390,12 +390,12 @@ check("GUI script launcher: runs home\\pythonw.exe, __PYVENV_LAUNCHER__ = Script
 tool = os.path.join(s, "nozip.exe")
 script_exe(tool, SCRIPT, b'#!python.exe\n', zipped=False)
 rc, out, err = run(tool)
-check("script launcher without an appended script: 110 and a one-line reason",
-      rc == 110 and "has no script appended" in err, (rc, err))
+check("script launcher without an appended script: 113 and a one-line reason",
+      rc == 113 and "has no script appended" in err, (rc, err))
 tool = os.path.join(s, "nobang.exe")
 script_exe(tool, SCRIPT, b'', zipped=True)
 rc, out, err = run(tool)
-check("script launcher without a '#!' line: 110", rc == 110 and "no '#!' line" in err, (rc, err))
+check("script launcher without a '#!' line: 113", rc == 113 and "no '#!' line" in err, (rc, err))
 _, s2 = make_venv("scripts-nocfg", cfg=False)
 tool = os.path.join(s2, "tool.exe")
 script_exe(tool, SCRIPT, b'#!python.exe\n')
