@@ -25,7 +25,7 @@ static void add_prefixed(strbuf *sb, va_list ap) {
     }
 }
 
-int fail(vs_error *err, int code, ...) {
+int diag_fail(vs_error *err, int code, ...) {
     strbuf sb;
     sb_init(&sb, err->text, sizeof err->text);
     va_list ap;
@@ -36,12 +36,12 @@ int fail(vs_error *err, int code, ...) {
     return code;
 }
 
-void error_print(const vs_error *err) {
+void diag_print_error(const vs_error *err) {
     fs_write_all(2, err->text);
     fs_write_all(2, "\n");
 }
 
-void trace(const char *first, ...) {
+void diag_trace(const char *first, ...) {
     if (!diag_debug)
         return;
     static char line[2 * VS_PATH_MAX + 256]; /* static: the launcher's stack stays small */

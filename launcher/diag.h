@@ -14,6 +14,15 @@ typedef struct {
     char text[2 * VS_PATH_MAX + 1024];
 } vs_error;
 
+/* The argument lists below end with NULL: the compiler checks that they do
+ * (GCC: -Wformat, Clang: -Wsentinel, both in -Wall: "missing sentinel in
+ * function call"). */
+#if defined(__GNUC__) || defined(__clang__)
+#define DIAG_SENTINEL __attribute__((sentinel))
+#else
+#define DIAG_SENTINEL
+#endif
+
 /* Set by the launcher from PYLAUNCHER_DEBUG; tests may set it directly. */
 extern bool diag_debug;
 
@@ -22,14 +31,14 @@ extern bool diag_debug;
  * begins the second line (the fix), which gets the prefix too. Control
  * characters anywhere else are escaped (sb_add_escaped): values from files,
  * paths and the environment reach the terminal as text. Returns code, for
- * `return fail(...)`. */
-int fail(vs_error *err, int code, ...);
+ * `return diag_fail(...)`. */
+int diag_fail(vs_error *err, int code, ...) DIAG_SENTINEL;
 
 /* Write err to stderr (with a final newline). */
-void error_print(const vs_error *err);
+void diag_print_error(const vs_error *err);
 
 /* With diag_debug set: "venvshim: " + the NULL-terminated strings, escaped as
- * in fail(), to stderr. */
-void trace(const char *first, ...);
+ * in diag_fail(), to stderr. */
+void diag_trace(const char *first, ...) DIAG_SENTINEL;
 
 #endif

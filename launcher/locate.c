@@ -9,8 +9,8 @@ static int too_long(vs_error *err, const char *what, const char *path) {
     strbuf sb; /* first bytes only: enough to recognise it (copy_str would refuse) */
     sb_init(&sb, head, sizeof head);
     sb_add(&sb, path);
-    return fail(err, EXIT_NO_CFG, what, " is longer than ", "4095", " bytes: ", head, "...",
-                "\nmove the virtual environment to a shorter path", NULL);
+    return diag_fail(err, EXIT_NO_CFG, what, " is longer than ", "4095", " bytes: ", head, "...",
+                     "\nmove the virtual environment to a shorter path", NULL);
 }
 
 /* argv[0] has no slash: the first absolute PATH entry holding an executable of
@@ -52,7 +52,7 @@ static bool path_hit_is_self(const char *hit, fs_info hit_info) {
         return true;
     if (self.id.dev == hit_info.id.dev && self.id.ino == hit_info.id.ino)
         return true;
-    trace("PATH finds ", hit, ", which is not this launcher: asking the OS", NULL);
+    diag_trace("PATH finds ", hit, ", which is not this launcher: asking the OS", NULL);
     return false;
 }
 
@@ -67,10 +67,10 @@ static const char *read_status_text(fs_read_status st) {
     }
 }
 
-near_status read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *len, fs_id *id,
-                          vs_error *err) {
+near_status locate_read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *len,
+                                 fs_id *id, vs_error *err) {
     static char parent[VS_PATH_MAX];
-    copy_str(parent, sizeof parent, dir);
+    sb_copy(parent, sizeof parent, dir);
     path_dirname(parent);
     const char *dirs[2] = {dir, parent};
     static char not_regular[VS_PATH_MAX];
@@ -82,7 +82,7 @@ near_status read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *l
             continue;
         int error = 0;
         fs_read_status st = fs_read_small_file(cfg_path, text, CFG_MAX_SIZE, len, id, &error);
-        trace("looking for ", cfg_path, st == READ_OK ? ": found" : ": no", NULL);
+        diag_trace("looking for ", cfg_path, st == READ_OK ? ": found" : ": no", NULL);
         if (st == READ_OK)
             return NEAR_FOUND;
         if (st == READ_MISSING)
@@ -90,38 +90,39 @@ near_status read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *l
         if (st == READ_NOT_REGULAR) {
             /* like site.py, keep looking for a regular file in the parent */
             if (!not_regular[0])
-                copy_str(not_regular, sizeof not_regular, cfg_path);
+                sb_copy(not_regular, sizeof not_regular, cfg_path);
             continue;
         }
-        fail(err, EXIT_BAD_CFG, cfg_path, read_status_text(st),
-             st == READ_ERROR ? fs_error_text(error) : "",
-             st == READ_TOO_LARGE ? "\nkeep only its 'key = value' lines, or recreate the virtual "
-                                    "environment"
-                                  : "\nfix its permissions, or recreate the virtual environment",
-             NULL);
+        diag_fail(err, EXIT_BAD_CFG, cfg_path, read_status_text(st),
+                  st == READ_ERROR ? fs_error_text(error) : "",
+                  st == READ_TOO_LARGE
+                      ? "\nkeep only its 'key = value' lines, or recreate the virtual "
+                        "environment"
+                      : "\nfix its permissions, or recreate the virtual environment",
+                  NULL);
         return NEAR_BAD;
     }
     if (not_regular[0]) {
-        copy_str(cfg_path, VS_PATH_MAX, not_regular);
-        fail(err, EXIT_BAD_CFG, not_regular, " is not a regular file",
-             "\nremove it and recreate the virtual environment", NULL);
+        sb_copy(cfg_path, VS_PATH_MAX, not_regular);
+        diag_fail(err, EXIT_BAD_CFG, not_regular, " is not a regular file",
+                  "\nremove it and recreate the virtual environment", NULL);
         return NEAR_BAD;
     }
     return NEAR_NONE;
 }
 
-bool follow_link(const char *link, const char *target, char *out) {
+bool locate_follow_link(const char *link, const char *target, char *out) {
     static char joined[VS_PATH_MAX], dir[VS_PATH_MAX];
     if (path_is_absolute(target)) {
-        if (!copy_str(joined, sizeof joined, target))
+        if (!sb_copy(joined, sizeof joined, target))
             return false;
     } else {
-        copy_str(dir, sizeof dir, link);
+        sb_copy(dir, sizeof dir, link);
         path_dirname(dir);
         if (!path_join(joined, sizeof joined, dir, target))
             return false;
     }
-    copy_str(dir, sizeof dir, joined);
+    sb_copy(dir, sizeof dir, joined);
     path_dirname(dir);
     static char real_dir[VS_PATH_MAX];
     return fs_realpath(dir, real_dir) &&
@@ -132,19 +133,19 @@ bool follow_link(const char *link, const char *target, char *out) {
 static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
     for (int hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
         static char dir[VS_PATH_MAX];
-        copy_str(dir, sizeof dir, loc->venv_exe);
+        sb_copy(dir, sizeof dir, loc->venv_exe);
         path_dirname(dir);
-        near_status st =
-            read_cfg_near(dir, loc->cfg_path, loc->cfg_text, &loc->cfg_len, &loc->cfg_id, err);
+        near_status st = locate_read_cfg_near(dir, loc->cfg_path, loc->cfg_text, &loc->cfg_len,
+                                              &loc->cfg_id, err);
         if (st != NEAR_NONE)
             return st;
         static char target[VS_PATH_MAX], next[VS_PATH_MAX];
         if (fs_readlink(loc->venv_exe, target, sizeof target, NULL) < 0)
             return NEAR_NONE;
-        trace(loc->venv_exe, " is a symlink to ", target, NULL);
-        if (!follow_link(loc->venv_exe, target, next))
+        diag_trace(loc->venv_exe, " is a symlink to ", target, NULL);
+        if (!locate_follow_link(loc->venv_exe, target, next))
             return NEAR_NONE;
-        copy_str(loc->venv_exe, sizeof loc->venv_exe, next);
+        sb_copy(loc->venv_exe, sizeof loc->venv_exe, next);
     }
     *looped = true;
     return NEAR_NONE;
@@ -154,9 +155,9 @@ static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
  * `source`); the first attempt's path is kept for the error message. */
 static near_status search_starting_at(vs_location *loc, const char *source, char *first_try,
                                       vs_error *err, bool *looped) {
-    trace("launcher path from ", source, ": ", loc->venv_exe, NULL);
+    diag_trace("launcher path from ", source, ": ", loc->venv_exe, NULL);
     if (!first_try[0])
-        copy_str(first_try, VS_PATH_MAX, loc->venv_exe);
+        sb_copy(first_try, VS_PATH_MAX, loc->venv_exe);
     return search_from(loc, err, looped);
 }
 
@@ -200,18 +201,18 @@ int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
     if (st == NEAR_BAD)
         return err->code;
     if (!first_try[0])
-        return fail(err, EXIT_NO_CFG, "cannot tell where this launcher is (argv[0] is '", argv0,
-                    "' and the OS does not say)",
-                    "\nrun it by its path, e.g. /path/to/venv/bin/python", NULL);
+        return diag_fail(err, EXIT_NO_CFG, "cannot tell where this launcher is (argv[0] is '",
+                         argv0, "' and the OS does not say)",
+                         "\nrun it by its path, e.g. /path/to/venv/bin/python", NULL);
     static char dir[VS_PATH_MAX];
-    copy_str(dir, sizeof dir, first_try);
+    sb_copy(dir, sizeof dir, first_try);
     path_dirname(dir);
     static char parent[VS_PATH_MAX];
-    copy_str(parent, sizeof parent, dir);
+    sb_copy(parent, sizeof parent, dir);
     path_dirname(parent);
-    return fail(err, EXIT_NO_CFG, "no pyvenv.cfg in ", dir, " or ", parent, " (launcher ",
-                first_try, looped ? "; symlink loop" : "", ")",
-                "\nthis launcher runs only inside a virtual environment: create one with "
-                "'venvshim create DIR'",
-                NULL);
+    return diag_fail(err, EXIT_NO_CFG, "no pyvenv.cfg in ", dir, " or ", parent, " (launcher ",
+                     first_try, looped ? "; symlink loop" : "", ")",
+                     "\nthis launcher runs only inside a virtual environment: create one with "
+                     "'venvshim create DIR'",
+                     NULL);
 }

@@ -40,7 +40,7 @@ int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err);
  * resolves a relative target from the link's *physical* directory, so the
  * directory part is resolved (realpath), the final name kept. out:
  * VS_PATH_MAX bytes. False when that directory does not exist. */
-bool follow_link(const char *link, const char *target, char *out);
+bool locate_follow_link(const char *link, const char *target, char *out);
 
 /* Result of looking for pyvenv.cfg in dir, then in dirname(dir). */
 typedef enum {
@@ -51,7 +51,7 @@ typedef enum {
 
 /* Read the first regular pyvenv.cfg of dir/ and dir/.. into text
  * (CFG_MAX_SIZE + 1 bytes); its path goes to cfg_path. */
-near_status read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *len, fs_id *id,
-                          vs_error *err);
+near_status locate_read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *len,
+                                 fs_id *id, vs_error *err);
 
 #endif

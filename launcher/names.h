@@ -22,7 +22,7 @@ typedef struct {
 
 /* invoked: the launcher's file name; versioned: "pythonX.Y" or ""; recorded:
  * pyvenv.cfg's executable (or base-executable) value, ptr NULL if absent. */
-void base_names_for(const char *invoked, const char *versioned, cfg_value recorded,
+void names_base_for(const char *invoked, const char *versioned, cfg_value recorded,
                     base_names *out);
 
 #endif

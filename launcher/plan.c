@@ -29,9 +29,10 @@ static int plan_framework(vs_plan *plan, vs_error *err) {
         return 0;
     if (!framework_launcher_value(plan->loc.venv_exe, launcher) ||
         !plan_env_set(plan, PYVENV_LAUNCHER_VAR, launcher))
-        return fail(err, EXIT_NO_BASE, "cannot compute " PYVENV_LAUNCHER_VAR " for ",
-                    plan->loc.venv_exe, "\nmove the virtual environment to a shorter path", NULL);
-    copy_str(plan->base.binary, sizeof plan->base.binary, app);
+        return diag_fail(err, EXIT_NO_BASE, "cannot compute " PYVENV_LAUNCHER_VAR " for ",
+                         plan->loc.venv_exe, "\nmove the virtual environment to a shorter path",
+                         NULL);
+    sb_copy(plan->base.binary, sizeof plan->base.binary, app);
     plan->argv0 = plan->base.binary; /* the stub passes the app's own path */
     return 0;
 }
@@ -40,14 +41,15 @@ static int plan_framework(vs_plan *plan, vs_error *err) {
  * records it. */
 static int plan_relative_home(const vs_request *req, vs_plan *plan, vs_error *err) {
     static relhome_env rh;
-    unsigned flags = plan->script[0] ? 0 : python_flags(req->argc, req->argv);
+    unsigned flags = plan->script[0] ? 0 : relhome_python_flags(req->argc, req->argv);
     int rc = relhome_prepare(&plan->loc, &plan->base, flags, req->has_pythonhome, &rh, err);
     if (rc || !rh.set_home)
         return rc;
     if (!plan_env_set(plan, "PYTHONHOME", rh.pythonhome) ||
         !plan_env_set(plan, VS_RELHOME_MARKER_VAR, plan->base.binary))
-        return fail(err, EXIT_NO_BASE, "the base prefix ", rh.pythonhome, " is too long to pass on",
-                    "\nmove the application to a shorter path", NULL);
+        return diag_fail(err, EXIT_NO_BASE, "the base prefix ", rh.pythonhome,
+                         " is too long to pass on", "\nmove the application to a shorter path",
+                         NULL);
     return 0;
 }
 
@@ -70,11 +72,11 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     plan->argv0 = plan->loc.venv_exe;
     if (req->traits.macos_frameworks && (rc = plan_framework(plan, err)) != 0)
         return rc;
-    trace("argv[0] for the interpreter: ", plan->argv0, NULL);
+    diag_trace("argv[0] for the interpreter: ", plan->argv0, NULL);
     /* CPython 3.11+ prefers __PYVENV_LAUNCHER__ over argv[0]: an inherited one
      * (from a parent launcher, or a macOS stub) would name the wrong venv. */
     if (req->has_pyvenv_launcher && !plan_sets(plan, PYVENV_LAUNCHER_VAR)) {
-        trace("removing the inherited " PYVENV_LAUNCHER_VAR, NULL);
+        diag_trace("removing the inherited " PYVENV_LAUNCHER_VAR, NULL);
         plan_env_set(plan, PYVENV_LAUNCHER_VAR, NULL);
     }
     if (plan->base.home_relative)

@@ -6,7 +6,7 @@
 #include "pyname.h"
 #include "strbuf.h"
 
-unsigned python_flags(int argc, char **argv) {
+unsigned relhome_python_flags(int argc, char **argv) {
     unsigned flags = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -33,8 +33,8 @@ unsigned python_flags(int argc, char **argv) {
     return flags;
 }
 
-bool find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t cap) {
-    if (!copy_str(prefix, cap, home))
+bool relhome_find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t cap) {
+    if (!sb_copy(prefix, cap, home))
         return false;
     /* home and its parent only: walking further up, as getpath does, can
      * reach /lib/pythonX.Y, another installation's stdlib */
@@ -46,7 +46,7 @@ bool find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t
         sb_add(&sb, "/lib/");
         sb_add(&sb, stdlib);
         sb_add(&sb, "/os.py");
-        trace("stdlib landmark: ", landmark, NULL);
+        diag_trace("stdlib landmark: ", landmark, NULL);
         if (!sb.overflow && fs_stat(landmark).kind == FS_FILE)
             return true;
         path_dirname(prefix);
@@ -83,31 +83,31 @@ int relhome_prepare(const vs_location *loc, const vs_base *base, unsigned flags,
     const char *cfg = loc->cfg_path, *home = base->home;
     out->set_home = false;
     if (flags & (PYFLAG_E | PYFLAG_I))
-        return fail(
+        return diag_fail(
             err, EXIT_BAD_CFG, flag_name(flags), " cannot be used with the relative home in ", cfg,
             ": Python would then resolve it against the current directory",
             "\nrun without it, or write the absolute 'home = ", home, "' in that file", NULL);
     if (flags & PYFLAG_S)
-        return fail(err, EXIT_BAD_CFG, "-S cannot be used with the relative home in ", cfg,
-                    ": without site, the launcher's PYTHONHOME would reach child processes",
-                    "\nrun without it, or write the absolute 'home = ", home, "' in that file",
-                    NULL);
+        return diag_fail(err, EXIT_BAD_CFG, "-S cannot be used with the relative home in ", cfg,
+                         ": without site, the launcher's PYTHONHOME would reach child processes",
+                         "\nrun without it, or write the absolute 'home = ", home, "' in that file",
+                         NULL);
     if (has_pythonhome) {
-        trace("PYTHONHOME is set: it decides the base prefix, as in CPython", NULL);
+        diag_trace("PYTHONHOME is set: it decides the base prefix, as in CPython", NULL);
         return 0;
     }
     static char stdlib[32], venv[VS_PATH_MAX], hook[VS_PATH_MAX];
     if (!stdlib_name(loc, base, stdlib, sizeof stdlib))
-        return fail(err, EXIT_BAD_CFG, cfg, " has a relative home but no 'version' key, and ",
-                    base->binary, " does not name its version",
-                    "\nadd 'version = X.Y.Z' (the base Python's version) to that file", NULL);
-    if (!find_base_prefix(home, stdlib, out->pythonhome, sizeof out->pythonhome))
-        return fail(err, EXIT_NO_BASE, "no standard library (lib/", stdlib,
-                    "/os.py) in home = ", home, " or its parent (relative home in ", cfg, ")",
-                    "\ncheck that the base Python was moved together with the virtual environment",
-                    NULL);
+        return diag_fail(err, EXIT_BAD_CFG, cfg, " has a relative home but no 'version' key, and ",
+                         base->binary, " does not name its version",
+                         "\nadd 'version = X.Y.Z' (the base Python's version) to that file", NULL);
+    if (!relhome_find_base_prefix(home, stdlib, out->pythonhome, sizeof out->pythonhome))
+        return diag_fail(
+            err, EXIT_NO_BASE, "no standard library (lib/", stdlib, "/os.py) in home = ", home,
+            " or its parent (relative home in ", cfg, ")",
+            "\ncheck that the base Python was moved together with the virtual environment", NULL);
     /* Without the hook PYTHONHOME would stay in os.environ and reach children. */
-    copy_str(venv, sizeof venv, loc->venv_exe);
+    sb_copy(venv, sizeof venv, loc->venv_exe);
     path_dirname(venv);
     path_dirname(venv);
     strbuf sb;
@@ -117,10 +117,10 @@ int relhome_prepare(const vs_location *loc, const vs_base *base, unsigned flags,
     sb_add(&sb, stdlib);
     sb_add(&sb, "/site-packages/" VS_SITE_INIT_PTH);
     if (sb.overflow || fs_stat(hook).kind != FS_FILE)
-        return fail(err, EXIT_BAD_CFG, cfg,
-                    " has a relative home, which needs venvshim's start-up ", "hook ", hook,
-                    ", but it is missing", "\nrestore it: venvshim install ", venv, NULL);
-    trace("relative home: PYTHONHOME=", out->pythonhome, " for this start only", NULL);
+        return diag_fail(err, EXIT_BAD_CFG, cfg,
+                         " has a relative home, which needs venvshim's start-up ", "hook ", hook,
+                         ", but it is missing", "\nrestore it: venvshim install ", venv, NULL);
+    diag_trace("relative home: PYTHONHOME=", out->pythonhome, " for this start only", NULL);
     out->set_home = true;
     return 0;
 }

@@ -23,12 +23,12 @@ enum { PYFLAG_E = 1, PYFLAG_I = 2, PYFLAG_S = 4 };
 
 /* Which of -E, -I, -S an interpreter command line sets (CPython's option
  * syntax: grouped flags, -X/-W values, -c/-m and the script end options). */
-unsigned python_flags(int argc, char **argv);
+unsigned relhome_python_flags(int argc, char **argv);
 
 /* The prefix getpath would find for home: home or its parent, whichever
  * holds lib/<stdlib>/os.py (stdlib "python3.12" or "pypy3.9"). Never higher:
  * from a bundle that lacks its stdlib, getpath's walk up can reach /lib. */
-bool find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t cap);
+bool relhome_find_base_prefix(const char *home, const char *stdlib, char *prefix, size_t cap);
 
 /* What the child needs for a relative home: PYTHONHOME (and the marker
  * naming base->binary), unless the caller set PYTHONHOME itself. */

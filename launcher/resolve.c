@@ -49,11 +49,11 @@ static bool usable_binary(step *s, const char *path) {
         return false;
     }
     static vg_found found;
-    if (s->has_version && version_guard(path, s->major, s->minor, &found) == VG_MISMATCH) {
+    if (s->has_version && vg_check(path, s->major, s->minor, &found) == VG_MISMATCH) {
         note_tried(s, path, " (another Python version)");
-        trace(path, " is another Python (", found.evidence, "): skipped", NULL);
+        diag_trace(path, " is another Python (", found.evidence, "): skipped", NULL);
         if (!s->mismatch_path[0]) {
-            copy_str(s->mismatch_path, sizeof s->mismatch_path, path);
+            sb_copy(s->mismatch_path, sizeof s->mismatch_path, path);
             s->mismatch = found;
         }
         return false;
@@ -65,7 +65,7 @@ static bool usable_binary(step *s, const char *path) {
 /* Is dir a venv's bin directory (pyvenv.cfg in it or its parent)? */
 static near_status venv_dir_cfg(const char *dir, vs_base *base, int slot, size_t *len, fs_id *id,
                                 vs_error *err) {
-    return read_cfg_near(dir, base->cfg_path[slot], base->cfg_text[slot], len, id, err);
+    return locate_read_cfg_near(dir, base->cfg_path[slot], base->cfg_text[slot], len, id, err);
 }
 
 static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
@@ -77,15 +77,16 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (path_is_absolute(value) == s->home_relative) {
         /* with a relative home, an absolute key names the old location (which
          * may still exist); a relative key is relative to pyvenv.cfg's dir */
-        trace("ignoring executable = ", value, s->home_relative ? ": home is relative" : "", NULL);
+        diag_trace("ignoring executable = ", value, s->home_relative ? ": home is relative" : "",
+                   NULL);
         return false;
     }
     static char cfg_dir[VS_PATH_MAX];
-    copy_str(cfg_dir, sizeof cfg_dir, s->cfg_path);
+    sb_copy(cfg_dir, sizeof cfg_dir, s->cfg_path);
     path_dirname(cfg_dir);
     if (!path_absolute(out, VS_PATH_MAX, cfg_dir, value))
         return false;
-    trace("candidate from the recorded executable: ", out, NULL);
+    diag_trace("candidate from the recorded executable: ", out, NULL);
     if (!pyname_is_interpreter(path_basename(out))) {
         /* an edited key must never make the launcher exec /bin/sh,
          * python3.12-config (a shell script) or the like */
@@ -95,7 +96,7 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (!usable_binary(s, out))
         return false;
     static char dir[VS_PATH_MAX];
-    copy_str(dir, sizeof dir, out);
+    sb_copy(dir, sizeof dir, out);
     path_dirname(dir);
     if (strcmp(dir, home) != 0) {
         /* venv 3.11+ run from inside a venv records that venv's python: not a base */
@@ -103,7 +104,7 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
         size_t len;
         fs_id id;
         static vs_error ignored;
-        if (read_cfg_near(dir, cfg_path, text, &len, &id, &ignored) != NEAR_NONE) {
+        if (locate_read_cfg_near(dir, cfg_path, text, &len, &id, &ignored) != NEAR_NONE) {
             note_tried(s, out, " (inside another venv)");
             return false;
         }
@@ -114,7 +115,7 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
 static bool home_candidate(step *s, const char *home, const char *name, char *out) {
     if (!path_join(out, VS_PATH_MAX, home, name))
         return false;
-    trace("candidate: ", out, NULL);
+    diag_trace("candidate: ", out, NULL);
     return usable_binary(s, out);
 }
 
@@ -134,13 +135,13 @@ static void recreate_hint(strbuf *sb, const step *s, const char *venv_dir) {
 
 static int fail_with_hint(vs_error *err, int code, const step *s, const char *what) {
     static char venv_dir[VS_PATH_MAX];
-    copy_str(venv_dir, sizeof venv_dir, s->loc->cfg_path);
+    sb_copy(venv_dir, sizeof venv_dir, s->loc->cfg_path);
     path_dirname(venv_dir);
     static char hint[2 * VS_PATH_MAX];
     strbuf sb;
     sb_init(&sb, hint, sizeof hint);
     recreate_hint(&sb, s, venv_dir);
-    return fail(err, code, what, hint, NULL);
+    return diag_fail(err, code, what, hint, NULL);
 }
 
 static bool seen(const fs_id *ids, int n, fs_id id) {
@@ -154,16 +155,16 @@ static bool seen(const fs_id *ids, int n, fs_id id) {
  * never the CWD (relhome.h hands the child the absolute result). */
 static bool resolve_relative_home(step *s, vs_base *base, vs_error *err) {
     static char dir[VS_PATH_MAX], rel[VS_PATH_MAX];
-    copy_str(dir, sizeof dir, s->cfg_path);
+    sb_copy(dir, sizeof dir, s->cfg_path);
     path_dirname(dir);
-    copy_str(rel, sizeof rel, base->home);
+    sb_copy(rel, sizeof rel, base->home);
     if (!path_absolute(base->home, sizeof base->home, dir, rel)) {
-        fail(err, EXIT_BAD_CFG, s->cfg_path, ": home = ", rel, " made absolute is too long",
-             "\nmove the virtual environment to a shorter path", NULL);
+        diag_fail(err, EXIT_BAD_CFG, s->cfg_path, ": home = ", rel, " made absolute is too long",
+                  "\nmove the virtual environment to a shorter path", NULL);
         return false;
     }
     base->home_relative = s->home_relative = true;
-    trace("relative home, against ", dir, ": ", base->home, NULL);
+    diag_trace("relative home, against ", dir, ": ", base->home, NULL);
     return true;
 }
 
@@ -193,7 +194,7 @@ static int read_home(step *s, vs_base *base, vs_error *err) {
     }
     memcpy(base->home, home.ptr, home.len);
     base->home[home.len] = '\0';
-    trace("home = ", base->home, " (from ", s->cfg_path, ")", NULL);
+    diag_trace("home = ", base->home, " (from ", s->cfg_path, ")", NULL);
     if (!path_is_absolute(base->home) && !resolve_relative_home(s, base, err))
         return err->code;
     path_strip_trailing_sep(base->home);
@@ -222,7 +223,7 @@ static bool pick_binary(step *s, const vs_base *base, char *out) {
         sb_add(&sb, s->version_text);
     }
     base_names bn;
-    base_names_for(invoked, versioned,
+    names_base_for(invoked, versioned,
                    s->cfg.executable.ptr ? s->cfg.executable : s->cfg.base_executable, &bn);
     if (bn.use_recorded && (key_candidate(s, s->cfg.base_executable, home, out) ||
                             key_candidate(s, s->cfg.executable, home, out)))
@@ -245,16 +246,17 @@ static int home_unsearchable(vs_error *err, const step *s, const vs_base *base, 
     fs_info probe = fs_stat(base->cfg_path[slot]);
     if (probe.kind != FS_MISSING || fs_error_is_missing(probe.error))
         return err->code;
-    return fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s->cfg_path,
-                " cannot be searched: ", fs_error_text(probe.error), "\nfix the permissions of ",
-                base->home, " (or of a directory above it)", NULL);
+    return diag_fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s->cfg_path,
+                     " cannot be searched: ", fs_error_text(probe.error),
+                     "\nfix the permissions of ", base->home, " (or of a directory above it)",
+                     NULL);
 }
 
 /* Only another X.Y was found: the base was upgraded in place, or `python3`
  * now means another version. Its site-packages would not match the venv's. */
 static int fail_version_mismatch(vs_error *err, const step *s) {
     static char venv_dir[VS_PATH_MAX], found[16], fix[3 * VS_PATH_MAX];
-    copy_str(venv_dir, sizeof venv_dir, s->loc->cfg_path);
+    sb_copy(venv_dir, sizeof venv_dir, s->loc->cfg_path);
     path_dirname(venv_dir);
     strbuf sb;
     sb_init(&sb, found, sizeof found);
@@ -272,9 +274,9 @@ static int fail_version_mismatch(vs_error *err, const step *s) {
     sb_add(&sb, " (or reinstall Python ");
     sb_add(&sb, s->version_text);
     sb_add(&sb, ")");
-    return fail(err, EXIT_NO_BASE, s->cfg_path, " is for Python ", s->version_text, " but ",
-                s->mismatch_path, " is Python ", found, " (", s->mismatch.evidence,
-                "): the base was upgraded or replaced", fix, NULL);
+    return diag_fail(err, EXIT_NO_BASE, s->cfg_path, " is for Python ", s->version_text, " but ",
+                     s->mismatch_path, " is Python ", found, " (", s->mismatch.evidence,
+                     "): the base was upgraded or replaced", fix, NULL);
 }
 
 /* The chosen binary must not be this launcher (a hard link, a symlink to it,
@@ -293,10 +295,11 @@ static bool is_this_launcher(const char *path, fs_info cand) {
 /* Parse the pyvenv.cfg text being followed into s->cfg, with its version. */
 static int parse_cfg(step *s, const char *text, size_t len, vs_error *err) {
     if (cfg_parse(text, len, &s->cfg) != CFG_OK)
-        return fail(err, EXIT_BAD_CFG, s->cfg_path, " is not a text file (it contains NUL bytes)",
-                    "\nrecreate the virtual environment, or rewrite the file as 'key = value' "
-                    "lines",
-                    NULL);
+        return diag_fail(err, EXIT_BAD_CFG, s->cfg_path,
+                         " is not a text file (it contains NUL bytes)",
+                         "\nrecreate the virtual environment, or rewrite the file as 'key = value' "
+                         "lines",
+                         NULL);
     s->has_version = cfg_major_minor(&s->cfg, &s->major, &s->minor);
     if (s->has_version) {
         strbuf sb;
@@ -310,8 +313,8 @@ static int parse_cfg(step *s, const char *text, size_t len, vs_error *err) {
         bool old_ok = cfg_legacy_home(text, len, &legacy);
         if (!old_ok || legacy.len != s->cfg.home.len ||
             (s->cfg.home.ptr && memcmp(legacy.ptr, s->cfg.home.ptr, legacy.len) != 0))
-            trace("warning: CPython 3.6-3.10 read 'home' differently from this file ",
-                  "(spacing, case, or a missing final newline)", NULL);
+            diag_trace("warning: CPython 3.6-3.10 read 'home' differently from this file ",
+                       "(spacing, case, or a missing final newline)", NULL);
     }
     return 0;
 }
@@ -340,15 +343,16 @@ static int follow_chain(step *s, vs_base *base, vs_error *err) {
         if (near != NEAR_FOUND)
             return 0;
         if (seen(visited, base->chain_depth + 1, next_id))
-            return fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s->cfg_path,
-                        " leads back to ", base->cfg_path[slot], ": a loop of virtual environments",
-                        "\npoint 'home' at the directory of a real Python interpreter", NULL);
+            return diag_fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s->cfg_path,
+                             " leads back to ", base->cfg_path[slot],
+                             ": a loop of virtual environments",
+                             "\npoint 'home' at the directory of a real Python interpreter", NULL);
         if (base->chain_depth >= MAX_CHAIN_DEPTH)
-            return fail(err, EXIT_NO_BASE, loc->cfg_path, ": more than 8 virtual environments ",
-                        "chained through 'home'",
-                        "\npoint 'home' at the directory of a real Python interpreter", NULL);
-        trace("home ", base->home, " belongs to another venv: following ", base->cfg_path[slot],
-              NULL);
+            return diag_fail(err, EXIT_NO_BASE, loc->cfg_path,
+                             ": more than 8 virtual environments ", "chained through 'home'",
+                             "\npoint 'home' at the directory of a real Python interpreter", NULL);
+        diag_trace("home ", base->home, " belongs to another venv: following ",
+                   base->cfg_path[slot], NULL);
         base->chain_depth++;
         visited[base->chain_depth] = next_id;
         text = base->cfg_text[slot];
@@ -380,10 +384,10 @@ static int choose_binary(step *s, vs_base *base, vs_error *err) {
         return fail_with_hint(err, EXIT_NO_BASE, s, msg);
     }
     if (is_this_launcher(base->binary, s->chosen))
-        return fail(err, EXIT_NO_BASE, base->binary, " (from ", s->cfg_path,
-                    ") is this launcher, not a Python interpreter: running it would loop",
-                    "\npoint 'home' at the directory of a real Python interpreter", NULL);
-    trace("base interpreter: ", base->binary, NULL);
+        return diag_fail(err, EXIT_NO_BASE, base->binary, " (from ", s->cfg_path,
+                         ") is this launcher, not a Python interpreter: running it would loop",
+                         "\npoint 'home' at the directory of a real Python interpreter", NULL);
+    diag_trace("base interpreter: ", base->binary, NULL);
     return 0;
 }
 

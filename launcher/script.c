@@ -23,7 +23,7 @@ static unsigned long long get_be(const unsigned char *p, int n) {
     return v;
 }
 
-long long elf_image_end(const unsigned char *head, size_t len) {
+long long payload_elf_image_end(const unsigned char *head, size_t len) {
     if (len < 52 || memcmp(head, "\177ELF", 4) != 0)
         return 0;
     bool is64 = head[4] == 2;
@@ -50,7 +50,7 @@ long long elf_image_end(const unsigned char *head, size_t len) {
     return end > (1ULL << 62) ? 0 : (long long)end;
 }
 
-long zip_find_eocd(const unsigned char *win, size_t win_len) {
+long payload_find_eocd(const unsigned char *win, size_t win_len) {
     if (win_len >= EOCD_SIZE && memcmp(win + win_len - EOCD_SIZE, "PK\5\6", 4) == 0)
         return (long)(win_len - EOCD_SIZE);
     for (size_t i = win_len; i >= 4; i--) /* the last one: a comment may hold another */
@@ -98,8 +98,8 @@ payload_status payload_classify(long long size, long long image_end, const unsig
     return payload_classify_at(size, image_end, size - EOCD_SIZE, tail, tail_len, end, why);
 }
 
-bool zip_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
-                   unsigned long *lh_offset, const char **why) {
+bool payload_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
+                       unsigned long *lh_offset, const char **why) {
     static const char main_name[] = "__main__.py";
     size_t pos = 0;
     bool found = false;
@@ -131,7 +131,7 @@ payload_status payload_inspect(payload_read_fn read_at, void *ctx, long long siz
                                const char **why) {
     unsigned char head[64];
     long got = read_at(ctx, head, sizeof head, 0);
-    long long image_end = elf_image_end(head, got > 0 ? (size_t)got : 0);
+    long long image_end = payload_elf_image_end(head, got > 0 ? (size_t)got : 0);
     if (image_end > 0 && size <= image_end)
         return PAYLOAD_NONE; /* nothing after the image */
     /* Most archives end in their end record; a comment pushes it back by up to
@@ -140,12 +140,12 @@ payload_status payload_inspect(payload_read_fn read_at, void *ctx, long long siz
     static unsigned char win[ZIP_EOCD_WINDOW];
     long long from = size >= EOCD_SIZE ? size - EOCD_SIZE : 0;
     got = read_at(ctx, win, (size_t)(size - from), from);
-    long at = got == size - from ? zip_find_eocd(win, (size_t)got) : -1;
+    long at = got == size - from ? payload_find_eocd(win, (size_t)got) : -1;
     if (at < 0 || at != got - EOCD_SIZE) {
         long long lowest = image_end > size - ZIP_EOCD_WINDOW ? image_end : size - ZIP_EOCD_WINDOW;
         from = lowest > 0 ? lowest : 0;
         got = read_at(ctx, win, (size_t)(size - from), from);
-        at = got == size - from ? zip_find_eocd(win, (size_t)got) : -1;
+        at = got == size - from ? payload_find_eocd(win, (size_t)got) : -1;
     }
     zip_end end;
     size_t eocd_len = at < 0 ? 0 : (size_t)got - (size_t)at;
@@ -159,7 +159,7 @@ payload_status payload_inspect(payload_read_fn read_at, void *ctx, long long siz
     unsigned long lh = 0;
     unsigned char sig[4];
     if (read_at(ctx, cd, (size_t)end.cd_size, end.cd_start) != end.cd_size ||
-        !zip_find_main(cd, (size_t)end.cd_size, end.entries, &lh, why))
+        !payload_find_main(cd, (size_t)end.cd_size, end.entries, &lh, why))
         return PAYLOAD_CORRUPT;
     if (read_at(ctx, sig, 4, end.arc_offset + (long long)lh) != 4 ||
         memcmp(sig, "PK\3\4", 4) != 0) {
@@ -190,17 +190,17 @@ int script_prepare(vs_location *loc, char *script, vs_error *err) {
     if (st == PAYLOAD_NONE)
         return 0;
     if (st == PAYLOAD_CORRUPT)
-        return fail(err, EXIT_BAD_SCRIPT, loc->venv_exe, " is a venvshim script launcher, but ",
-                    why,
-                    "\nreinstall the package that provides it, or run 'venvshim relocate' on the "
-                    "virtual environment after restoring a text script",
-                    NULL);
-    copy_str(script, VS_PATH_MAX, loc->venv_exe);
-    trace("script launcher: ", script, " carries a zip archive", NULL);
+        return diag_fail(
+            err, EXIT_BAD_SCRIPT, loc->venv_exe, " is a venvshim script launcher, but ", why,
+            "\nreinstall the package that provides it, or run 'venvshim relocate' on the "
+            "virtual environment after restoring a text script",
+            NULL);
+    sb_copy(script, VS_PATH_MAX, loc->venv_exe);
+    diag_trace("script launcher: ", script, " carries a zip archive", NULL);
     /* The interpreter's argv[0] must be the venv's python: Python takes
      * sys.executable from it and the venv from sys.executable. */
     static char bin[VS_PATH_MAX];
-    copy_str(bin, sizeof bin, loc->venv_exe);
+    sb_copy(bin, sizeof bin, loc->venv_exe);
     path_dirname(bin);
     static const char *const names[] = {"python", "python3"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -208,7 +208,7 @@ int script_prepare(vs_location *loc, char *script, vs_error *err) {
             fs_stat(loc->venv_exe).kind == FS_FILE)
             return 0;
     }
-    return fail(err, EXIT_NO_BASE, "script launcher ", script, ": no python or python3 in ", bin,
-                " to run it with", "\nrestore the venv's interpreters: venvshim install <venv>",
-                NULL);
+    return diag_fail(err, EXIT_NO_BASE, "script launcher ", script, ": no python or python3 in ",
+                     bin, " to run it with",
+                     "\nrestore the venv's interpreters: venvshim install <venv>", NULL);
 }

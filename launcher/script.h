@@ -19,7 +19,7 @@
 
 /* Where the executable image ends according to the ELF header in head (the
  * file's first bytes), or 0 when head is not ELF or does not say. */
-long long elf_image_end(const unsigned char *head, size_t len);
+long long payload_elf_image_end(const unsigned char *head, size_t len);
 
 typedef enum {
     PAYLOAD_NONE,    /* a plain launcher */
@@ -47,7 +47,7 @@ payload_status payload_classify(long long size, long long image_end, const unsig
  * win_len bytes, at most ZIP_EOCD_WINDOW), found as CPython's zipimport finds
  * it (Lib/zipimport.py, _read_directory): the last 22 bytes when they start
  * with its signature, else the last signature in the window. -1: none. */
-long zip_find_eocd(const unsigned char *win, size_t win_len);
+long payload_find_eocd(const unsigned char *win, size_t win_len);
 
 /* payload_classify for an end record at file offset eocd_at (eocd_len bytes
  * of it read, 22 unless the file ends sooner): a comment must fill exactly
@@ -69,8 +69,8 @@ payload_status payload_inspect(payload_read_fn read_at, void *ctx, long long siz
 
 /* Check a central directory (cd_len bytes): entry signatures, and one entry
  * named __main__.py. *lh_offset gets its local header offset. */
-bool zip_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
-                   unsigned long *lh_offset, const char **why);
+bool payload_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
+                       unsigned long *lh_offset, const char **why);
 
 /* The script-launcher step of plan_make. When loc->venv_exe carries a zip
  * payload: script gets that path and loc->venv_exe becomes the venv's

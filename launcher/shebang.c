@@ -89,7 +89,7 @@ static bool env_program(const char *arg, char *name) {
     }
     if (!p[0] || p[0] == '-' || strchr(p, '='))
         return false;
-    return copy_str(name, VS_PATH_MAX, p);
+    return sb_copy(name, VS_PATH_MAX, p);
 }
 
 /* The file `env NAME` would run: the first executable regular file NAME in
@@ -146,9 +146,9 @@ static bool is_launcher(const char *path, const fs_file *file) {
 
 static int refuse(vs_error *err, const vs_base *base, const char *cfg_path, const char *why,
                   const char *chain) {
-    return fail(err, EXIT_NO_BASE, "the base interpreter ", base->binary, " (from ", cfg_path,
-                ") is a '#!' script ", why, ": ", chain,
-                "\npoint 'home' (and 'executable') at a real Python interpreter", NULL);
+    return diag_fail(err, EXIT_NO_BASE, "the base interpreter ", base->binary, " (from ", cfg_path,
+                     ") is a '#!' script ", why, ": ", chain,
+                     "\npoint 'home' (and 'executable') at a real Python interpreter", NULL);
 }
 
 int shebang_check(const vs_base *base, const char *cfg_path, const char *path_env, vs_error *err) {
@@ -176,13 +176,13 @@ int shebang_check(const vs_base *base, const char *cfg_path, const char *path_en
             sb_add(&sb, " ");
             sb_add(&sb, arg);
             if (strchr(program, '/'))
-                copy_str(interp, sizeof interp, program);
+                sb_copy(interp, sizeof interp, program);
             else if (!env_lookup(program, path_env, interp))
                 return 0; /* env will fail: no loop */
             sb_add(&sb, " -> ");
             sb_add(&sb, interp);
         }
-        trace("the base is a '#!' script: ", chain, NULL);
+        diag_trace("the base is a '#!' script: ", chain, NULL);
         fs_file file;
         int error;
         if (!fs_file_open(interp, &file, &error))

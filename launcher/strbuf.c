@@ -170,7 +170,7 @@ void sb_add_shell_word(strbuf *sb, const char *s) {
     sb_add_char(sb, '\'');
 }
 
-bool copy_str(char *dst, size_t cap, const char *src) {
+bool sb_copy(char *dst, size_t cap, const char *src) {
     size_t n = strlen(src);
     if (n >= cap)
         return false;

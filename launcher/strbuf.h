@@ -36,6 +36,6 @@ void sb_add_shell_word(strbuf *sb, const char *s);
 void sb_add_escaped(strbuf *sb, const char *s);
 
 /* Copy src into dst (capacity cap); false if it did not fit. */
-bool copy_str(char *dst, size_t cap, const char *src);
+bool sb_copy(char *dst, size_t cap, const char *src);
 
 #endif

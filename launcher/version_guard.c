@@ -48,7 +48,7 @@ static vg_verdict by_stdlib(const char *file, int want_major, int want_minor, vg
     if (!fam)
         return VG_UNKNOWN;
     static char prefix[VS_PATH_MAX], probe[VS_PATH_MAX];
-    copy_str(prefix, sizeof prefix, file);
+    sb_copy(prefix, sizeof prefix, file);
     path_dirname(prefix);
     path_dirname(prefix);
     static const char *const libdirs[2] = {"lib", "lib64"};
@@ -76,7 +76,7 @@ static vg_verdict by_stdlib(const char *file, int want_major, int want_minor, vg
     return VG_UNKNOWN;
 }
 
-vg_verdict version_guard(const char *binary, int want_major, int want_minor, vg_found *found) {
+vg_verdict vg_check(const char *binary, int want_major, int want_minor, vg_found *found) {
     int major, minor;
     found->evidence[0] = '\0';
     if (pyname_version(path_basename(binary), &major, &minor)) {
@@ -84,7 +84,7 @@ vg_verdict version_guard(const char *binary, int want_major, int want_minor, vg_
         return decide(major, minor, want_major, want_minor, found);
     }
     static char link[VS_PATH_MAX];
-    copy_str(link, sizeof link, binary);
+    sb_copy(link, sizeof link, binary);
     for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
         static char target[VS_PATH_MAX], next[VS_PATH_MAX];
         if (fs_readlink(link, target, sizeof target, NULL) < 0)
@@ -93,9 +93,9 @@ vg_verdict version_guard(const char *binary, int want_major, int want_minor, vg_
             set_evidence(found, "a symlink to ", target, "");
             return decide(major, minor, want_major, want_minor, found);
         }
-        if (!follow_link(link, target, next))
+        if (!locate_follow_link(link, target, next))
             return VG_UNKNOWN;
-        copy_str(link, sizeof link, next);
+        sb_copy(link, sizeof link, next);
     }
     return VG_UNKNOWN; /* a symlink loop: stat() already refused it as missing */
 }

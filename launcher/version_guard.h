@@ -23,6 +23,6 @@ typedef struct {
 } vg_found;
 
 /* Is binary a Python want_major.want_minor? */
-vg_verdict version_guard(const char *binary, int want_major, int want_minor, vg_found *found);
+vg_verdict vg_check(const char *binary, int want_major, int want_minor, vg_found *found);
 
 #endif

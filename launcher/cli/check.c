@@ -145,7 +145,7 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
     }
     if (st != RUN_OK) {
         vg_found found;
-        vg_verdict verdict = version_guard(base, major, minor, &found);
+        vg_verdict verdict = vg_check(base, major, minor, &found);
         report_add(r, "base", verdict == VG_MATCH ? FIND_OK : FIND_INFO, base,
                    "%s: Python %d.%d (%s; it %s)", base, major, minor,
                    verdict == VG_MATCH ? found.evidence : "no evidence either way",

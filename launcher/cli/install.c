@@ -143,7 +143,7 @@ static int resolve_with_text(const char *exe, const char *text, size_t len, vs_p
     static vs_error err;
     vs_invocation inv = {exe, NULL};
     if (locate_venv(&inv, &plan->loc, &err) != 0) { /* paths only: the text is ours */
-        error_print(&err);
+        diag_print_error(&err);
         return CLI_FAILED;
     }
     if (len >= sizeof plan->loc.cfg_text)
@@ -151,7 +151,7 @@ static int resolve_with_text(const char *exe, const char *text, size_t len, vs_p
     memcpy(plan->loc.cfg_text, text, len + 1);
     plan->loc.cfg_len = len;
     if (resolve_base(&plan->loc, &plan->base, &err) != 0) {
-        error_print(&err);
+        diag_print_error(&err);
         return CLI_FAILED;
     }
     return CLI_OK;

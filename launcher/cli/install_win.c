@@ -138,7 +138,7 @@ static int check_venv(const char *dir, const char *scripts) {
         return cli_error(CLI_FAILED, "no %s: %s is not a Windows virtual environment", loc.venv_exe,
                          dir);
     near_status st =
-        read_cfg_near(scripts, loc.cfg_path, loc.cfg_text, &loc.cfg_len, &loc.cfg_id, &err);
+        locate_read_cfg_near(scripts, loc.cfg_path, loc.cfg_text, &loc.cfg_len, &loc.cfg_id, &err);
     if (st == NEAR_NONE)
         return cli_error(CLI_FAILED, "no pyvenv.cfg in %s or %s: not a virtual environment",
                          scripts, dir);

@@ -95,7 +95,7 @@ int relativize_home(const char *dir) {
     static vs_error err;
     vs_request req = {.inv = {bin_python, NULL}, .traits = platform_traits_current()};
     if (plan_make(&req, &plan, &err) != 0) {
-        error_print(&err);
+        diag_print_error(&err);
         return CLI_FAILED;
     }
     char home[PATH_MAX], exe[PATH_MAX], rel_home[PATH_MAX], rel_exe[PATH_MAX];
@@ -126,7 +126,7 @@ int relativize_home(const char *dir) {
     free(text);
     /* Check that the launcher runs the venv as written. */
     if (rc == CLI_OK && plan_make(&req, &plan, &err) != 0) {
-        error_print(&err);
+        diag_print_error(&err);
         rc = CLI_FAILED;
     }
     return rc;

@@ -107,7 +107,7 @@ static bool convert_one(relocation *r, const char *name) {
     shebang_line sb;
     shebang_read(text, len, &sb);
     if (kind == CONTENT_LAUNCHER) {
-        long long image = elf_image_end((const unsigned char *)text, len);
+        long long image = payload_elf_image_end((const unsigned char *)text, len);
         r->already += image > 0 && (long long)len > image;
     } else if (sb.form != SHEBANG_PATH) {
         left_alone(r, name, shebang_form_reason(sb.form));
@@ -337,7 +337,8 @@ int relocate_venv(const char *dir) {
     if (rc == CLI_OK) {
         r.launcher = read_whole_file(launcher, &r.launcher_len);
         long long image =
-            r.launcher ? elf_image_end((const unsigned char *)r.launcher, r.launcher_len) : 0;
+            r.launcher ? payload_elf_image_end((const unsigned char *)r.launcher, r.launcher_len)
+                       : 0;
         if (!r.launcher || (image > 0 && (long long)r.launcher_len > image))
             rc = cli_error(CLI_FAILED, "%s is not a plain launcher binary", launcher);
     }

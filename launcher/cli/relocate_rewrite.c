@@ -259,7 +259,7 @@ bool launcher_accepts(const char *data, size_t len, const char **why) {
 
 content_kind classify_content(const char *data, size_t len, const char **why) {
     *why = "";
-    long long image = elf_image_end((const unsigned char *)data, len);
+    long long image = payload_elf_image_end((const unsigned char *)data, len);
     bool shebang = len >= 2 && data[0] == '#' && data[1] == '!';
     /* the marker inside the launcher's image, not in data it carries (a
      * zipapp may well hold the string); a launcher never starts with #! */

@@ -23,8 +23,8 @@ int exec_apply_env(const vs_plan *plan, vs_error *err) {
     for (int i = 0; i < plan->env_count; i++) {
         remove_from_environ(plan->env[i].name);
         if (plan->env[i].value && putenv((char *)plan->env[i].assignment) != 0)
-            return fail(err, EXIT_EXEC_FAILED, "cannot set ", plan->env[i].name,
-                        " for the interpreter: out of memory", NULL);
+            return diag_fail(err, EXIT_EXEC_FAILED, "cannot set ", plan->env[i].name,
+                             " for the interpreter: out of memory", NULL);
     }
     return 0;
 }
@@ -38,9 +38,10 @@ char **exec_argv(const vs_plan *plan, int argc, char **argv) {
 }
 
 int exec_failed(const vs_plan *plan, int error, vs_error *err) {
-    return fail(err, EXIT_EXEC_FAILED, "cannot run ", plan->base.binary, " (from ",
-                plan->loc.cfg_path, "): ", fs_error_text(error),
-                "\ncheck that it is a working Python interpreter for this machine, or recreate "
-                "the virtual environment",
-                NULL);
+    return diag_fail(
+        err, EXIT_EXEC_FAILED, "cannot run ", plan->base.binary, " (from ", plan->loc.cfg_path,
+        "): ", fs_error_text(error),
+        "\ncheck that it is a working Python interpreter for this machine, or recreate "
+        "the virtual environment",
+        NULL);
 }

@@ -65,13 +65,14 @@ int main(int argc, char **argv) {
     static vs_error err;
     if (platform_privileged()) {
         /* Before anything else: every input that decides what runs is the caller's. */
-        fail(&err, EXIT_PRIVILEGED, argc > 0 && argv[0] ? argv[0] : "this launcher",
-             " was started with rights its caller does not have (set-user-ID, set-group-ID or "
-             "file capabilities): refusing to run",
-             "\nremove them from the file (chmod u-s,g-s FILE; setcap -r FILE): a venv's python "
-             "never needs them",
-             NULL);
-        error_print(&err);
+        diag_fail(
+            &err, EXIT_PRIVILEGED, argc > 0 && argv[0] ? argv[0] : "this launcher",
+            " was started with rights its caller does not have (set-user-ID, set-group-ID or "
+            "file capabilities): refusing to run",
+            "\nremove them from the file (chmod u-s,g-s FILE; setcap -r FILE): a venv's python "
+            "never needs them",
+            NULL);
+        diag_print_error(&err);
         _exit(EXIT_PRIVILEGED); /* and no exit handlers either */
     }
     launcher_env env;
@@ -107,6 +108,6 @@ int main(int argc, char **argv) {
     }
     if (rc == 0)
         rc = plan_exec(&plan, argc, argv, &err);
-    error_print(&err);
+    diag_print_error(&err);
     return rc;
 }

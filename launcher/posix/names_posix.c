@@ -2,7 +2,7 @@
 
 #include "../pyname.h"
 
-void base_names_for(const char *invoked, const char *versioned, cfg_value recorded,
+void names_base_for(const char *invoked, const char *versioned, cfg_value recorded,
                     base_names *out) {
     (void)recorded; /* tried as a candidate of its own (use_recorded) */
     /* a launcher copied as `pip` acts as python: home/pip is no interpreter */

@@ -24,8 +24,9 @@ static long long archive_start(HANDLE h, long long size) {
 }
 
 static int no_script(vs_error *err, const char *self, const char *why) {
-    return fail(err, EXIT_NO_SHEBANG, self, why,
-                "\nreinstall the package that made it (pip install --force-reinstall NAME)", NULL);
+    return diag_fail(err, EXIT_NO_SHEBANG, self, why,
+                     "\nreinstall the package that made it (pip install --force-reinstall NAME)",
+                     NULL);
 }
 
 int appended_script_args(const wchar_t *self, const char *self_utf8, char *args, size_t cap,

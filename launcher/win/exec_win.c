@@ -43,11 +43,12 @@ static bool append(size_t *len, const wchar_t *s) {
 }
 
 static int fail_run(vs_error *err, const vs_plan *plan, const char *why) {
-    return fail(err, EXIT_EXEC_FAILED, "cannot run ", plan->base.binary, " (from ",
-                plan->loc.cfg_path, "): ", why,
-                "\ncheck that it is a working Python interpreter for this machine, or recreate "
-                "the virtual environment",
-                NULL);
+    return diag_fail(
+        err, EXIT_EXEC_FAILED, "cannot run ", plan->base.binary, " (from ", plan->loc.cfg_path,
+        "): ", why,
+        "\ncheck that it is a working Python interpreter for this machine, or recreate "
+        "the virtual environment",
+        NULL);
 }
 
 static bool apply_env(const vs_plan *plan) {
@@ -116,7 +117,7 @@ int win_run(const vs_plan *plan, const wchar_t *insert, uint32_t *code, vs_error
         drop_busy_cursor();
     HANDLE job = make_job();
     if (!job)
-        trace("warning: no job object; the interpreter may outlive this launcher", NULL);
+        diag_trace("warning: no job object; the interpreter may outlive this launcher", NULL);
     SetConsoleCtrlHandler(ignore_ctrl, TRUE);
 
     STARTUPINFOW parent, si;
@@ -143,8 +144,8 @@ int win_run(const vs_plan *plan, const wchar_t *insert, uint32_t *code, vs_error
     if (!started)
         return fail_run(err, plan, fs_error_text((int)e));
     if (job && !AssignProcessToJobObject(job, pi.hProcess))
-        trace("warning: cannot put the interpreter in a job object: ",
-              fs_error_text((int)GetLastError()), NULL);
+        diag_trace("warning: cannot put the interpreter in a job object: ",
+                   fs_error_text((int)GetLastError()), NULL);
     ResumeThread(pi.hThread);
     CloseHandle(pi.hThread);
     WaitForSingleObject(pi.hProcess, INFINITE);

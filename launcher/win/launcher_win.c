@@ -27,10 +27,10 @@ int win_make_plan_for(vs_plan *plan, const char *venv_python, vs_error *err) {
     if (rc)
         return rc;
     const char *launcher = venv_python ? venv_python : plan->loc.venv_exe;
-    trace(PYVENV_LAUNCHER_VAR " = ", launcher, NULL);
+    diag_trace(PYVENV_LAUNCHER_VAR " = ", launcher, NULL);
     if (!plan_env_set(plan, PYVENV_LAUNCHER_VAR, launcher))
-        return fail(err, EXIT_EXEC_FAILED, "cannot set " PYVENV_LAUNCHER_VAR " to ", launcher,
-                    ": the path is too long", NULL);
+        return diag_fail(err, EXIT_EXEC_FAILED, "cannot set " PYVENV_LAUNCHER_VAR " to ", launcher,
+                         ": the path is too long", NULL);
     return 0;
 }
 
@@ -61,6 +61,6 @@ int win_finish(const vs_plan *plan, int rc, const wchar_t *insert, vs_error *err
         rc = win_run(plan, insert, &code, err);
     if (rc == 0)
         ExitProcess(code);
-    error_print(err);
+    diag_print_error(err);
     return rc;
 }

@@ -47,7 +47,7 @@ static bool free_threaded_version(cfg_value recorded, char *ver, size_t cap) {
     return true;
 }
 
-void base_names_for(const char *invoked, const char *versioned, cfg_value recorded,
+void names_base_for(const char *invoked, const char *versioned, cfg_value recorded,
                     base_names *out) {
     (void)versioned;
     out->count = 1;

@@ -28,15 +28,15 @@ int wmain(void) {
     DWORD n = GetModuleFileNameW(NULL, self, WIN_PATH_MAX);
     int rc = 0;
     if (n == 0 || n >= WIN_PATH_MAX || !fs_self_exe(self_utf8, sizeof self_utf8))
-        rc = fail(&err, EXIT_NO_CFG, "cannot tell where this launcher is", NULL);
+        rc = diag_fail(&err, EXIT_NO_CFG, "cannot tell where this launcher is", NULL);
     if (rc == 0)
         rc = appended_script_args(self, self_utf8, args, sizeof args, &err);
     if (rc == 0) {
-        copy_str(venv_python, sizeof venv_python, self_utf8);
+        sb_copy(venv_python, sizeof venv_python, self_utf8);
         path_dirname(venv_python);
         if (!path_join(venv_python, sizeof venv_python, venv_python,
                        win_is_gui() ? "pythonw.exe" : "python.exe"))
-            rc = fail(&err, EXIT_NO_CFG, "the launcher's path is too long: ", self_utf8, NULL);
+            rc = diag_fail(&err, EXIT_NO_CFG, "the launcher's path is too long: ", self_utf8, NULL);
     }
     if (rc == 0)
         rc = win_make_plan_for(&plan, venv_python, &err);
@@ -53,8 +53,8 @@ int wmain(void) {
         sb_add(&sb, self_utf8);
         sb_add(&sb, "\"");
         if (sb.overflow || !win_widen(ins, insert, sizeof insert / sizeof insert[0]))
-            rc = fail(&err, EXIT_NO_SHEBANG, "the '#!' line of ", self_utf8,
-                      " is not valid UTF-8 or too long", NULL);
+            rc = diag_fail(&err, EXIT_NO_SHEBANG, "the '#!' line of ", self_utf8,
+                           " is not valid UTF-8 or too long", NULL);
     }
     return win_finish(&plan, rc, insert, &err);
 }

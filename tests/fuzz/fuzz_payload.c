@@ -20,7 +20,7 @@ static unsigned char *slice(const uint8_t *data, size_t from, size_t len) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t head_len = size < 64 ? size : 64;
     unsigned char *head = slice(data, 0, head_len);
-    long long image_end = head ? elf_image_end(head, head_len) : 0;
+    long long image_end = head ? payload_elf_image_end(head, head_len) : 0;
     free(head);
     if (image_end < 0)
         abort();
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     unsigned long lh = 0;
     why = NULL;
-    if (!zip_find_main(cd, (size_t)end.cd_size, end.entries, &lh, &why) && !why)
+    if (!payload_find_main(cd, (size_t)end.cd_size, end.entries, &lh, &why) && !why)
         abort();
     free(cd);
     return 0;

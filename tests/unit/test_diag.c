@@ -44,8 +44,8 @@ Test(escape, other_non_utf8_bytes_kept) {
 
 Test(fail, two_lines_whatever_the_values_hold) {
     vs_error err;
-    fail(&err, EXIT_NO_BASE, "home = ", "/x\n\x1b[2Jvenvshim: fake", " is gone",
-         "\nfix it: ", "\nnot a third line", NULL);
+    diag_fail(&err, EXIT_NO_BASE, "home = ", "/x\n\x1b[2Jvenvshim: fake", " is gone",
+              "\nfix it: ", "\nnot a third line", NULL);
     cr_assert_str_eq(err.text, "venvshim: home = /x\\n\\x1b[2Jvenvshim: fake is gone\n"
                                "venvshim: fix it: \\nnot a third line");
     cr_assert_eq(err.code, EXIT_NO_BASE);

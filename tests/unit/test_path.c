@@ -275,20 +275,20 @@ Test(strbuf, add_int_overflow_flagged) {
 
 Test(copy_str, fits) {
     char dst[4];
-    cr_assert(copy_str(dst, sizeof dst, "abc"));
+    cr_assert(sb_copy(dst, sizeof dst, "abc"));
     cr_assert_str_eq(dst, "abc");
 }
 
 Test(copy_str, too_long_returns_false) {
     char dst[4] = "zz";
-    cr_assert_not(copy_str(dst, sizeof dst, "abcd"));
+    cr_assert_not(sb_copy(dst, sizeof dst, "abcd"));
 }
 
-/* ---- diag: fail() ---- */
+/* ---- diag: diag_fail() ---- */
 
 Test(diag_fail, prefixes_every_line) {
     static vs_error err;
-    int rc = fail(&err, EXIT_BAD_CFG, "first ", "part", "\nsecond line", NULL);
+    int rc = diag_fail(&err, EXIT_BAD_CFG, "first ", "part", "\nsecond line", NULL);
     cr_assert_eq(rc, EXIT_BAD_CFG);
     cr_assert_eq(err.code, EXIT_BAD_CFG);
     cr_assert_str_eq(err.text, "venvshim: first part\nvenvshim: second line");
@@ -299,7 +299,7 @@ Test(diag_fail, long_text_stays_terminated) {
     static char big[sizeof err.text + 100];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    fail(&err, EXIT_NO_BASE, big, NULL);
+    diag_fail(&err, EXIT_NO_BASE, big, NULL);
     cr_assert_eq(strlen(err.text), sizeof err.text - 1);
     cr_assert_eq(strncmp(err.text, "venvshim: xxx", 13), 0);
 }

@@ -11,7 +11,7 @@
 #include "relhome.h"
 
 static unsigned flags_of(int argc, const char **argv) {
-    return python_flags(argc, (char **)argv);
+    return relhome_python_flags(argc, (char **)argv);
 }
 
 Test(python_flags, grouped_and_separate) {
@@ -48,16 +48,18 @@ Test(relhome, base_prefix_is_found_above_home) {
     lay_write("app/python/lib/python3.12/os.py", "");
     lay_mkdir("app/python/bin");
     char prefix[4096];
-    cr_assert(find_base_prefix(lay_path("app/python/bin"), "python3.12", prefix, sizeof prefix));
+    cr_assert(
+        relhome_find_base_prefix(lay_path("app/python/bin"), "python3.12", prefix, sizeof prefix));
     cr_assert_str_eq(prefix, lay_path("app/python"));
-    cr_assert(find_base_prefix(lay_path("app/python"), "python3.12", prefix, sizeof prefix));
+    cr_assert(
+        relhome_find_base_prefix(lay_path("app/python"), "python3.12", prefix, sizeof prefix));
     cr_assert_str_eq(prefix, lay_path("app/python"));
     /* never above home's parent: / may hold lib/python3.X (Debian's /lib -> usr/lib) */
     lay_write("lib/python3.99/os.py", "");
     cr_assert_not(
-        find_base_prefix(lay_path("app/python/bin"), "python3.99", prefix, sizeof prefix));
+        relhome_find_base_prefix(lay_path("app/python/bin"), "python3.99", prefix, sizeof prefix));
     cr_assert_not(
-        find_base_prefix(lay_path("app/python/bin"), "python3.11", prefix, sizeof prefix));
+        relhome_find_base_prefix(lay_path("app/python/bin"), "python3.11", prefix, sizeof prefix));
 }
 
 static vs_plan plan;

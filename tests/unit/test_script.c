@@ -69,16 +69,16 @@ static size_t read_head(const char *path, unsigned char *buf, size_t n) {
 Test(elf, a_linked_binary_ends_with_its_section_table) {
     unsigned char head[64];
     size_t n = read_head("/proc/self/exe", head, sizeof head);
-    cr_assert_eq(elf_image_end(head, n), file_size("/proc/self/exe"));
+    cr_assert_eq(payload_elf_image_end(head, n), file_size("/proc/self/exe"));
 }
 
 Test(elf, not_elf_or_too_short_is_unknown) {
     unsigned char head[64];
     memset(head, 0, sizeof head);
     memcpy(head, "#!/bin/sh\n", 10);
-    cr_assert_eq(elf_image_end(head, sizeof head), 0);
+    cr_assert_eq(payload_elf_image_end(head, sizeof head), 0);
     size_t n = read_head("/proc/self/exe", head, sizeof head);
-    cr_assert_eq(elf_image_end(head, 40), 0);
+    cr_assert_eq(payload_elf_image_end(head, 40), 0);
     (void)n;
 }
 
@@ -94,14 +94,14 @@ Test(elf, elf32_big_endian) {
     h[44 + 1] = 2;    /* phnum */
     h[46 + 1] = 40;   /* shentsize */
     h[48 + 1] = 10;   /* shnum */
-    cr_assert_eq(elf_image_end(h, sizeof h), 0x1000 + 400);
+    cr_assert_eq(payload_elf_image_end(h, sizeof h), 0x1000 + 400);
 }
 
 Test(elf, stripped_section_table_is_unknown) {
     unsigned char head[64];
     read_head("/proc/self/exe", head, sizeof head);
     memset(head + 40, 0, 8); /* e_shoff = 0 */
-    cr_assert_eq(elf_image_end(head, sizeof head), 0);
+    cr_assert_eq(payload_elf_image_end(head, sizeof head), 0);
 }
 
 /* ---- zip end record ---- */
@@ -183,7 +183,7 @@ Test(central_directory, finds_main_among_entries) {
     n += cd_entry(cd + n, "__main__.py", 77);
     unsigned long lh = 0;
     const char *why = "";
-    cr_assert(zip_find_main(cd, n, 2, &lh, &why), "%s", why);
+    cr_assert(payload_find_main(cd, n, 2, &lh, &why), "%s", why);
     cr_assert_eq(lh, 77);
 }
 
@@ -192,11 +192,11 @@ Test(central_directory, missing_main_or_damage_is_refused) {
     size_t n = cd_entry(cd, "other.py", 0);
     unsigned long lh;
     const char *why = "";
-    cr_assert_not(zip_find_main(cd, n, 1, &lh, &why));
+    cr_assert_not(payload_find_main(cd, n, 1, &lh, &why));
     cr_assert(strstr(why, "__main__.py"));
-    cr_assert_not(zip_find_main(cd, n, 2, &lh, &why), "more entries than bytes");
+    cr_assert_not(payload_find_main(cd, n, 2, &lh, &why), "more entries than bytes");
     cd[0] = 'X';
-    cr_assert_not(zip_find_main(cd, n, 1, &lh, &why));
+    cr_assert_not(payload_find_main(cd, n, 1, &lh, &why));
     cr_assert(strstr(why, "damaged"));
 }
 
@@ -335,7 +335,7 @@ Test(zip_comment, the_end_record_is_found_behind_a_comment) {
 Test(zip_comment, a_comment_length_that_does_not_reach_the_end_is_refused) {
     static unsigned char buf[2000];
     size_t n = commented_zip(buf, 100, 10, 'c', 9);
-    long at = zip_find_eocd(buf + n - 100, 100);
+    long at = payload_find_eocd(buf + n - 100, 100);
     cr_assert_eq(at, 100 - 10 - 22);
     zip_end end;
     const char *why = "";
@@ -353,12 +353,12 @@ Test(zip_comment, the_last_signature_wins_as_in_zipimport) {
     static unsigned char buf[2000];
     size_t n = commented_zip(buf, 0, 30, 'c', 30);
     memcpy(buf + n - 10, "PK\5\6", 4); /* a signature inside the comment */
-    cr_assert_eq(zip_find_eocd(buf, n), (long)(n - 10));
+    cr_assert_eq(payload_find_eocd(buf, n), (long)(n - 10));
     mem_file m = {buf, n};
     const char *why = "";
     /* not an ELF file: the image end is unknown, so a bad record proves nothing */
     cr_assert_eq(payload_inspect(mem_read, &m, (long long)n, &why), PAYLOAD_NONE);
-    cr_assert_eq(zip_find_eocd(buf, 3), -1);
+    cr_assert_eq(payload_find_eocd(buf, 3), -1);
 }
 
 TestSuite(script_comment_file, .init = lay_setup, .fini = lay_teardown, .timeout = 30);

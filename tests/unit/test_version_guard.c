@@ -13,7 +13,7 @@ static vg_found found;
 
 static vg_verdict guard(const char *rel, int major, int minor) {
     memset(&found, 0, sizeof found);
-    return version_guard(lay_path(rel), major, minor, &found);
+    return vg_check(lay_path(rel), major, minor, &found);
 }
 
 static void expect(vg_verdict got, vg_verdict want, int major, int minor, const char *evidence) {
