@@ -6,7 +6,7 @@
  *
  * An `error` value is the OS's own (errno on POSIX, GetLastError() on
  * Windows): the core never compares it with a constant, it asks
- * fs_error_is_missing / fs_error_is_denied and shows fs_error_text. */
+ * fs_error_is_missing and shows fs_error_text. */
 #ifndef VENVSHIM_FS_H
 #define VENVSHIM_FS_H
 
@@ -39,7 +39,7 @@ fs_info fs_stat(const char *path);
 fs_info fs_probe(const char *path, unsigned char *head, size_t cap, long *head_len);
 
 /* readlink(2) into buf (NUL-terminated). Returns the length, or -1 when path
- * is not a symlink or cannot be read (errno kept in *error if not NULL). */
+ * is not a symlink or cannot be read (the OS error in *error if not NULL). */
 long fs_readlink(const char *path, char *buf, size_t cap, int *error);
 
 typedef enum {
@@ -47,7 +47,7 @@ typedef enum {
     READ_MISSING,     /* no such file */
     READ_NOT_REGULAR, /* exists, but a directory, FIFO, socket, ... */
     READ_TOO_LARGE,   /* cap bytes or more */
-    READ_ERROR,       /* open/read failed: permissions, I/O (errno in *error) */
+    READ_ERROR,       /* open/read failed: permissions, I/O (the OS error in *error) */
 } fs_read_status;
 
 /* Read a whole small regular file: open, fstat, read, close. Never blocks on
@@ -90,7 +90,7 @@ typedef struct {
     long long size;
 } fs_file;
 
-/* open + fstat: false (errno in *error) when it cannot be opened or is not a
+/* open + fstat: false (the OS error in *error) when it cannot be opened or is not a
  * regular file (*error 0 then). */
 bool fs_file_open(const char *path, fs_file *file, int *error);
 
@@ -105,10 +105,6 @@ const char *fs_error_text(int error);
 /* The error says "no such file": POSIX ENOENT; Windows ERROR_FILE_NOT_FOUND
  * or ERROR_PATH_NOT_FOUND. */
 bool fs_error_is_missing(int error);
-
-/* The error says "permission denied": POSIX EACCES or EPERM; Windows
- * ERROR_ACCESS_DENIED. */
-bool fs_error_is_denied(int error);
 
 /* Write all of s to standard output (fd 1) or standard error (fd 2),
  * retrying short writes; errors are ignored (there is nowhere to report

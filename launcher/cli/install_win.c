@@ -13,10 +13,10 @@
 #include <string.h>
 #include <windows.h>
 
-#include "../win/appended_script.h"
 #include "../cfg.h"
 #include "../contract.h"
 #include "../locate.h"
+#include "../payload.h"
 #include "../pyname.h"
 #include "../resolve.h"
 #include "../strbuf.h"
@@ -202,7 +202,7 @@ int install_windows_venv(const wchar_t *dir_arg) {
         } else {
             size_t size;
             unsigned char *data = read_file(path, &size);
-            long long at = data ? appended_script_offset(data, size) : -1;
+            long long at = data ? payload_script_offset(data, size) : -1;
             if (at < 0) {
                 free(data);
                 continue; /* not a console-script launcher: left alone */

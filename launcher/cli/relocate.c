@@ -24,7 +24,7 @@
 
 #include "../path.h"
 #include "../pyname.h"
-#include "../script.h"
+#include "../payload.h"
 #include "cli.h"
 #include "relocate_rewrite.h"
 

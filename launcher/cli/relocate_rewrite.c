@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../script.h"
+#include "../payload.h"
 #include "cli.h"
 
 void ob_put(outbuf *b, const char *p, size_t n) {

@@ -10,7 +10,7 @@
 #include <windows.h>
 
 #include "../contract.h"
-#include "appended_script.h"
+#include "../script.h"
 #include "launcher_win.h"
 #include "strbuf.h"
 #include "win_util.h"
@@ -30,7 +30,7 @@ int wmain(void) {
     if (n == 0 || n >= WIN_PATH_MAX || !fs_self_exe(self_utf8, sizeof self_utf8))
         rc = diag_fail(&err, EXIT_NO_CFG, "cannot tell where this launcher is", NULL);
     if (rc == 0)
-        rc = appended_script_args(self, self_utf8, args, sizeof args, &err);
+        rc = script_shebang_args(self_utf8, args, sizeof args, &err);
     if (rc == 0) {
         sb_copy(venv_python, sizeof venv_python, self_utf8);
         path_dirname(venv_python);

@@ -1,7 +1,7 @@
 /* libFuzzer target: how venvshim relocate classifies a file in bin/
  * (classify_content in launcher/cli/relocate_rewrite.c: a launcher, a zip
  * application, a zip Python could not run, text) and the launcher's own
- * payload check it relies on (payload_inspect in launcher/script.c, with a
+ * payload check it relies on (payload_inspect in launcher/payload.c, with a
  * zip comment searched for up to 64 KiB back). The promise relocate builds
  * on: a file classified as a runnable zip, put behind a launcher image as it
  * is, is accepted by the launcher. Here the image is a 64-byte ELF header

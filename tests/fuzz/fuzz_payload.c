@@ -1,14 +1,14 @@
-/* libFuzzer target: the script-launcher payload reader (launcher/script.c):
+/* libFuzzer target: the script-launcher payload reader (launcher/payload.c):
  * the ELF image-end parser, the zip end-of-central-directory classifier and
  * the central-directory walk, on arbitrary files. Each piece gets exactly the
  * bytes the launcher would read (first 64, last 22, the directory slice), in
  * exact-size buffers, so any read outside them is an ASan finding.
- * needs: launcher/script.c (run-fuzz skips this target while it is absent) */
+ * needs: launcher/payload.c (run-fuzz skips this target while it is absent) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "script.h"
+#include "payload.h"
 
 static unsigned char *slice(const uint8_t *data, size_t from, size_t len) {
     unsigned char *p = malloc(len ? len : 1);

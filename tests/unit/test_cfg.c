@@ -1,7 +1,8 @@
 /* pyvenv.cfg parsing: cfg_parse follows CPython 3.11+ getpath.py
  * (`line.partition('=')`, `key.strip().lower()`, `value.strip()`, first key
  * wins), cfg_legacy_home follows the 3.6-3.10 C parser (fgets + wcstok).
- * Reference: cpython-venv-startup.md sections 1.3 and 8.2. */
+ * CPython: Modules/getpath.py (reading pyvenv.cfg) and Python/pathconfig.c
+ * _Py_FindEnvConfigValue (3.7-3.10). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>

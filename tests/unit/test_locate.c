@@ -1,8 +1,10 @@
 /* locate_venv on real directory layouts: the launcher's path L from argv[0]
  * (absolute, relative to the CWD, or searched on PATH; normalised lexically,
  * symlinks kept), then pyvenv.cfg next to L or in its parent, following a
- * symlinked L one hop at a time. Reference: cpython-venv-startup.md 1.1, 1.2,
- * 8.2. */
+ * symlinked L one hop at a time. CPython: Modules/getpath.py (executable from
+ * argv[0] or the PATH search; pyvenv.cfg in its directory or the parent),
+ * Modules/getpath.c calculate_program_impl, calculate_which and
+ * resolve_symlinks (3.7-3.10), Lib/site.py venv(). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>

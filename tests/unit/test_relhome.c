@@ -1,7 +1,10 @@
 /* Relative home (resolve.c + relhome.c): PEP 796 semantics, resolved against
  * the directory holding pyvenv.cfg from any CWD; the plan's PYTHONHOME and
  * marker; -E/-I/-S, a missing site-init hook and stale absolute keys refused
- * or ignored. Reference: cpython-venv-startup.md 1.6, 1.7. */
+ * or ignored. CPython: Modules/getpath.py (with PYTHONHOME set pyvenv.cfg is
+ * not read; a relative home is used as it is, so against the CWD) and
+ * Modules/getpath.c search_for_prefix (3.6-3.10: against the CWD); PEP 796
+ * proposes the pyvenv.cfg directory. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>

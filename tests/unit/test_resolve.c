@@ -3,7 +3,10 @@
  * executable when it exists, else home/<invoked name>, home/pythonX.Y,
  * home/python3, home/python, never another minor version; venvs chained
  * through home are followed, loops and this launcher refused.
- * Reference: cpython-venv-startup.md 1.3, 1.4, 1.7, 8.2, 8.3. */
+ * CPython: Modules/getpath.py (3.11+: home from pyvenv.cfg, base_executable
+ * as home/<basename>, then home/python3 and home/python3.X, gh-99204) and
+ * Modules/getpath.c calculate_read_pyenv (3.6-3.10: home starts the prefix
+ * search). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>

@@ -377,3 +377,79 @@ Test(script_comment_file, a_commented_zip_after_the_launcher_runs) {
     cr_assert_eq(plan_for("venv/bin/tool"), 0, "%s", err.text);
     cr_assert_str_eq(plan.script, lay_path("venv/bin/tool"));
 }
+
+/* ---- Windows console-script launchers: "#!" line before the zip ---- */
+
+/* <exe stand-in> line <zip with comment_len bytes of comment> in buf. */
+static size_t win_script(unsigned char *buf, const char *line, size_t comment_len) {
+    static unsigned char zip[70000 + 200];
+    size_t zlen = commented_zip(zip, 0, comment_len, 'c', comment_len);
+    size_t n = 0;
+    memset(buf, 0, 512); /* the exe's padding ends in NUL bytes */
+    memcpy(buf, "MZ", 2);
+    n = 512;
+    memcpy(buf + n, line, strlen(line));
+    n += strlen(line);
+    memcpy(buf + n, zip, zlen);
+    return n + zlen;
+}
+
+static payload_args_status win_args(const unsigned char *buf, size_t n, char *args, size_t cap,
+                                    const char **why) {
+    payload_memory m = {buf, n};
+    return payload_script_args(payload_read_memory, &m, (long long)n, args, cap, why);
+}
+
+Test(win_script, arguments_of_the_shebang_line) {
+    static unsigned char buf[80000];
+    char args[64];
+    const char *why = NULL;
+    size_t n = win_script(buf, "#!\"C:\\Program Files\\Python\\python.exe\" -u -X dev\r\n", 0);
+    cr_assert_eq(win_args(buf, n, args, sizeof args, &why), PAYLOAD_ARGS_OK);
+    cr_assert_str_eq(args, "-u -X dev");
+    cr_assert_eq(payload_script_offset(buf, n), 512); /* install's whole-file reader agrees */
+    n = win_script(buf, "#!python.exe\n", 1000);      /* a zip comment moves the end record */
+    cr_assert_eq(win_args(buf, n, args, sizeof args, &why), PAYLOAD_ARGS_OK, "%s", why);
+    cr_assert_str_eq(args, "");
+}
+
+Test(win_script, no_shebang_line_or_no_zip) {
+    static unsigned char buf[80000];
+    char args[8];
+    const char *why = NULL;
+    size_t n = win_script(buf, "", 0);
+    cr_assert_eq(win_args(buf, n, args, sizeof args, &why), PAYLOAD_ARGS_BAD);
+    cr_assert(strstr(why, "no '#!' line"), "%s", why);
+    cr_assert_eq(payload_script_offset(buf, n), -1);
+    n = win_script(buf, "#!python.exe --a-long-argument\n", 0);
+    cr_assert_eq(win_args(buf, n, args, sizeof args, &why), PAYLOAD_ARGS_BAD);
+    cr_assert(strstr(why, "too long"), "%s", why);
+    memset(buf, 'x', 600); /* no zip at all */
+    cr_assert_eq(win_args(buf, 600, args, sizeof args, &why), PAYLOAD_ARGS_NO_SCRIPT);
+    cr_assert_eq(win_args(buf, 10, args, sizeof args, &why), PAYLOAD_ARGS_NO_SCRIPT);
+}
+
+TestSuite(win_script_file, .init = lay_setup, .fini = lay_teardown, .timeout = 30);
+
+/* script_shebang_args reads the file through the seam (fs_file_read_at) and
+ * turns each refusal into EXIT_NO_SHEBANG with the file's name. */
+Test(win_script_file, exit_code_and_message) {
+    static unsigned char buf[80000];
+    static vs_error e;
+    char args[64];
+    size_t n = win_script(buf, "#!python.exe -E\n", 0);
+    FILE *f = fopen(lay_path("tool.exe"), "wb");
+    cr_assert(f && fwrite(buf, 1, n, f) == n && fclose(f) == 0);
+    cr_assert_eq(script_shebang_args(lay_path("tool.exe"), args, sizeof args, &e), 0);
+    cr_assert_str_eq(args, "-E");
+    n = win_script(buf, "", 0);
+    f = fopen(lay_path("nobang.exe"), "wb");
+    cr_assert(f && fwrite(buf, 1, n, f) == n && fclose(f) == 0);
+    cr_assert_eq(script_shebang_args(lay_path("nobang.exe"), args, sizeof args, &e), 113);
+    cr_assert(strstr(e.text, "nobang.exe: no '#!' line"), "%s", e.text);
+    lay_write("nozip.exe", "MZ just a program");
+    cr_assert_eq(script_shebang_args(lay_path("nozip.exe"), args, sizeof args, &e), 113);
+    cr_assert(strstr(e.text, "has no script appended"), "%s", e.text);
+    cr_assert_eq(script_shebang_args(lay_path("missing.exe"), args, sizeof args, &e), 113);
+    cr_assert(strstr(e.text, "cannot read this launcher's own file"), "%s", e.text);
+}
