@@ -16,8 +16,6 @@
 #include "check.h"
 #include "cli.h"
 
-static const char check_usage[] = "usage: venvshim check DIR [--json] [--fix]";
-
 /* pyvenv.cfg present, a small text file with a home. False: nothing else
  * can be checked. */
 static bool check_cfg(const char *venv, report *r, venv_cfg *cfg, char **text) {
@@ -274,21 +272,9 @@ static void check_launchers(const char *venv, bool fix, report *r) {
     free(ours);
 }
 
-int cmd_check(int argc, char **argv) {
-    const char *dir = NULL;
-    bool json = false, fix = false;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
-        else if (strcmp(argv[i], "--fix") == 0)
-            fix = true;
-        else if (argv[i][0] == '-' || dir)
-            return cli_error(CLI_USAGE, "unexpected argument '%s'\n%s", argv[i], check_usage);
-        else
-            dir = argv[i];
-    }
-    if (!dir)
-        return cli_error(CLI_USAGE, "missing DIR\n%s", check_usage);
+int cmd_check(const cli_args *a) {
+    const char *dir = a->operand;
+    bool json = cli_opt(a, "json") != NULL, fix = cli_opt(a, "fix") != NULL;
 
     report r = {0};
     char venv[PATH_MAX];

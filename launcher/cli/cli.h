@@ -9,12 +9,15 @@
 
 #include "../cfg.h"
 #include "../path.h"
+#include "commands.h"
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
-int cmd_create(int argc, char **argv);
-int cmd_install(int argc, char **argv);
-int cmd_check(int argc, char **argv);
+/* The commands' run functions (commands_posix.c lists them). */
+int cmd_create(const cli_args *a);
+int cmd_install(const cli_args *a);
+int cmd_check(const cli_args *a);
+int cmd_relocate(const cli_args *a);
 
 /* Convert the venv at dir (shared by create and install). */
 int install_venv(const char *dir);
@@ -23,7 +26,6 @@ int install_venv(const char *dir);
 int install_venv_with(const char *dir, bool force);
 
 /* ---- relocatable venvs ---- */
-int cmd_relocate(int argc, char **argv);
 int relocate_venv(const char *dir);
 
 /* Write the site-init hook into each site-packages under venv/lib. */

@@ -363,8 +363,6 @@ int relocate_venv(const char *dir) {
     return rc;
 }
 
-int cmd_relocate(int argc, char **argv) {
-    if (argc != 1 || argv[0][0] == '-')
-        return cli_error(CLI_USAGE, "usage: venvshim relocate DIR");
-    return relocate_venv(argv[0]);
+int cmd_relocate(const cli_args *a) {
+    return relocate_venv(a->operand);
 }
