@@ -48,16 +48,40 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* ... and pyvenv.cfg, as the launcher reads it. */
 #define READ_CAP_CFG ((size_t)CFG_MAX_SIZE)
 
-enum { READ_FOLLOW = 0, READ_NOFOLLOW = 1 };
+/* READ_NOFOLLOW: a symbolic link at the name is refused, not followed.
+ * READ_EXACT: a file that shrinks or grows while it is read is a failure
+ * (READ_FAIL_CHANGED) rather than read as far as it goes. */
+enum { READ_FOLLOW = 0, READ_NOFOLLOW = 1, READ_EXACT = 2 };
 
-/* Every file the CLI reads goes through here: openat(2) with O_NONBLOCK and
- * O_NOCTTY (and O_NOFOLLOW with READ_NOFOLLOW), then fstat(2) of what was
- * opened: only a regular file smaller than cap is read, so a FIFO, a device
- * (/dev/zero) or a swapped-in link never blocks, streams or misleads. name is
- * relative to dirfd (AT_FDCWD: an ordinary path). Returns the bytes, malloc'd
- * and NUL-terminated; st (if not NULL) gets the fstat of the file read. NULL
- * on failure, with errno set and *why (if not NULL) a few words for the
- * message: "not a regular file", "a symbolic link", "larger than 64 MiB"... */
+/* Why a read failed: what, the errno that goes with it, and the file's mode
+ * (READ_FAIL_KIND: a directory, FIFO, device, socket). */
+typedef struct {
+    enum {
+        READ_FAIL_ERRNO,   /* err: from lstat, open, fstat or read */
+        READ_FAIL_LINK,    /* a symbolic link, with READ_NOFOLLOW */
+        READ_FAIL_KIND,    /* not a regular file: never opened */
+        READ_FAIL_SIZE,    /* cap bytes or more */
+        READ_FAIL_CHANGED, /* swapped or resized between the looks */
+    } what;
+    int err;
+    mode_t mode;
+} read_failure;
+
+/* The CLI's one reader: every file the CLI reads goes through here. It looks
+ * before opening (lstat; stat through a final link unless READ_NOFOLLOW):
+ * only a regular file smaller than cap is opened, so a FIFO, a device
+ * (/dev/zero, a watchdog) or a socket is never opened at all. It then opens
+ * with O_NONBLOCK and O_NOCTTY (and O_NOFOLLOW unless the name was a link
+ * followed on purpose) and checks with fstat(2) that what it opened is what it
+ * looked at. name is relative to dirfd (AT_FDCWD: an ordinary path). Returns
+ * the bytes, malloc'd and NUL-terminated; st gets the fstat of the file read.
+ * NULL on failure, with errno and *fail set. */
+char *read_regular(int dirfd, const char *name, size_t cap, int flags, size_t *len, struct stat *st,
+                   read_failure *fail);
+
+/* read_regular with *why (if not NULL) a few words for install's and
+ * relocate's messages: "a symbolic link", "a FIFO, not a regular file",
+ * "larger than 64 MiB"...; st may be NULL. */
 char *read_file_at(int dirfd, const char *name, size_t cap, int flags, size_t *len, struct stat *st,
                    const char **why);
 
