@@ -111,6 +111,13 @@ static void put_synopsis(wrapper *w, const cli_command *c) {
     }
 }
 
+/* lead, the command's name, its synopsis wrapped under itself. */
+static void put_synopsis_line(FILE *out, const char *lead, const cli_command *c) {
+    int col = fprintf(out, "%s%s", lead, c->name);
+    wrapper w = {out, col, col + 1, false};
+    put_synopsis(&w, c);
+}
+
 static void put_option(FILE *out, const char *left, const char *help) {
     int col = fprintf(out, "  %s", left);
     if (col + 2 > HELP_COLUMN) {
@@ -145,13 +152,9 @@ static void put_sentence(wrapper *w, const char *text) {
 }
 
 static void print_command_help(FILE *out, const cli_command *c) {
-    wrapper w = {out, 0, 0, true};
-    w.col = fprintf(out, "usage: venvshim %s", c->name);
-    w.indent = w.col + 1;
-    w.fresh = false;
-    put_synopsis(&w, c);
+    put_synopsis_line(out, "usage: venvshim ", c);
     fputs("\n\n", out);
-    w = (wrapper){out, 0, 0, true};
+    wrapper w = {out, 0, 0, true};
     put_sentence(&w, c->summary);
     if (c->description)
         put_text(&w, c->description);
@@ -167,13 +170,9 @@ static void print_main_help(FILE *out) {
     for (const cli_command *c = cli_commands; c->name; c++) {
         if (!c->run)
             continue;
-        wrapper w = {out, 0, 0, true};
-        w.col = fprintf(out, "  %s", c->name);
-        w.indent = w.col + 1;
-        w.fresh = false;
-        put_synopsis(&w, c);
+        put_synopsis_line(out, "  ", c);
         fputs("\n        ", out);
-        w = (wrapper){out, 8, 8, true};
+        wrapper w = {out, 8, 8, true};
         put_text(&w, c->summary);
         fputc('\n', out);
     }

@@ -102,7 +102,8 @@ void cli_print_man(FILE *out) {
 
 /* ---- completions ---- */
 
-/* How each shell completes a value called metavar. */
+/* How each shell completes a value called metavar; '@' stands for the
+ * command names. */
 typedef struct {
     const char *metavar, *bash, *zsh, *fish;
 } value_kind;
@@ -114,8 +115,8 @@ static const value_kind kinds[] = {
      "-r -F"},
     {"SHELL", "COMPREPLY=($(compgen -W 'bash zsh fish' -- \"$cur\"))", "(bash zsh fish)",
      "-x -a 'bash zsh fish'"},
-    {"COMMAND", NULL, NULL, NULL}, /* the command names, filled in below */
-    {NULL, ":", " ", "-x"},        /* NAME and anything else: no guess */
+    {"COMMAND", "COMPREPLY=($(compgen -W '@' -- \"$cur\"))", "(@)", "-x -a '@'"},
+    {NULL, ":", " ", "-x"}, /* NAME and anything else: no guess */
 };
 
 static const value_kind *kind_of(const char *metavar) {
@@ -157,15 +158,27 @@ static void quoted(FILE *out, const char *text, bool fish) {
     fputc('\'', out);
 }
 
-static void bash_value(FILE *out, const char *metavar) {
-    const value_kind *k = kind_of(metavar);
-    if (k->bash)
-        fputs(k->bash, out);
-    else {
-        fputs("COMPREPLY=($(compgen -W '", out);
-        command_names(out, " ");
-        fputs("' -- \"$cur\"))", out);
+/* A completion from kinds, '@' expanded. */
+static void put_template(FILE *out, const char *template) {
+    for (const char *p = template; *p; p++) {
+        if (*p == '@')
+            command_names(out, " ");
+        else
+            fputc(*p, out);
     }
+}
+
+static void bash_value(FILE *out, const char *metavar) {
+    put_template(out, kind_of(metavar)->bash);
+}
+
+static void fish_value(FILE *out, const char *metavar) {
+    put_template(out, kind_of(metavar)->fish);
+}
+
+static void zsh_value(FILE *out, const char *metavar) {
+    fprintf(out, ":%s:", metavar);
+    put_template(out, kind_of(metavar)->zsh);
 }
 
 static void print_bash(FILE *out) {
@@ -211,18 +224,6 @@ static void print_bash(FILE *out) {
         fputs("        fi ;;\n", out);
     }
     fputs("    esac\n}\ncomplete -F _venvshim venvshim\n", out);
-}
-
-static void zsh_value(FILE *out, const char *metavar) {
-    const value_kind *k = kind_of(metavar);
-    fprintf(out, ":%s:", metavar);
-    if (k->zsh)
-        fputs(k->zsh, out);
-    else {
-        fputc('(', out);
-        command_names(out, " ");
-        fputc(')', out);
-    }
 }
 
 static void zsh_option(FILE *out, const cli_option *o) {
@@ -286,17 +287,6 @@ static void print_zsh(FILE *out) {
           "    compdef _venvshim venvshim\n"
           "fi\n",
           out);
-}
-
-static void fish_value(FILE *out, const char *metavar) {
-    const value_kind *k = kind_of(metavar);
-    if (k->fish)
-        fputs(k->fish, out);
-    else {
-        fputs("-x -a '", out);
-        command_names(out, " ");
-        fputc('\'', out);
-    }
 }
 
 static void print_fish(FILE *out) {
