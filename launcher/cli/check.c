@@ -1,6 +1,7 @@
 /* venvshim check DIR [--json] [--fix]: what is wrong with a venv, before its
  * users find out. Works on any venv (made by venv, virtualenv, uv), with or
  * without the launcher. Exit 0 healthy, 1 problems found, 2 usage. */
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -181,7 +182,7 @@ typedef struct {
 static void scan_launchers(const char *bin, const char *ours, size_t ours_len, bin_scan *s) {
     memset(s, 0, sizeof *s);
     size_t count;
-    char **names = dir_names(bin, &count);
+    char **names = dir_names_at(AT_FDCWD, bin, NULL, &count);
     for (size_t i = 0; i < count; i++) {
         char path[VS_PATH_MAX];
         struct stat st;

@@ -64,11 +64,6 @@ char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st
 /* "a FIFO", "a character device", ... */
 const char *file_kind(mode_t mode);
 
-/* The entries of dir but "." and "..", sorted (stable output); NULL when
- * it cannot be read. */
-char **dir_names(const char *dir, size_t *count);
-void dir_names_free(char **names, size_t count);
-
 /* Is name one of venvshim's temporary file names (cli/fileops.c,
  * cli/install.c)? *pid: the process that made it. */
 bool is_venvshim_temp(const char *name, long *pid);

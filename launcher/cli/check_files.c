@@ -2,7 +2,6 @@
  * a FIFO, a device or a huge file where a text file should be, a file
  * swapped between two looks, temporary files a killed venvshim run left,
  * set-user-ID bits. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -61,43 +60,6 @@ char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st
         *why = f.err == ENOMEM ? "cannot be read: out of memory" : cannot_read(f.err);
     }
     return NULL;
-}
-
-static int by_name(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-char **dir_names(const char *dir, size_t *count) {
-    *count = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    char **names = NULL;
-    size_t cap = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (*count == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **bigger = realloc(names, cap * sizeof *names);
-            if (!bigger)
-                break;
-            names = bigger;
-        }
-        if (!(names[*count] = strdup(e->d_name)))
-            break;
-        ++*count;
-    }
-    closedir(d);
-    if (*count) /* qsort(NULL, 0) is undefined behaviour */
-        qsort(names, *count, sizeof *names, by_name);
-    return names;
-}
-
-void dir_names_free(char **names, size_t count) {
-    for (size_t i = 0; i < count; i++)
-        free(names[i]);
-    free(names);
 }
 
 /* "ends with tag and then n characters of set" */
@@ -253,7 +215,7 @@ static void odd_entry(const char *path, const listing *l, bool fix, report *r) {
 
 static void scan_dir(const char *dir, bool bin, bool fix, report *r) {
     listing l = {dir, NULL, 0};
-    l.names = dir_names(dir, &l.count);
+    l.names = dir_names_at(AT_FDCWD, dir, NULL, &l.count);
     for (size_t i = 0; i < l.count; i++) {
         char path[VS_PATH_MAX];
         long pid;

@@ -93,6 +93,13 @@ long read_head_at(int dirfd, const char *name, int flags, char *buf, size_t n, s
 /* read_file_at(AT_FDCWD, path, READ_CAP_FILE, READ_FOLLOW, len, NULL, NULL). */
 char *read_whole_file(const char *path, size_t *len);
 
+/* The entries of the directory dirfd/name ("." for dirfd itself) but "."
+ * and ".." and those skip (if not NULL) says to skip, sorted (stable
+ * output); free with dir_names_free. NULL with errno when the directory
+ * cannot be read or memory runs out. */
+char **dir_names_at(int dirfd, const char *name, bool (*skip)(const char *entry), size_t *count);
+void dir_names_free(char **names, size_t count);
+
 /* A directory to work in: open(2) O_DIRECTORY, and O_NOFOLLOW when nofollow,
  * so later *at calls cannot be sent elsewhere by a swapped path. -1 on error. */
 int open_dir_at(int dirfd, const char *name, bool nofollow);

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -169,6 +170,56 @@ long read_head_at(int dirfd, const char *name, int flags, char *buf, size_t n, s
 
 char *read_whole_file(const char *path, size_t *len) {
     return read_file_at(AT_FDCWD, path, READ_CAP_FILE, READ_FOLLOW, len, NULL, NULL);
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **dir_names_at(int dirfd, const char *name, bool (*skip)(const char *entry), size_t *count) {
+    *count = 0;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = e;
+        return NULL;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    bool ok = true;
+    for (struct dirent *e; ok && (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            (skip && skip(e->d_name)))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **bigger = realloc(names, cap * sizeof *names);
+            ok = bigger != NULL;
+            names = ok ? bigger : names;
+        }
+        if (ok && !(names[n] = strdup(e->d_name)))
+            ok = false;
+        n += ok;
+    }
+    closedir(d);
+    if (!ok) {
+        dir_names_free(names, n);
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (n) /* qsort(NULL, 0) is undefined behaviour */
+        qsort(names, n, sizeof *names, by_name);
+    *count = n;
+    return names ? names : calloc(1, sizeof *names);
+}
+
+void dir_names_free(char **names, size_t count) {
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
 }
 
 int open_dir_at(int dirfd, const char *name, bool nofollow) {
