@@ -6,7 +6,7 @@
 
 static int too_long(vs_error *err, const char *what, const char *path) {
     char head[256];
-    strbuf sb; /* first bytes only: enough to recognise it (copy_str would refuse) */
+    strbuf sb; /* first bytes only: enough to recognise it (sb_copy would refuse) */
     sb_init(&sb, head, sizeof head);
     sb_add(&sb, path);
     return diag_fail(err, EXIT_NO_CFG, what, " is longer than ", "4095", " bytes: ", head, "...",

@@ -1,6 +1,7 @@
 /* venvshim check DIR [--json] [--fix]: what is wrong with a venv, before its
  * users find out. Works on any venv (made by venv, virtualenv, uv), with or
  * without the launcher. Exit 0 healthy, 1 problems found, 2 usage. */
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -16,8 +17,6 @@
 #include "../version_guard.h"
 #include "check.h"
 #include "cli.h"
-
-static const char check_usage[] = "usage: venvshim check DIR [--json] [--fix]";
 
 /* pyvenv.cfg present, a small text file with a home. False: nothing else
  * can be checked. */
@@ -184,7 +183,7 @@ typedef struct {
 static void scan_launchers(const char *bin, const char *ours, size_t ours_len, bin_scan *s) {
     memset(s, 0, sizeof *s);
     size_t count;
-    char **names = dir_names(bin, &count);
+    char **names = dir_names_at(AT_FDCWD, bin, NULL, &count);
     for (size_t i = 0; i < count; i++) {
         char path[VS_PATH_MAX];
         struct stat st;
@@ -275,21 +274,9 @@ static void check_launchers(const char *venv, bool fix, report *r) {
     free(ours);
 }
 
-int cmd_check(int argc, char **argv) {
-    const char *dir = NULL;
-    bool json = false, fix = false;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
-        else if (strcmp(argv[i], "--fix") == 0)
-            fix = true;
-        else if (argv[i][0] == '-' || dir)
-            return cli_error(CLI_USAGE, "unexpected argument '%s'\n%s", argv[i], check_usage);
-        else
-            dir = argv[i];
-    }
-    if (!dir)
-        return cli_error(CLI_USAGE, "missing DIR\n%s", check_usage);
+int cmd_check(const cli_args *a) {
+    const char *dir = a->operand;
+    bool json = cli_opt(a, "json") != NULL, fix = cli_opt(a, "fix") != NULL;
 
     report r = {0};
     char venv[PATH_MAX];

@@ -56,18 +56,13 @@ void check_scripts(const char *venv, bool fix, report *r);
 /* ---- check_files.c ---- */
 
 /* A whole regular file of at most max bytes, malloc'd and NUL-terminated;
- * NULL with *why ("is a FIFO", "is too large", strerror...) otherwise. Never
- * opens what is not a regular file, never blocks (O_NONBLOCK | O_NOCTTY),
- * and checks that what it opened is what it looked at; st: its fstat. */
+ * NULL with *why ("is a FIFO", "is too large", "cannot be read: ...",
+ * "changed while it was read") otherwise. The CLI's one reader
+ * (read_regular, fileops.c) with READ_EXACT, in check's words. */
 char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st, const char **why);
 
 /* "a FIFO", "a character device", ... */
 const char *file_kind(mode_t mode);
-
-/* The entries of dir but "." and "..", sorted (stable output); NULL when
- * it cannot be read. */
-char **dir_names(const char *dir, size_t *count);
-void dir_names_free(char **names, size_t count);
 
 /* Is name one of venvshim's temporary file names (cli/fileops.c,
  * cli/install.c)? *pid: the process that made it. */

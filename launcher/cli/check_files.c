@@ -2,7 +2,6 @@
  * a FIFO, a device or a huge file where a text file should be, a file
  * swapped between two looks, temporary files a killed venvshim run left,
  * set-user-ID bits. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -15,6 +14,7 @@
 
 #include "../path.h"
 #include "check.h"
+#include "cli.h"
 
 #define TEMP_QUIET_SECONDS 60 /* a temporary file older than this is left over */
 
@@ -38,106 +38,28 @@ static const char *cannot_read(int error) {
 char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st,
                       const char **why) {
     static char kind[64];
+    read_failure f;
     *len = 0;
     *why = NULL;
-    struct stat link;
-    /* Look before opening: opening a device can have effects of its own (a
-     * watchdog, a tape), and opening a FIFO for reading can block. */
-    if (lstat(path, &link) != 0 || stat(path, st) != 0) {
-        *why = cannot_read(errno);
-        return NULL;
-    }
-    if (!S_ISREG(st->st_mode)) {
-        snprintf(kind, sizeof kind, "is %s", file_kind(st->st_mode));
+    char *text = read_regular(AT_FDCWD, path, max + 1, READ_FOLLOW | READ_EXACT, len, st, &f);
+    if (text)
+        return text;
+    /* check's words for it: "<path> is a FIFO", "<path> cannot be read: ..." */
+    switch (f.what) {
+    case READ_FAIL_KIND:
+        snprintf(kind, sizeof kind, "is %s", file_kind(f.mode));
         *why = kind;
-        return NULL;
-    }
-    if ((unsigned long long)st->st_size > max) {
+        break;
+    case READ_FAIL_SIZE:
         *why = "is too large";
-        return NULL;
-    }
-    /* ... and still open it without blocking, and check that what was opened
-     * is what was looked at: the name may have been swapped in between. */
-    int flags =
-        O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (S_ISLNK(link.st_mode) ? 0 : O_NOFOLLOW);
-    int fd = open(path, flags);
-    struct stat now;
-    if (fd < 0 || fstat(fd, &now) != 0) {
-        *why = cannot_read(errno);
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    if (!S_ISREG(now.st_mode) || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+        break;
+    case READ_FAIL_CHANGED:
         *why = "changed while it was read";
-        close(fd);
-        return NULL;
+        break;
+    default:
+        *why = f.err == ENOMEM ? "cannot be read: out of memory" : cannot_read(f.err);
     }
-    *st = now;
-    /* st_size bytes; fewer means it shrank, one more that it grew: either
-     * way it is being written, and what was read is not the file. */
-    size_t want = (size_t)now.st_size, n = 0;
-    char *buf = malloc(want + 1);
-    while (buf && n < want) {
-        ssize_t got = read(fd, buf + n, want - n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            *why = got < 0 ? cannot_read(errno) : "changed while it was read";
-            break;
-        }
-        n += (size_t)got;
-    }
-    char more;
-    if (buf && !*why && read(fd, &more, 1) > 0)
-        *why = "changed while it was read";
-    close(fd);
-    if (!buf || *why) {
-        if (!buf)
-            *why = "cannot be read: out of memory";
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
-static int by_name(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-char **dir_names(const char *dir, size_t *count) {
-    *count = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    char **names = NULL;
-    size_t cap = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (*count == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **bigger = realloc(names, cap * sizeof *names);
-            if (!bigger)
-                break;
-            names = bigger;
-        }
-        if (!(names[*count] = strdup(e->d_name)))
-            break;
-        ++*count;
-    }
-    closedir(d);
-    if (*count) /* qsort(NULL, 0) is undefined behaviour */
-        qsort(names, *count, sizeof *names, by_name);
-    return names;
-}
-
-void dir_names_free(char **names, size_t count) {
-    for (size_t i = 0; i < count; i++)
-        free(names[i]);
-    free(names);
+    return NULL;
 }
 
 /* "ends with tag and then n characters of set" */
@@ -293,7 +215,7 @@ static void odd_entry(const char *path, const listing *l, bool fix, report *r) {
 
 static void scan_dir(const char *dir, bool bin, bool fix, report *r) {
     listing l = {dir, NULL, 0};
-    l.names = dir_names(dir, &l.count);
+    l.names = dir_names_at(AT_FDCWD, dir, NULL, &l.count);
     for (size_t i = 0; i < l.count; i++) {
         char path[VS_PATH_MAX];
         long pid;

@@ -1,6 +1,6 @@
 /* Console scripts in a venv's bin/: is each one's interpreter reachable, and
  * after a move or copy, point the stale ones back at this venv (--fix). */
-#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,40 +229,24 @@ static void check_one(const char *venv, const char *bin, const char *name, bool 
     free(text);
 }
 
-static int by_name(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+/* Not a console script: dot files, bin/python* (the launcher check's). */
+static bool not_a_script(const char *name) {
+    return name[0] == '.' || pyname_is_interpreter(name);
 }
 
 void check_scripts(const char *venv, bool fix, report *r) {
     char bin[VS_PATH_MAX];
     if (!path_join(bin, sizeof bin, venv, "bin"))
         return;
-    DIR *d = opendir(bin);
-    if (!d)
+    size_t count;
+    char **names = dir_names_at(AT_FDCWD, bin, not_a_script, &count);
+    if (!names)
         return; /* reported by the launcher check */
-    char **names = NULL;
-    size_t count = 0, cap = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (e->d_name[0] == '.' || pyname_is_interpreter(e->d_name))
-            continue;
-        if (count == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **bigger = realloc(names, cap * sizeof *names);
-            if (!bigger)
-                break;
-            names = bigger;
-        }
-        names[count++] = strdup(e->d_name);
-    }
-    closedir(d);
-    if (count) /* qsort(NULL, 0) is undefined behaviour (UBSan says so) */
-        qsort(names, count, sizeof *names, by_name); /* stable output */
     int into_venv = 0;
     for (size_t i = 0; i < count; i++) {
         check_one(venv, bin, names[i], fix, r, &into_venv);
-        free(names[i]);
     }
-    free(names);
+    dir_names_free(names, count);
     if (into_venv)
         report_add(r, "movable", FIND_INFO, NULL,
                    "%d script%s record%s this venv's path in #!: after a move, run "

@@ -6,6 +6,7 @@
  * everything anyway, so files owned by root or by the venv's owner are fine.
  * check runs the base and writes with --fix only where nobody else can
  * interfere (SECURITY.md). */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "../path.h"
 #include "check.h"
+#include "cli.h"
 
 /* "g-w" / "o-w" / "go-w" for a mode others may write, else NULL. */
 static const char *write_fix(const struct stat *st) {
@@ -70,7 +72,7 @@ static int judge_parents(report *r, const char *dir, uid_t owner, const char *wh
  * base, or a script check reads). */
 static int judge_bin_files(report *r, const char *bin, uid_t owner) {
     size_t count;
-    char **names = dir_names(bin, &count);
+    char **names = dir_names_at(AT_FDCWD, bin, NULL, &count);
     int found = 0;
     for (size_t i = 0; i < count; i++) {
         char path[VS_PATH_MAX];

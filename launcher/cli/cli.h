@@ -10,11 +10,14 @@
 #include "../cfg.h"
 #include "../contract.h" /* CLI_OK, CLI_FAILED, CLI_USAGE, VS_LAUNCHER_MARKER */
 #include "../path.h"
+#include "commands.h"
 
 
-int cmd_create(int argc, char **argv);
-int cmd_install(int argc, char **argv);
-int cmd_check(int argc, char **argv);
+/* The commands' run functions (commands_posix.c lists them). */
+int cmd_create(const cli_args *a);
+int cmd_install(const cli_args *a);
+int cmd_check(const cli_args *a);
+int cmd_relocate(const cli_args *a);
 
 /* Convert the venv at dir (shared by create and install). */
 int install_venv(const char *dir);
@@ -23,7 +26,6 @@ int install_venv(const char *dir);
 int install_venv_with(const char *dir, bool force);
 
 /* ---- relocatable venvs ---- */
-int cmd_relocate(int argc, char **argv);
 int relocate_venv(const char *dir);
 
 /* Write the site-init hook into each site-packages under venv/lib. */
@@ -46,16 +48,40 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* ... and pyvenv.cfg, as the launcher reads it. */
 #define READ_CAP_CFG ((size_t)CFG_MAX_SIZE)
 
-enum { READ_FOLLOW = 0, READ_NOFOLLOW = 1 };
+/* READ_NOFOLLOW: a symbolic link at the name is refused, not followed.
+ * READ_EXACT: a file that shrinks or grows while it is read is a failure
+ * (READ_FAIL_CHANGED) rather than read as far as it goes. */
+enum { READ_FOLLOW = 0, READ_NOFOLLOW = 1, READ_EXACT = 2 };
 
-/* Every file the CLI reads goes through here: openat(2) with O_NONBLOCK and
- * O_NOCTTY (and O_NOFOLLOW with READ_NOFOLLOW), then fstat(2) of what was
- * opened: only a regular file smaller than cap is read, so a FIFO, a device
- * (/dev/zero) or a swapped-in link never blocks, streams or misleads. name is
- * relative to dirfd (AT_FDCWD: an ordinary path). Returns the bytes, malloc'd
- * and NUL-terminated; st (if not NULL) gets the fstat of the file read. NULL
- * on failure, with errno set and *why (if not NULL) a few words for the
- * message: "not a regular file", "a symbolic link", "larger than 64 MiB"... */
+/* Why a read failed: what, the errno that goes with it, and the file's mode
+ * (READ_FAIL_KIND: a directory, FIFO, device, socket). */
+typedef struct {
+    enum {
+        READ_FAIL_ERRNO,   /* err: from lstat, open, fstat or read */
+        READ_FAIL_LINK,    /* a symbolic link, with READ_NOFOLLOW */
+        READ_FAIL_KIND,    /* not a regular file: never opened */
+        READ_FAIL_SIZE,    /* cap bytes or more */
+        READ_FAIL_CHANGED, /* swapped or resized between the looks */
+    } what;
+    int err;
+    mode_t mode;
+} read_failure;
+
+/* The CLI's one reader: every file the CLI reads goes through here. It looks
+ * before opening (lstat; stat through a final link unless READ_NOFOLLOW):
+ * only a regular file smaller than cap is opened, so a FIFO, a device
+ * (/dev/zero, a watchdog) or a socket is never opened at all. It then opens
+ * with O_NONBLOCK and O_NOCTTY (and O_NOFOLLOW unless the name was a link
+ * followed on purpose) and checks with fstat(2) that what it opened is what it
+ * looked at. name is relative to dirfd (AT_FDCWD: an ordinary path). Returns
+ * the bytes, malloc'd and NUL-terminated; st gets the fstat of the file read.
+ * NULL on failure, with errno and *fail set. */
+char *read_regular(int dirfd, const char *name, size_t cap, int flags, size_t *len, struct stat *st,
+                   read_failure *fail);
+
+/* read_regular with *why (if not NULL) a few words for install's and
+ * relocate's messages: "a symbolic link", "a FIFO, not a regular file",
+ * "larger than 64 MiB"...; st may be NULL. */
 char *read_file_at(int dirfd, const char *name, size_t cap, int flags, size_t *len, struct stat *st,
                    const char **why);
 
@@ -66,6 +92,13 @@ long read_head_at(int dirfd, const char *name, int flags, char *buf, size_t n, s
 
 /* read_file_at(AT_FDCWD, path, READ_CAP_FILE, READ_FOLLOW, len, NULL, NULL). */
 char *read_whole_file(const char *path, size_t *len);
+
+/* The entries of the directory dirfd/name ("." for dirfd itself) but "."
+ * and ".." and those skip (if not NULL) says to skip, sorted (stable
+ * output); free with dir_names_free. NULL with errno when the directory
+ * cannot be read or memory runs out. */
+char **dir_names_at(int dirfd, const char *name, bool (*skip)(const char *entry), size_t *count);
+void dir_names_free(char **names, size_t count);
 
 /* A directory to work in: open(2) O_DIRECTORY, and O_NOFOLLOW when nofollow,
  * so later *at calls cannot be sent elsewhere by a swapped path. -1 on error. */

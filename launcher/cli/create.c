@@ -10,9 +10,8 @@
 #include "../path.h"
 #include "cli.h"
 
-#define MAX_VENV_ARGS 16
-
-static const char create_usage[] = "see 'venvshim --help'";
+/* python -m venv, 4 flags, --prompt NAME, --without-scm-ignore-files, DIR, NULL */
+#define MAX_VENV_ARGS 12
 
 extern char **environ;
 
@@ -39,51 +38,28 @@ static bool venv_has_scm_option(const char *python) {
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-int cmd_create(int argc, char **argv) {
-    const char *python = "python3";
-    const char *dir = NULL;
-    bool relocatable = false;
-    bool scm_ignore = true;
+/* The options that go on to venv as they are (the table's names after "--"). */
+static const char *const venv_flags[] = {"--system-site-packages", "--without-pip", "--clear",
+                                         "--upgrade-deps"};
+
+int cmd_create(const cli_args *a) {
+    const char *python = cli_opt(a, "python") ? cli_opt(a, "python") : "python3";
+    const char *dir = a->operand;
+    bool relocatable = cli_opt(a, "relocatable") != NULL;
+    bool scm_ignore = cli_opt(a, "without-scm-ignore-files") == NULL;
     char *venv_argv[MAX_VENV_ARGS];
     int n = 0;
     venv_argv[n++] = NULL; /* python, filled in below */
     venv_argv[n++] = "-m";
     venv_argv[n++] = "venv";
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--python") == 0 || strcmp(a, "--prompt") == 0) {
-            if (i + 1 >= argc)
-                return cli_error(CLI_USAGE, "%s needs a value; %s", a, create_usage);
-            if (a[2] == 'p' && a[3] == 'y')
-                python = argv[++i];
-            else {
-                venv_argv[n++] = "--prompt";
-                venv_argv[n++] = argv[++i];
-            }
-        } else if (strncmp(a, "--python=", 9) == 0) {
-            python = a + 9;
-        } else if (strncmp(a, "--prompt=", 9) == 0) {
-            venv_argv[n++] = "--prompt";
-            venv_argv[n++] = (char *)a + 9;
-        } else if (strcmp(a, "--system-site-packages") == 0 || strcmp(a, "--without-pip") == 0 ||
-                   strcmp(a, "--clear") == 0 || strcmp(a, "--upgrade-deps") == 0) {
-            venv_argv[n++] = (char *)a;
-        } else if (strcmp(a, "--relocatable") == 0) {
-            relocatable = true;
-        } else if (strcmp(a, "--without-scm-ignore-files") == 0) {
-            scm_ignore = false;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return cli_error(CLI_USAGE, "unknown option '%s'; %s", a, create_usage);
-        } else if (dir) {
-            return cli_error(CLI_USAGE, "more than one DIR given; %s", create_usage);
-        } else {
-            dir = a;
-        }
-        if (n > MAX_VENV_ARGS - 3)
-            return cli_error(CLI_USAGE, "too many options; %s", create_usage);
+    for (size_t i = 0; i < sizeof venv_flags / sizeof *venv_flags; i++) {
+        if (cli_opt(a, venv_flags[i] + 2))
+            venv_argv[n++] = (char *)venv_flags[i];
     }
-    if (!dir)
-        return cli_error(CLI_USAGE, "create: missing DIR; %s", create_usage);
+    if (cli_opt(a, "prompt")) {
+        venv_argv[n++] = "--prompt";
+        venv_argv[n++] = (char *)cli_opt(a, "prompt");
+    }
     venv_argv[0] = (char *)python;
     if (!scm_ignore && venv_has_scm_option(python))
         venv_argv[n++] = "--without-scm-ignore-files";

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,49 +11,63 @@
 #include "../path.h"
 #include "cli.h"
 
-/* Open a regular file smaller than cap for reading, without blocking
- * (O_NONBLOCK: a FIFO opens at once and fstat shows it) or taking a terminal
- * (O_NOCTTY). The descriptor, or -1 with errno and *why set. */
+/* Open a regular file smaller than cap for reading. Look first (lstat, or
+ * stat through a final link with READ_FOLLOW): a FIFO, device or socket is
+ * never opened (opening a device can have effects of its own: a watchdog, a
+ * tape; opening a FIFO can block). Then open without blocking (O_NONBLOCK)
+ * or taking a terminal (O_NOCTTY), with O_NOFOLLOW unless the name was a link
+ * followed on purpose, and check with fstat that what was opened is what was
+ * looked at: the name may have been swapped in between. The descriptor (st:
+ * its fstat), or -1 with *fail set. */
 static int open_regular(int dirfd, const char *name, size_t cap, int flags, struct stat *st,
-                        const char **why) {
-    static char too_large[64];
-    int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-    if (flags & READ_NOFOLLOW)
-        oflags |= O_NOFOLLOW;
+                        read_failure *fail) {
+    struct stat seen;
+    bool nofollow = flags & READ_NOFOLLOW;
+    if (fstatat(dirfd, name, &seen, AT_SYMLINK_NOFOLLOW) != 0) {
+        *fail = (read_failure){READ_FAIL_ERRNO, errno, 0};
+        return -1;
+    }
+    bool link = S_ISLNK(seen.st_mode);
+    if (link && nofollow) {
+        *fail = (read_failure){READ_FAIL_LINK, ELOOP, seen.st_mode};
+        return -1;
+    }
+    if (link && fstatat(dirfd, name, &seen, 0) != 0) {
+        *fail = (read_failure){READ_FAIL_ERRNO, errno, 0};
+        return -1;
+    }
+    if (!S_ISREG(seen.st_mode)) {
+        *fail =
+            (read_failure){READ_FAIL_KIND, S_ISDIR(seen.st_mode) ? EISDIR : EINVAL, seen.st_mode};
+        return -1;
+    }
+    if ((unsigned long long)seen.st_size >= cap) {
+        *fail = (read_failure){READ_FAIL_SIZE, EFBIG, seen.st_mode};
+        return -1;
+    }
+    int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (link ? 0 : O_NOFOLLOW);
     int fd = openat(dirfd, name, oflags);
     if (fd < 0) {
         int e = errno;
-        struct stat lst;
+        struct stat now;
         /* O_NOFOLLOW fails with ELOOP on Linux, EMLINK on FreeBSD */
-        bool link = (flags & READ_NOFOLLOW) &&
-                    fstatat(dirfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode);
-        *why = link ? "a symbolic link" : strerror(e);
-        errno = link ? ELOOP : e;
+        bool swapped_in = nofollow && fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+                          S_ISLNK(now.st_mode);
+        *fail = swapped_in ? (read_failure){READ_FAIL_LINK, ELOOP, now.st_mode}
+                           : (read_failure){READ_FAIL_ERRNO, e, 0};
         return -1;
     }
-    int e = 0;
     if (fstat(fd, st) != 0) {
-        e = errno;
-        *why = strerror(e);
-    } else if (!S_ISREG(st->st_mode)) {
-        e = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
-        *why = S_ISDIR(st->st_mode)    ? "a directory, not a file"
-               : S_ISFIFO(st->st_mode) ? "a FIFO, not a regular file"
-               : S_ISSOCK(st->st_mode) ? "a socket, not a regular file"
-                                       : "a device, not a regular file";
+        *fail = (read_failure){READ_FAIL_ERRNO, errno, 0};
+    } else if (!S_ISREG(st->st_mode) || st->st_dev != seen.st_dev || st->st_ino != seen.st_ino) {
+        *fail = (read_failure){READ_FAIL_CHANGED, EAGAIN, st->st_mode};
     } else if ((unsigned long long)st->st_size >= cap) {
-        e = EFBIG;
-        bool mib = cap >= (size_t)1 << 20;
-        snprintf(too_large, sizeof too_large, "larger than %zu %s", mib ? cap >> 20 : cap >> 10,
-                 mib ? "MiB" : "KiB");
-        *why = too_large;
+        *fail = (read_failure){READ_FAIL_SIZE, EFBIG, st->st_mode};
+    } else {
+        return fd;
     }
-    if (e) {
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    return fd;
+    close(fd);
+    return -1;
 }
 
 /* Up to n bytes; the count, or -1 with errno. */
@@ -71,25 +86,27 @@ static long read_full(int fd, char *buf, size_t n) {
     return (long)got;
 }
 
-char *read_file_at(int dirfd, const char *name, size_t cap, int flags, size_t *len, struct stat *st,
-                   const char **why) {
-    const char *unused;
-    struct stat own;
-    why = why ? why : &unused;
-    st = st ? st : &own;
-    int fd = open_regular(dirfd, name, cap, flags, st, why);
+char *read_regular(int dirfd, const char *name, size_t cap, int flags, size_t *len, struct stat *st,
+                   read_failure *fail) {
+    int fd = open_regular(dirfd, name, cap, flags, st, fail);
     if (fd < 0)
         return NULL;
     /* st_size bytes: a file that grows meanwhile is read as it was; one that
-     * shrinks ends at end of file. */
-    char *buf = malloc((size_t)st->st_size + 1);
-    long got = buf ? read_full(fd, buf, (size_t)st->st_size) : -1;
-    int e = buf ? errno : ENOMEM;
+     * shrinks ends at end of file. With READ_EXACT either is a failure: the
+     * file is being written, and what was read is not the file. */
+    size_t want = (size_t)st->st_size;
+    char *buf = malloc(want + 1);
+    long got = buf ? read_full(fd, buf, want) : -1;
+    *fail = (read_failure){READ_FAIL_ERRNO, buf ? errno : ENOMEM, 0};
+    char more;
+    if (got >= 0 && (flags & READ_EXACT) && ((size_t)got != want || read(fd, &more, 1) > 0)) {
+        *fail = (read_failure){READ_FAIL_CHANGED, EAGAIN, st->st_mode};
+        got = -1;
+    }
     close(fd);
     if (got < 0) {
         free(buf);
-        *why = strerror(e);
-        errno = e;
+        errno = fail->err;
         return NULL;
     }
     buf[got] = '\0';
@@ -97,27 +114,112 @@ char *read_file_at(int dirfd, const char *name, size_t cap, int flags, size_t *l
     return buf;
 }
 
+/* A failure in the words of the install and relocate messages. */
+static const char *fileops_why(const read_failure *f, size_t cap) {
+    static char too_large[64];
+    mode_t m = f->mode;
+    switch (f->what) {
+    case READ_FAIL_LINK:
+        return "a symbolic link";
+    case READ_FAIL_KIND:
+        return S_ISDIR(m)    ? "a directory, not a file"
+               : S_ISFIFO(m) ? "a FIFO, not a regular file"
+               : S_ISSOCK(m) ? "a socket, not a regular file"
+                             : "a device, not a regular file";
+    case READ_FAIL_SIZE: {
+        bool mib = cap >= (size_t)1 << 20;
+        snprintf(too_large, sizeof too_large, "larger than %zu %s", mib ? cap >> 20 : cap >> 10,
+                 mib ? "MiB" : "KiB");
+        return too_large;
+    }
+    case READ_FAIL_CHANGED:
+        return "changed while it was read";
+    default:
+        return strerror(f->err);
+    }
+}
+
+char *read_file_at(int dirfd, const char *name, size_t cap, int flags, size_t *len, struct stat *st,
+                   const char **why) {
+    struct stat own;
+    read_failure f;
+    char *text = read_regular(dirfd, name, cap, flags, len, st ? st : &own, &f);
+    if (!text && why)
+        *why = fileops_why(&f, cap);
+    errno = text ? errno : f.err;
+    return text;
+}
+
 long read_head_at(int dirfd, const char *name, int flags, char *buf, size_t n, struct stat *st,
                   const char **why) {
-    const char *unused;
     struct stat own;
-    why = why ? why : &unused;
-    st = st ? st : &own;
-    int fd = open_regular(dirfd, name, (size_t)-1, flags, st, why);
-    if (fd < 0)
-        return -1;
-    long got = read_full(fd, buf, n);
-    int e = errno;
-    close(fd);
+    read_failure f;
+    int fd = open_regular(dirfd, name, (size_t)-1, flags, st ? st : &own, &f);
+    long got = fd < 0 ? -1 : read_full(fd, buf, n);
+    if (fd >= 0) {
+        f = (read_failure){READ_FAIL_ERRNO, errno, 0};
+        close(fd);
+    }
     if (got < 0) {
-        *why = strerror(e);
-        errno = e;
+        if (why)
+            *why = fileops_why(&f, (size_t)-1);
+        errno = f.err;
     }
     return got;
 }
 
 char *read_whole_file(const char *path, size_t *len) {
     return read_file_at(AT_FDCWD, path, READ_CAP_FILE, READ_FOLLOW, len, NULL, NULL);
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **dir_names_at(int dirfd, const char *name, bool (*skip)(const char *entry), size_t *count) {
+    *count = 0;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = e;
+        return NULL;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    bool ok = true;
+    for (struct dirent *e; ok && (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            (skip && skip(e->d_name)))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **bigger = realloc(names, cap * sizeof *names);
+            ok = bigger != NULL;
+            names = ok ? bigger : names;
+        }
+        if (ok && !(names[n] = strdup(e->d_name)))
+            ok = false;
+        n += ok;
+    }
+    closedir(d);
+    if (!ok) {
+        dir_names_free(names, n);
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (n) /* qsort(NULL, 0) is undefined behaviour */
+        qsort(names, n, sizeof *names, by_name);
+    *count = n;
+    return names ? names : calloc(1, sizeof *names);
+}
+
+void dir_names_free(char **names, size_t count) {
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
 }
 
 int open_dir_at(int dirfd, const char *name, bool nofollow) {

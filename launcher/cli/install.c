@@ -338,18 +338,6 @@ int install_venv(const char *dir) {
     return install_venv_with(dir, false);
 }
 
-int cmd_install(int argc, char **argv) {
-    bool force = false;
-    const char *dir = NULL;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--force") == 0)
-            force = true;
-        else if (argv[i][0] == '-' || dir)
-            return cli_error(CLI_USAGE, "usage: venvshim install [--force] DIR");
-        else
-            dir = argv[i];
-    }
-    if (!dir)
-        return cli_error(CLI_USAGE, "usage: venvshim install [--force] DIR");
-    return install_venv_with(dir, force);
+int cmd_install(const cli_args *a) {
+    return install_venv_with(a->operand, cli_opt(a, "force") != NULL);
 }

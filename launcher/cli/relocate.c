@@ -11,7 +11,6 @@
  * writes are relative to the venv's and bin/'s directory descriptors, opened
  * once, and never follow a link inside: relocate may run as root in a venv
  * its owner controls. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -204,50 +203,6 @@ static bool skip_name(const char *name) {
            strcmp(name, "Activate.ps1") == 0;
 }
 
-static int by_name(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* bin/'s entries to look at, sorted (the output is the same on every run). */
-static char **list_bin(relocation *r, size_t *count) {
-    int fd = dup(r->bin_fd);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    bool ok = true;
-    struct dirent *e;
-    while (ok && (e = readdir(d)) != NULL) {
-        if (skip_name(e->d_name))
-            continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **bigger = realloc(names, cap * sizeof *names);
-            ok = bigger != NULL;
-            names = ok ? bigger : names;
-        }
-        if (ok && !(names[n] = strdup(e->d_name)))
-            ok = false;
-        n += ok;
-    }
-    closedir(d);
-    if (!ok) {
-        for (size_t i = 0; i < n; i++)
-            free(names[i]);
-        free(names);
-        errno = ENOMEM;
-        return NULL;
-    }
-    if (n)
-        qsort(names, n, sizeof *names, by_name);
-    *count = n;
-    return names ? names : calloc(1, sizeof *names);
-}
-
 /* Phase one: everything read, checked and staged. False: nothing changed. */
 static bool prepare(relocation *r) {
     size_t len;
@@ -261,18 +216,16 @@ static bool prepare(relocation *r) {
     }
     unsigned cfg_mode = st.st_mode & 07777;
     size_t n = 0;
-    char **names = list_bin(r, &n);
+    char **names = dir_names_at(r->bin_fd, ".", skip_name, &n);
     if (!names) {
         cli_error(CLI_FAILED, "cannot read %s: %s", r->bin, strerror(errno));
         free(cfg);
         return false;
     }
     bool ok = true;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         ok = ok && convert_one(r, names[i]);
-        free(names[i]);
-    }
-    free(names);
+    dir_names_free(names, n);
     ok = ok && relocate_activate(r, "activate", false) &&
          relocate_activate(r, "activate.fish", true);
     if (ok && fstatat(r->bin_fd, "activate.csh", &st, AT_SYMLINK_NOFOLLOW) == 0)
@@ -365,8 +318,6 @@ int relocate_venv(const char *dir) {
     return rc;
 }
 
-int cmd_relocate(int argc, char **argv) {
-    if (argc != 1 || argv[0][0] == '-')
-        return cli_error(CLI_USAGE, "usage: venvshim relocate DIR");
-    return relocate_venv(argv[0]);
+int cmd_relocate(const cli_args *a) {
+    return relocate_venv(a->operand);
 }

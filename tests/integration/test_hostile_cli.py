@@ -350,6 +350,43 @@ def test_relocate_never_reads_a_special_file_in_bin(tmp_path, kind):
     assert os.path.lexists(special) and not is_launcher_path_regular(special)
 
 
+def opened_by(fifo, action):
+    """Did action() open fifo? A writer blocked in open(2) wakes as soon as
+    any reader opens the FIFO, even one that closes it at once."""
+    woke = threading.Event()
+
+    def writer():
+        fd = os.open(fifo, os.O_WRONLY)
+        woke.set()
+        os.close(fd)
+
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    time.sleep(0.2)  # the writer is in open(2)
+    result = action()
+    opened = woke.wait(1.0)
+    if not opened:  # release the writer
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    t.join(5)
+    return opened, result
+
+
+@pytest.mark.parametrize("command,what", [("relocate", "pyvenv.cfg"), ("relocate", "launcher"),
+                                          ("install", "launcher")])
+def test_a_fifo_is_never_opened(tmp_path, command, what):
+    # looked at before it is opened, as check reads: opening a device can
+    # have effects of its own, so the CLI opens nothing but regular files
+    venv = make_venv(tmp_path / "v", install=command == "relocate")
+    fifo = venv / "pyvenv.cfg" if what == "pyvenv.cfg" else tmp_path / "launcher"
+    if what == "pyvenv.cfg":
+        os.unlink(fifo)
+    os.mkfifo(fifo)
+    extra = {"VENVSHIM_LAUNCHER": str(fifo)} if what == "launcher" else None
+    opened, r = opened_by(fifo, lambda: venvshim(command, venv, timeout=10, extra_env=extra))
+    assert r.returncode == 1, show(r)
+    assert not opened, f"{command} opened the FIFO {what}"
+
+
 def is_launcher_path_regular(p):
     return stat.S_ISREG(os.lstat(p).st_mode)
 

@@ -474,7 +474,15 @@ check("install: a 3.7.1 base (ignores __PYVENV_LAUNCHER__) is refused",
 rc, out, err = run(VENVSHIM, ["install", win(TMP)])
 check("install: a directory that is not a venv: 1", rc == 1 and "venvshim: " in err, (rc, err))
 rc, out, err = run(VENVSHIM, ["install"])
-check("install without DIR: usage error 2", rc == 2 and "usage" in err, (rc, err))
+check("install without DIR: usage error 2",
+      rc == 2 and err.strip() == "venvshim: install: missing DIR; try 'venvshim install --help'",
+      (rc, err))
+rc, out, err = run(VENVSHIM, ["help", "install"])
+check("venvshim.exe help install", rc == 0 and out.startswith("usage: venvshim install DIR"),
+      (rc, out, err))
+rc, out, err = run(VENVSHIM, ["create", "x"])
+check("venvshim.exe create: not available on Windows yet, usage error 2",
+      rc == 2 and "create: not available on Windows yet" in err and "py -m venv" in err, (rc, err))
 rc, out, err = run(VENVSHIM, ["--version"])
 check("venvshim.exe --version", rc == 0 and out.startswith("venvshim "), (rc, out))
 

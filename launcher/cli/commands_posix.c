@@ -1,0 +1,56 @@
+/* The POSIX venvshim's commands (see commands.h). The order here is the
+ * order of --help, the man page and the completions. */
+#include "cli.h"
+#include "commands.h"
+
+const char cli_platform_name[] = "this system";
+
+static const cli_option create_options[] = {
+    {"python", "PATH", "the interpreter whose venv module makes DIR (default: python3 from PATH)"},
+    {"system-site-packages", NULL, "passed to venv: the base's site-packages are visible in DIR"},
+    {"without-pip", NULL, "passed to venv: do not install pip"},
+    {"prompt", "NAME", "passed to venv: the prompt prefix activate shows"},
+    {"clear", NULL, "passed to venv: empty DIR first"},
+    {"upgrade-deps", NULL, "passed to venv: upgrade pip (and setuptools) from the index"},
+    {"relocatable", NULL,
+     "make DIR movable: a home relative to DIR's parent when the base lives under it, then "
+     "relocate"},
+    {"without-scm-ignore-files", NULL,
+     "write no DIR/.gitignore (written for every base by default, as Python 3.13's venv does)"},
+    {NULL, NULL, NULL},
+};
+
+static const cli_option install_options[] = {
+    {"force", NULL, "replace any other file at bin/python* too (a wrapper script of yours)"},
+    {NULL, NULL, NULL},
+};
+
+static const cli_option check_options[] = {
+    {"json", NULL, "print one JSON object instead of one finding per line"},
+    {"fix", NULL,
+     "repair what is safe (launchers, scripts of a moved venv, leftover temporary files, "
+     "set-user-ID bits); only in a venv of yours that no one else can write"},
+    {NULL, NULL, NULL},
+};
+
+const cli_command cli_commands[] = {
+    {"create", "DIR", false, "run PATH -m venv (default: python3 from PATH), then install",
+     "The venv's own options are passed to venv; a failed venv run changes nothing more.",
+     create_options, cmd_create, NULL},
+    {"install", "DIR", false,
+     "replace DIR/bin/python* with the launcher; record the base interpreter",
+     "Only symlinks, interpreter binaries and launchers are replaced: another file there (a "
+     "wrapper script) is refused unless --force is given. It also writes the site-init hook into "
+     "the venv's site-packages. Running it again is harmless.",
+     install_options, cmd_install, NULL},
+    {"check", "DIR", false, "diagnose a venv (any venv, venvshim or not), one finding per line",
+     "Each finding is ok, info, problem or fixed. Exit status 0 when healthy (after --fix: when "
+     "nothing is left), 1 when problems remain.",
+     check_options, cmd_check, NULL},
+    {"relocate", "DIR", false,
+     "make DIR movable: console scripts become script launchers, activate finds the venv from its "
+     "own location, pyvenv.cfg gets relocatable = true",
+     NULL, NULL, cmd_relocate, NULL},
+    CLI_COMMON_COMMANDS,
+    {NULL, NULL, false, NULL, NULL, NULL, NULL, NULL},
+};
