@@ -196,8 +196,8 @@ static void check_one(const char *venv, const char *bin, const char *name, bool 
             size_t out_len;
             bool fits = fits_a_script(mine, sb.kind);
             char *out = fix && fits ? rewrite(text, len, &sb, mine, &out_len) : NULL;
-            /* never with set-user/group-ID bits (nor sticky): check may run as root */
-            if (out && write_file_atomic(path, out, out_len, (unsigned)(st.st_mode & 0777))) {
+            /* the shared writer drops set-user/group-ID bits and says so: check may run as root */
+            if (out && write_file_atomic(path, out, out_len, (unsigned)(st.st_mode & 07777))) {
                 report_add(r, "script", FIND_FIXED, path, "%s: #!%s %s; now runs %s", path, interp,
                            why, mine);
                 (*into_venv)++;

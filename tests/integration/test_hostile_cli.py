@@ -8,6 +8,7 @@ privileged or half-converted file. Real interpreters; an absent one is skipped
 with the path looked for."""
 
 import os
+import re
 import resource
 import signal
 import stat
@@ -132,7 +133,10 @@ def test_check_fix_never_writes_a_set_id_script(tmp_path):
     first = fixed.read_bytes().split(b"\n")[0]
     assert first == b"#!" + os.fsencode(moved / "bin" / "python"), show(r)
     assert os.stat(fixed).st_mode & (stat.S_ISUID | stat.S_ISGID) == 0, show(r)
-    assert str(fixed) in r.stderr.decode() and "dropped the set-user-ID bit" in r.stderr.decode()
+    # said once: as a check finding (check drops the bit itself before the
+    # rewrite) or by the shared writer on stderr
+    said = r.stdout.decode() + r.stderr.decode()
+    assert re.search(re.escape(str(fixed)) + r": (removed its|dropped the) set-user-ID bit", said), show(r)
     del script
 
 
