@@ -385,3 +385,16 @@ def test_relocate_usage_errors(tmp_path):
     r = run([CLI, "relocate", tmp_path])
     assert r.returncode == 1 and "no pyvenv.cfg" in r.stderr and str(tmp_path) in r.stderr, r
     assert len(r.stderr.splitlines()) == 1
+
+
+def test_check_counts_script_launchers_as_such(tmp_path):
+    """After relocate, a script launcher records no path: check must not say
+    it "records this venv's path in #!" (issue 12, item 5)."""
+    venv = make_venv(tmp_path, "plain/venv")
+    write_script(venv, "tool", "print(1)\n")
+    before = ok([CLI, "check", venv]).stdout
+    assert "1 script records this venv's path in #!" in before, before
+    relocate(venv)
+    out = ok([CLI, "check", venv]).stdout
+    assert "records this venv's path in #!" not in out, out
+    assert "1 script launcher finds this venv's python at run time" in out, out
