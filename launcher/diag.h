@@ -16,6 +16,7 @@ enum {
     EXIT_NO_CFG = 106,      /* no pyvenv.cfg next to the launcher or in its parent */
     EXIT_BAD_CFG = 107,     /* pyvenv.cfg unreadable or invalid */
     EXIT_PRIVILEGED = 120,  /* venvshim's own: started set-user-ID / set-group-ID */
+    EXIT_NO_ACCESS = 121,   /* venvshim's own: home exists but this user may not reach it */
 };
 
 typedef struct {
