@@ -310,6 +310,7 @@ int cmd_check(int argc, char **argv) {
         check_base(venv, &cfg, &trust, &r);
         check_launchers(venv, fix, &r);
         check_scripts(venv, fix, &r);
+        check_site_init(venv, &cfg, fix, &r);
     }
     free(text);
     if (json)

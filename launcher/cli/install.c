@@ -257,9 +257,6 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
     if (vb.count == 0)
         return cli_error(CLI_FAILED, "no python or pypy executables in %s", bin);
 
-    /* The start-up hook first: the launcher needs it for a relative home. */
-    if ((rc = install_site_init(venv)) != CLI_OK)
-        return rc;
     /* Refuse to install into a venv the launcher could not run: stale home, ... */
     static vs_plan plan;
     char exe[VS_PATH_MAX];
@@ -267,6 +264,9 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
         return cli_error(CLI_FAILED, "path too long: %s/%s", bin, vb.names[0]);
     if (prepare_cfg(venv_fd, cfg_path, exe, vb.symlink_base, &plan) != CLI_OK)
         return cli_error(CLI_FAILED, "%s left unchanged", venv);
+    /* The start-up hook only where the launcher needs it: a relative home. */
+    if ((rc = site_init_for(venv, plan.base.home_relative)) != CLI_OK)
+        return rc;
 
     size_t launcher_len;
     char *launcher_data = read_whole_file(launcher, &launcher_len);

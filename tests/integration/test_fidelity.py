@@ -66,3 +66,46 @@ def test_unreachable_base_is_permission_denied_not_missing():
         assert "does not exist" not in r.stderr and "recreate" not in r.stderr, r.stderr
     finally:
         shutil.rmtree(top)
+
+
+# ------------------------------------- 2. the site-init hook only where needed
+
+def site_packages(venv):
+    return next((venv / "lib").glob("python3.*/site-packages"))
+
+
+def plant_old_hook(venv):
+    """What an older venvshim wrote into every venv, with its bytecode."""
+    site = site_packages(venv)
+    (site / "_venvshim.pth").write_text("import _venvshim_init\n")
+    (site / "_venvshim_init.py").write_text("")
+    (site / "__pycache__").mkdir(exist_ok=True)
+    (site / "__pycache__" / "_venvshim_init.cpython-312.pyc").write_bytes(b"junk")
+    (site / "__pycache__" / "keep.cpython-312.pyc").write_bytes(b"not ours")
+    return site
+
+
+def hook_files(site):
+    return sorted(p.name for p in [*site.glob("_venvshim*"), *site.glob("__pycache__/_venvshim*")])
+
+
+@pytest.mark.parametrize("how", ["install", "check --fix"])
+def test_hook_is_removed_from_an_absolute_home_venv(tmp_path, how):
+    base = need(PY312)
+    venv = tmp_path / "v"
+    ok([base, "-m", "venv", "--without-pip", venv])
+    site = plant_old_hook(venv)
+    if how == "install":
+        ok([CLI, "install", venv])
+    else:
+        ok([CLI, "install", venv])
+        site = plant_old_hook(venv)
+        before = ok([CLI, "check", venv]).stdout
+        assert "_venvshim.pth in site-packages is not needed" in before, before
+        assert "removed the start-up hook" in ok([CLI, "check", "--fix", venv]).stdout
+    assert hook_files(site) == [], hook_files(site)
+    assert (site / "__pycache__" / "keep.cpython-312.pyc").exists()
+    # CPython's test_site test_startup_imports skips when site-packages has a .pth
+    assert not list(site.glob("*.pth"))
+    r = ok([venv / "bin/python", "-c", "import sys; print(sorted(sys.modules))"])
+    assert "_venvshim_init" not in r.stdout

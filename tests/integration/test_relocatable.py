@@ -351,7 +351,9 @@ def test_bundle_without_site_init_is_refused(bundle):
     assert probe(app / ".venv/bin/python")["prefix"] == str(app / ".venv")
 
 
-def test_site_init_is_replaced_cleanly(venv):
+def test_site_init_is_replaced_cleanly(bundle):
+    app, _ = bundle
+    venv = app / ".venv"
     site = next((venv / "lib").glob("python3.*/site-packages"))
     module = site / "_venvshim_init.py"
     module.write_text("raise SystemExit('stale copy')\n")
@@ -362,7 +364,13 @@ def test_site_init_is_replaced_cleanly(venv):
     assert module.read_text() == (REPO / "site-init/_venvshim_init.py").read_text()
     assert (site / "_venvshim.pth").read_text() == (REPO / "site-init/_venvshim.pth").read_text()
     assert not stale.exists()
-    # the ordinary (absolute home) venv never imports the module
+    assert probe(venv / "bin/python")["prefix"] == str(venv)
+
+
+def test_absolute_home_venv_has_no_site_init(venv):
+    """Only a relative home needs the hook (issue 12, item 2)."""
+    site = next((venv / "lib").glob("python3.*/site-packages"))
+    assert not list(site.glob("_venvshim*")), list(site.iterdir())
     out = ok([venv / "bin/python", "-c", "import sys; print('_venvshim_init' in sys.modules)"])
     assert out.stdout.strip() == "False"
 
