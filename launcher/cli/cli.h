@@ -22,6 +22,12 @@ int install_venv(const char *dir);
  * launcher (a user's wrapper script) is replaced too; without, it is refused. */
 int install_venv_with(const char *dir, bool force);
 
+/* exec_probe.c: 0 when a program in bin/ can be executed, else the errno of
+ * a trial exec of a temporary copy of the launcher (EACCES on a noexec
+ * mount). The copy is removed again. */
+int bin_exec_error(int bin_fd, const char *bin, const char *launcher, size_t len);
+int venv_exec_error(const char *venv);
+
 /* ---- relocatable venvs ---- */
 int cmd_relocate(int argc, char **argv);
 int relocate_venv(const char *dir);

@@ -109,3 +109,49 @@ def test_hook_is_removed_from_an_absolute_home_venv(tmp_path, how):
     assert not list(site.glob("*.pth"))
     r = ok([venv / "bin/python", "-c", "import sys; print(sorted(sys.modules))"])
     assert "_venvshim_init" not in r.stdout
+
+
+# ------------------------------------- 4. a venv on a noexec file system
+
+@pytest.fixture
+def noexec_dir(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("mounting a noexec tmpfs needs root")
+    mnt = tmp_path / "noexec"
+    mnt.mkdir()
+    r = run(["mount", "-t", "tmpfs", "-o", "noexec", "tmpfs", mnt])
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a noexec tmpfs here: {r.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        run(["umount", mnt])
+
+
+def test_create_on_noexec_keeps_a_working_symlink_venv(noexec_dir):
+    base = need(PY312)
+    venv = noexec_dir / "v"
+    r = ok([CLI, "create", "--without-pip", "--python", base, venv])
+    assert "warning" in r.stderr and "noexec" in r.stderr and "symlink venv" in r.stderr, r
+    assert (venv / "bin/python").is_symlink()
+    assert not [p for p in (venv / "bin").iterdir() if p.name.startswith(".")]
+    out = ok([venv / "bin/python", "-c", "import sys; print(sys.prefix)"]).stdout.strip()
+    assert out == str(venv)
+
+
+def test_install_on_noexec_changes_nothing(noexec_dir):
+    base = need(PY312)
+    venv = noexec_dir / "v"
+    ok([base, "-m", "venv", "--without-pip", venv])
+    (venv / "pyvenv.cfg").write_text("".join(  # no executable key: install would add one
+        l for l in (venv / "pyvenv.cfg").read_text().splitlines(True)
+        if not l.startswith(("executable", "command"))))
+    before = {p.name: (p.is_symlink(), p.read_bytes() if p.is_file() and not p.is_symlink() else None)
+              for p in [*(venv / "bin").iterdir(), venv / "pyvenv.cfg"]}
+    r = run([CLI, "install", venv])
+    assert r.returncode == 1, r
+    assert "noexec" in r.stderr and "nothing was changed" in r.stderr, r
+    after = {p.name: (p.is_symlink(), p.read_bytes() if p.is_file() and not p.is_symlink() else None)
+             for p in [*(venv / "bin").iterdir(), venv / "pyvenv.cfg"]}
+    assert after == before
+    ok([venv / "bin/python", "-c", "pass"])
