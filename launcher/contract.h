@@ -25,6 +25,7 @@ enum {
                               "#!" line and appended zip (pip's layout) */
     /* venvshim's own codes (CPython has no such failure) */
     EXIT_PRIVILEGED = 120, /* started set-user-ID / set-group-ID / AT_SECURE: refused */
+    EXIT_NO_ACCESS = 121,  /* home exists but this user may not reach it (permission denied) */
 };
 
 /* The CLI's exit codes (`venvshim create|install|check|relocate|rebase`). */

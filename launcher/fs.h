@@ -106,6 +106,10 @@ const char *fs_error_text(int error);
  * or ERROR_PATH_NOT_FOUND. */
 bool fs_error_is_missing(int error);
 
+/* The error says "permission denied": POSIX EACCES; Windows
+ * ERROR_ACCESS_DENIED. */
+bool fs_error_is_denied(int error);
+
 /* Write all of s to standard output (fd 1) or standard error (fd 2),
  * retrying short writes; errors are ignored (there is nowhere to report
  * them). */

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "denied.h"
 #include "names.h"
 #include "pyname.h"
 #include "strbuf.h"
@@ -199,6 +200,15 @@ static int read_home(step *s, vs_base *base, vs_error *err) {
         return err->code;
     path_strip_trailing_sep(base->home);
     fs_info info = fs_stat(base->home);
+    static char denied[VS_PATH_MAX];
+    if (info.kind == FS_MISSING && fs_error_is_denied(info.error) &&
+        denied_component(base->home, denied, sizeof denied))
+        /* not missing: recreating the venv would not help */
+        return diag_fail(err, EXIT_NO_ACCESS, "home = ", base->home, " in ", s->cfg_path,
+                         " cannot be reached: permission denied (", denied,
+                         " may not be searched by this user)",
+                         "\nrun as a user who may read the base Python, or ask its owner to make ",
+                         denied, " searchable (chmod o+x)", NULL);
     if (info.kind != FS_DIR) {
         sb_add(&sb, "home = ");
         sb_add(&sb, base->home);

@@ -298,6 +298,7 @@ int cmd_check(const cli_args *a) {
         check_base(venv, &cfg, &trust, &r);
         check_launchers(venv, fix, &r);
         check_scripts(venv, fix, &r);
+        check_site_init(venv, &cfg, fix, &r);
     }
     free(text);
     if (json)

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "../cfg.h"
+
 typedef enum { FIND_OK, FIND_INFO, FIND_PROBLEM, FIND_FIXED } find_status;
 
 typedef struct {
@@ -109,5 +111,11 @@ typedef enum {
  * exit status when it exited, else -1. */
 run_status run_bounded(const char *const argv[], int limit_ms, char *out, size_t cap,
                        int *exit_code);
+
+/* ---- check_siteinit.c ---- */
+
+/* The start-up hook: needed only with a relative home; with an absolute one,
+ * fix removes it (site would run it on every start for nothing). */
+void check_site_init(const char *venv, const venv_cfg *cfg, bool fix, report *r);
 
 #endif

@@ -131,7 +131,7 @@ static char *rewrite(const char *text, size_t len, const shebang *sb, const char
 /* A venvshim script launcher: its interpreter is this venv's python, found at
  * run time. Ask the launcher's own plan whether it would start, which also
  * reads the appended payload exactly as the launcher does. */
-static void check_script_launcher(const char *path, report *r, int *into_venv) {
+static void check_script_launcher(const char *path, report *r, int *launchers) {
     static vs_plan plan;
     static vs_error err;
     vs_request req;
@@ -141,7 +141,7 @@ static void check_script_launcher(const char *path, report *r, int *into_venv) {
     if (plan_make(&req, &plan, &err) == 0) {
         report_add(r, "script", FIND_OK, path, "%s is a script launcher; runs %s as %s", path,
                    plan.base.binary, plan.argv0);
-        (*into_venv)++;
+        (*launchers)++;
         return;
     }
     char *second_line = strchr(err.text, '\n');
@@ -152,7 +152,7 @@ static void check_script_launcher(const char *path, report *r, int *into_venv) {
 }
 
 static void check_one(const char *venv, const char *bin, const char *name, bool fix, report *r,
-                      int *into_venv) {
+                      int *into_venv, int *launchers) {
     char path[VS_PATH_MAX];
     if (!path_join(path, sizeof path, bin, name))
         return;
@@ -174,7 +174,7 @@ static void check_one(const char *venv, const char *bin, const char *name, bool 
         mine[0] = '\0';
     if (sb.kind == SHEBANG_NONE) {
         if (has_launcher_marker(text, len))
-            check_script_launcher(path, r, into_venv);
+            check_script_launcher(path, r, launchers);
         /* else not a script (a binary, activate) */
     } else if (!path_is_absolute(interp) || strncmp(interp, "/usr/bin/env", 12) == 0) {
         report_add(r, "script", FIND_INFO, path, "%s: #!%s is looked up on PATH, not checked", path,
@@ -242,11 +242,16 @@ void check_scripts(const char *venv, bool fix, report *r) {
     char **names = dir_names_at(AT_FDCWD, bin, not_a_script, &count);
     if (!names)
         return; /* reported by the launcher check */
-    int into_venv = 0;
-    for (size_t i = 0; i < count; i++) {
-        check_one(venv, bin, names[i], fix, r, &into_venv);
-    }
+    int into_venv = 0, launchers = 0;
+    for (size_t i = 0; i < count; i++)
+        check_one(venv, bin, names[i], fix, r, &into_venv, &launchers);
     dir_names_free(names, count);
+    /* A script launcher records no path: it finds ./python at run time. */
+    if (launchers)
+        report_add(r, "movable", FIND_INFO, NULL,
+                   "%d script launcher%s find%s this venv's python at run time and move%s with it",
+                   launchers, launchers == 1 ? "" : "s", launchers == 1 ? "s" : "",
+                   launchers == 1 ? "s" : "");
     if (into_venv)
         report_add(r, "movable", FIND_INFO, NULL,
                    "%d script%s record%s this venv's path in #!: after a move, run "

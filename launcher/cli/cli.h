@@ -25,11 +25,27 @@ int install_venv(const char *dir);
  * launcher (a user's wrapper script) is replaced too; without, it is refused. */
 int install_venv_with(const char *dir, bool force);
 
+/* exec_probe.c: 0 when a program in bin/ can be executed, else the errno of
+ * a trial exec of a temporary copy of the launcher (EACCES on a noexec
+ * mount). The copy is removed again. */
+int bin_exec_error(int bin_fd, const char *bin, const char *launcher, size_t len);
+int venv_exec_error(const char *venv);
+
 /* ---- relocatable venvs ---- */
 int relocate_venv(const char *dir);
 
 /* Write the site-init hook into each site-packages under venv/lib. */
 int install_site_init(const char *venv);
+/* The hook is needed only with a relative home: write it (count: the
+ * site-packages written), remove it with its bytecode (count: those it was
+ * taken from) or only count the site-packages holding it. */
+typedef enum { SITE_INIT_WRITE, SITE_INIT_REMOVE, SITE_INIT_COUNT } site_init_mode;
+int site_init_sync(const char *venv, site_init_mode mode, int *count);
+/* Write it when the home is relative, else remove it (saying so). */
+int site_init_for(const char *venv, bool relative_home);
+bool cfg_home_is_relative(const venv_cfg *cfg);
+/* 1 relative, 0 absolute (or none), -1 pyvenv.cfg unreadable. */
+int venv_home_is_relative(const char *venv);
 
 /* When the base interpreter lives under the venv's parent directory, rewrite
  * home (and executable) in pyvenv.cfg relative to it (PEP 796). */

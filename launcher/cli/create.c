@@ -94,6 +94,18 @@ int cmd_create(const cli_args *a) {
         return cli_error(CLI_FAILED,
                          "cannot write %s/.gitignore: %s (--without-scm-ignore-files skips it)",
                          dir, strerror(errno));
+    /* On a noexec file system the symlink venv python made works and a
+     * launcher would not: keep it, and say so (exit 0, unless --relocatable
+     * asked for what cannot be done there). */
+    int noexec = venv_exec_error(dir);
+    if (noexec) {
+        fprintf(stderr,
+                "venvshim: warning: programs in %s/bin cannot be executed (%s: a file system "
+                "mounted noexec?), so the venvshim launcher could not start there\nvenvshim: %s "
+                "is left a working symlink venv%s\n",
+                dir, strerror(noexec), dir, relocatable ? "; it was not made relocatable" : "");
+        return relocatable ? CLI_FAILED : CLI_OK;
+    }
     int rc = install_venv(dir);
     if (rc == CLI_OK && relocatable && (rc = relativize_home(dir)) == CLI_OK)
         rc = relocate_venv(dir);

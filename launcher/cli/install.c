@@ -258,21 +258,36 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
     if (vb.count == 0)
         return cli_error(CLI_FAILED, "no python or pypy executables in %s", bin);
 
-    /* The start-up hook first: the launcher needs it for a relative home. */
-    if ((rc = install_site_init(venv)) != CLI_OK)
-        return rc;
-    /* Refuse to install into a venv the launcher could not run: stale home, ... */
-    static vs_plan plan;
-    char exe[VS_PATH_MAX];
-    if (!path_join(exe, sizeof exe, bin, vb.names[0]))
-        return cli_error(CLI_FAILED, "path too long: %s/%s", bin, vb.names[0]);
-    if (prepare_cfg(venv_fd, cfg_path, exe, vb.symlink_base, &plan) != CLI_OK)
-        return cli_error(CLI_FAILED, "%s left unchanged", venv);
-
     size_t launcher_len;
     char *launcher_data = read_whole_file(launcher, &launcher_len);
     if (!launcher_data)
         return cli_error(CLI_FAILED, "cannot read %s: %s", launcher, strerror(errno));
+    /* A noexec file system: the symlinks work, a launcher would not start. */
+    int noexec = bin_exec_error(bin_fd, bin, launcher_data, launcher_len);
+    if (noexec) {
+        free(launcher_data);
+        return cli_error(CLI_FAILED,
+                         "programs in %s cannot be executed (%s: a file system mounted noexec?), "
+                         "so the launcher could not start there\nvenvshim: nothing was changed; "
+                         "%s stays a symlink venv (move it to another file system to install)",
+                         bin, strerror(noexec), venv);
+    }
+    /* Refuse to install into a venv the launcher could not run: stale home, ... */
+    static vs_plan plan;
+    char exe[VS_PATH_MAX];
+    if (!path_join(exe, sizeof exe, bin, vb.names[0])) {
+        free(launcher_data);
+        return cli_error(CLI_FAILED, "path too long: %s/%s", bin, vb.names[0]);
+    }
+    if (prepare_cfg(venv_fd, cfg_path, exe, vb.symlink_base, &plan) != CLI_OK) {
+        free(launcher_data);
+        return cli_error(CLI_FAILED, "%s left unchanged", venv);
+    }
+    /* The start-up hook only where the launcher needs it: a relative home. */
+    if ((rc = site_init_for(venv, plan.base.home_relative)) != CLI_OK) {
+        free(launcher_data);
+        return rc;
+    }
     if (all_up_to_date(bin_fd, &vb, launcher_data, launcher_len)) {
         printf("the venvshim launcher is already installed in %s; base interpreter: %s\n", bin,
                plan.base.binary);

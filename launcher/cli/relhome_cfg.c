@@ -124,6 +124,9 @@ int relativize_home(const char *dir) {
         printf("relative home = %s (executable = %s) in %s\n", rel_home, rel_exe, cfg_path);
     free(out);
     free(text);
+    /* A relative home needs the start-up hook (relhome.h). */
+    if (rc == CLI_OK)
+        rc = install_site_init(venv);
     /* Check that the launcher runs the venv as written. */
     if (rc == CLI_OK && plan_make(&req, &plan, &err) != 0) {
         diag_print_error(&err);

@@ -295,6 +295,9 @@ int relocate_venv(const char *dir) {
         if (!r.launcher || (image > 0 && (long long)r.launcher_len > image))
             rc = cli_error(CLI_FAILED, "%s is not a plain launcher binary", launcher);
     }
+    /* a relative home (written by hand, or copied in) needs the start-up hook */
+    if (rc == CLI_OK && venv_home_is_relative(r.venv) == 1)
+        rc = install_site_init(r.venv);
     if (rc == CLI_OK) {
         printf("relocating %s:\n", r.venv);
         bool ok = prepare(&r);

@@ -1,10 +1,14 @@
 /* Put the site-init hook (site-init/, embedded at build time) into every
- * site-packages of a venv, replacing an older copy and its bytecode. */
+ * site-packages of a venv, replacing an older copy and its bytecode; or take
+ * it out of a venv that does not need it (only a relative home does: site
+ * would open and run it on every start for nothing). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../path.h"
@@ -49,10 +53,27 @@ static bool write_into(int site_fd, const char *site) {
            staged_commit(&s);
 }
 
+/* Remove the hook and its bytecode from one site-packages; true when
+ * something was there. */
+static bool remove_from(int site_fd) {
+    char name[64];
+    snprintf(name, sizeof name, "%s.py", module_name);
+    bool had = unlinkat(site_fd, pth_name, 0) == 0;
+    had |= unlinkat(site_fd, name, 0) == 0;
+    remove_cached(site_fd);
+    return had;
+}
+
+static bool present_in(int site_fd) {
+    struct stat st;
+    return fstatat(site_fd, pth_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /* Each lib/python3.X/site-packages (or pypy3.X), opened without following a
  * link: install may run as root in a venv its owner controls, and a lib/
  * pointing at a system directory must not receive the hook. */
-int install_site_init(const char *venv) {
+int site_init_sync(const char *venv, site_init_mode mode, int *count) {
+    *count = 0;
     char lib[VS_PATH_MAX];
     if (!path_join(lib, sizeof lib, venv, "lib"))
         return cli_error(CLI_FAILED, "path too long: %s", venv);
@@ -65,6 +86,8 @@ int install_site_init(const char *venv) {
     if (!d) {
         if (lib_fd >= 0)
             close(lib_fd);
+        if (mode != SITE_INIT_WRITE)
+            return CLI_OK; /* nothing to take out */
         return cli_error(CLI_FAILED, "cannot read %s: %s", lib,
                          e == ELOOP || e == EMLINK || e == ENOTDIR
                              ? "not a directory of the venv's own (a symbolic link?)"
@@ -82,16 +105,55 @@ int install_site_init(const char *venv) {
             close(ver_fd);
         if (site_fd < 0)
             continue;
-        if (snprintf(site, sizeof site, "%s/%s/site-packages", lib, ent->d_name) >=
-                (int)sizeof site ||
-            !write_into(site_fd, site))
+        if (mode == SITE_INIT_REMOVE)
+            *count += remove_from(site_fd);
+        else if (mode == SITE_INIT_COUNT)
+            *count += present_in(site_fd);
+        else if (snprintf(site, sizeof site, "%s/%s/site-packages", lib, ent->d_name) >=
+                     (int)sizeof site ||
+                 !write_into(site_fd, site))
             rc = cli_error(CLI_FAILED, "cannot write the start-up hook into %s: %s", site,
                            strerror(errno));
         close(site_fd);
         written++;
     }
     closedir(d); /* closes lib_fd */
-    if (rc == CLI_OK && written == 0)
+    if (mode == SITE_INIT_WRITE)
+        *count = written;
+    if (rc == CLI_OK && written == 0 && mode == SITE_INIT_WRITE)
         return cli_error(CLI_FAILED, "no lib/python*/site-packages in %s", venv);
+    return rc;
+}
+
+int install_site_init(const char *venv) {
+    int count;
+    return site_init_sync(venv, SITE_INIT_WRITE, &count);
+}
+
+bool cfg_home_is_relative(const venv_cfg *cfg) {
+    return cfg->home.ptr && cfg->home.len > 0 && cfg->home.ptr[0] != '/';
+}
+
+int venv_home_is_relative(const char *venv) {
+    char path[VS_PATH_MAX];
+    size_t len;
+    if (!path_join(path, sizeof path, venv, "pyvenv.cfg"))
+        return -1;
+    char *text = read_file_at(AT_FDCWD, path, READ_CAP_CFG, READ_NOFOLLOW, &len, NULL, NULL);
+    venv_cfg cfg;
+    int rel = !text || cfg_parse(text, len, &cfg) != CFG_OK ? -1 : cfg_home_is_relative(&cfg);
+    free(text);
+    return rel;
+}
+
+int site_init_for(const char *venv, bool relative_home) {
+    int count;
+    if (relative_home)
+        return site_init_sync(venv, SITE_INIT_WRITE, &count);
+    int rc = site_init_sync(venv, SITE_INIT_REMOVE, &count);
+    if (rc == CLI_OK && count)
+        printf("removed the start-up hook %s from %d site-packages: only a relative home needs "
+               "it\n",
+               pth_name, count);
     return rc;
 }

@@ -229,6 +229,10 @@ bool fs_error_is_missing(int error) {
     return error == ENOENT;
 }
 
+bool fs_error_is_denied(int error) {
+    return error == EACCES;
+}
+
 void fs_write_all(int fd, const char *s) {
     size_t n = strlen(s);
     while (n > 0) {

@@ -232,6 +232,10 @@ bool fs_error_is_missing(int error) {
     return error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND;
 }
 
+bool fs_error_is_denied(int error) {
+    return error == ERROR_ACCESS_DENIED;
+}
+
 /* The C runtime's _write, as before the seam had this call: the console and
  * pipes see the same bytes (text mode: "\n" written as "\r\n"). */
 void fs_write_all(int fd, const char *s) {

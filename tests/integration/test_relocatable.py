@@ -351,7 +351,9 @@ def test_bundle_without_site_init_is_refused(bundle):
     assert probe(app / ".venv/bin/python")["prefix"] == str(app / ".venv")
 
 
-def test_site_init_is_replaced_cleanly(venv):
+def test_site_init_is_replaced_cleanly(bundle):
+    app, _ = bundle
+    venv = app / ".venv"
     site = next((venv / "lib").glob("python3.*/site-packages"))
     module = site / "_venvshim_init.py"
     module.write_text("raise SystemExit('stale copy')\n")
@@ -362,7 +364,13 @@ def test_site_init_is_replaced_cleanly(venv):
     assert module.read_text() == (REPO / "site-init/_venvshim_init.py").read_text()
     assert (site / "_venvshim.pth").read_text() == (REPO / "site-init/_venvshim.pth").read_text()
     assert not stale.exists()
-    # the ordinary (absolute home) venv never imports the module
+    assert probe(venv / "bin/python")["prefix"] == str(venv)
+
+
+def test_absolute_home_venv_has_no_site_init(venv):
+    """Only a relative home needs the hook (issue 12, item 2)."""
+    site = next((venv / "lib").glob("python3.*/site-packages"))
+    assert not list(site.glob("_venvshim*")), list(site.iterdir())
     out = ok([venv / "bin/python", "-c", "import sys; print('_venvshim_init' in sys.modules)"])
     assert out.stdout.strip() == "False"
 
@@ -385,3 +393,16 @@ def test_relocate_usage_errors(tmp_path):
     r = run([CLI, "relocate", tmp_path])
     assert r.returncode == 1 and "no pyvenv.cfg" in r.stderr and str(tmp_path) in r.stderr, r
     assert len(r.stderr.splitlines()) == 1
+
+
+def test_check_counts_script_launchers_as_such(tmp_path):
+    """After relocate, a script launcher records no path: check must not say
+    it "records this venv's path in #!" (issue 12, item 5)."""
+    venv = make_venv(tmp_path, "plain/venv")
+    write_script(venv, "tool", "print(1)\n")
+    before = ok([CLI, "check", venv]).stdout
+    assert "1 script records this venv's path in #!" in before, before
+    relocate(venv)
+    out = ok([CLI, "check", venv]).stdout
+    assert "records this venv's path in #!" not in out, out
+    assert "1 script launcher finds this venv's python at run time" in out, out
