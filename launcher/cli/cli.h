@@ -15,6 +15,7 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 int cmd_create(int argc, char **argv);
 int cmd_install(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_rebase(int argc, char **argv); /* rebase.c */
 
 /* Convert the venv at dir (shared by create and install). */
 int install_venv(const char *dir);

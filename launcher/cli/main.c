@@ -47,5 +47,7 @@ int main(int argc, char **argv) {
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "relocate") == 0)
         return cmd_relocate(argc - 2, argv + 2);
+    if (strcmp(cmd, "rebase") == 0)
+        return cmd_rebase(argc - 2, argv + 2);
     return cli_error(CLI_USAGE, "unknown command '%s'; try 'venvshim --help'", cmd);
 }
