@@ -27,6 +27,9 @@ int install_venv_with(const char *dir, bool force);
 int cmd_relocate(int argc, char **argv);
 int relocate_venv(const char *dir);
 
+/* relocate: the hook that converts console scripts installed later (reloc_hook.c). */
+int install_relocatable_hook(const char *venv);
+
 /* Write the site-init hook into each site-packages under venv/lib. */
 int install_site_init(const char *venv);
 
