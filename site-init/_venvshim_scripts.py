@@ -1,6 +1,6 @@
 """Keep a relocatable venv relocatable: run at the exit of a Python process
 in the venv (from _venvshim_relocatable.pth, written by `venvshim relocate`)
-when pip was imported or the venv's bin/ changed. Every new text script in
+that imported pip (bin/pip, python -m pip). Every new text script in
 bin/ whose #! names this venv's python (pip's and installer's console
 scripts) becomes a script launcher, the form `venvshim relocate` writes: a
 copy of bin/python's launcher with a zip holding the script as __main__.py.

@@ -116,7 +116,7 @@ static bool venv_describe(const char *venv, const char *text, size_t len, venv_k
     if (cfg_key(text, len, "implementation", val, sizeof val) &&
         strlen(val) < sizeof v->kind.impl) {
         lower(val);
-        snprintf(v->kind.impl, sizeof v->kind.impl, "%s", val);
+        memcpy(v->kind.impl, val, strlen(val) + 1);
     }
     char lib[VS_PATH_MAX];
     if (!path_join(lib, sizeof lib, venv, "lib"))
