@@ -17,6 +17,7 @@
 #include "../version_guard.h"
 #include "check.h"
 #include "cli.h"
+#include "rebase.h"
 
 /* pyvenv.cfg present, a small text file with a home. False: nothing else
  * can be checked. */
@@ -99,7 +100,8 @@ static void one_line(const char *text, char *out, size_t cap) {
 }
 
 /* Resolve the base exactly as the launcher would, then compare versions. */
-static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *t, report *r) {
+static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *t, bool fix,
+                       report *r) {
     static vs_plan plan;
     static vs_error err;
     char exe[VS_PATH_MAX];
@@ -112,8 +114,31 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
     if (plan_make(&req, &plan, &err) != 0) {
         char line[sizeof err.text];
         one_line(err.text, line, sizeof line);
-        report_add(r, "base", FIND_PROBLEM, NULL, "%s (the launcher would exit %d)", line,
-                   err.code);
+        /* A vanished or replaced base: rebase keeps the packages (rebase.c);
+         * --fix does it when one interpreter is the obvious choice. */
+        if (err.code == EXIT_NO_BASE && fix) {
+            rebase_options opt = {.only_if_unique = true};
+            fflush(stdout);
+            int saved = dup(1);
+            dup2(2, 1); /* rebase's report must not mix with check's */
+            bool rebased = rebase_venv(venv, &opt) == CLI_OK;
+            fflush(stdout);
+            dup2(saved, 1);
+            close(saved);
+            if (rebased && plan_make(&req, &plan, &err) == 0) {
+                report_add(r, "base", FIND_FIXED, plan.base.binary,
+                           "the base interpreter was gone (the launcher would have exited %d): "
+                           "rebased onto %s, keeping the packages",
+                           EXIT_NO_BASE, plan.base.binary);
+                return;
+            }
+        }
+        report_add(r, "base", FIND_PROBLEM, NULL, "%s (the launcher would exit %d)%s%s%s", line,
+                   err.code, err.code == EXIT_NO_BASE ? "; 'venvshim rebase " : "",
+                   err.code == EXIT_NO_BASE ? venv : "",
+                   err.code == EXIT_NO_BASE ? "' points the venv at another interpreter of its "
+                                              "version, keeping its packages"
+                                            : "");
         return;
     }
     const char *base = plan.base.binary;
@@ -295,7 +320,7 @@ int cmd_check(const cli_args *a) {
                        (unsigned long)geteuid(), (unsigned long)trust.owner);
         fix = fix && trust.may_fix;
         check_bin_entries(venv, fix, &r);
-        check_base(venv, &cfg, &trust, &r);
+        check_base(venv, &cfg, &trust, fix, &r);
         check_launchers(venv, fix, &r);
         check_scripts(venv, fix, &r);
         check_site_init(venv, &cfg, fix, &r);

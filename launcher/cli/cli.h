@@ -12,12 +12,12 @@
 #include "../path.h"
 #include "commands.h"
 
-
 /* The commands' run functions (commands_posix.c lists them). */
 int cmd_create(const cli_args *a);
 int cmd_install(const cli_args *a);
 int cmd_check(const cli_args *a);
 int cmd_relocate(const cli_args *a);
+int cmd_rebase(const cli_args *a); /* rebase.c */
 
 /* Convert the venv at dir (shared by create and install). */
 int install_venv(const char *dir);
@@ -33,6 +33,9 @@ int venv_exec_error(const char *venv);
 
 /* ---- relocatable venvs ---- */
 int relocate_venv(const char *dir);
+
+/* relocate: the hook that converts console scripts installed later (reloc_hook.c). */
+int install_relocatable_hook(const char *venv);
 
 /* Write the site-init hook into each site-packages under venv/lib. */
 int install_site_init(const char *venv);

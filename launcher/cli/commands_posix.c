@@ -33,6 +33,14 @@ static const cli_option check_options[] = {
     {NULL, NULL, NULL},
 };
 
+static const cli_option rebase_options[] = {
+    {"python", "PATH",
+     "the interpreter to use (default: the best one found of the venv's implementation and X.Y)"},
+    {"dry-run", NULL, "say what would be done, change nothing"},
+    {"json", NULL, "print one JSON object instead of lines of text"},
+    {NULL, NULL, NULL},
+};
+
 const cli_command cli_commands[] = {
     {"create", "DIR", false, "run PATH -m venv (default: python3 from PATH), then install",
      "The venv's own options are passed to venv; a failed venv run changes nothing more.",
@@ -51,6 +59,13 @@ const cli_command cli_commands[] = {
      "make DIR movable: console scripts become script launchers, activate finds the venv from its "
      "own location, pyvenv.cfg gets relocatable = true",
      NULL, NULL, cmd_relocate, NULL},
+    {"rebase", "DIR", false,
+     "point DIR at another interpreter of the same implementation and X.Y, keeping its packages",
+     "For a venv whose base Python was removed or replaced. Without --python, looks on PATH, in "
+     "/usr/bin, /usr/local/bin, pyenv, uv, asdf, mise, Homebrew and python.org frameworks; prefers "
+     "the venv's exact patch release, else the newest patch of its X.Y. Another X.Y or another "
+     "implementation is refused and nothing changes.",
+     rebase_options, cmd_rebase, NULL},
     CLI_COMMON_COMMANDS,
     {NULL, NULL, false, NULL, NULL, NULL, NULL, NULL},
 };

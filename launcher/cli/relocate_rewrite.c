@@ -71,7 +71,19 @@ static const char sh_block_head[] =
     "elif [ -n \"${ZSH_VERSION:-}\" ]; then\n"
     "    _venvshim_venv=$(CDPATH= cd -- \"$(dirname -- \"${(%):-%x}\")/..\" && pwd)\n"
     "else\n"
-    "    _venvshim_venv=";
+    "    # plain sh (dash): no variable names the sourced file, but on Linux the\n"
+    "    # shell holds it open; the last descriptor naming a venv's bin/activate\n"
+    "    # is the innermost file being sourced\n"
+    "    _venvshim_venv=\n"
+    "    for _venvshim_fd in /proc/$$/fd/*; do\n"
+    "        _venvshim_f=$(readlink \"$_venvshim_fd\" 2>/dev/null) || continue\n"
+    "        case $_venvshim_f in\n"
+    "            */bin/activate) [ -f \"${_venvshim_f%/bin/activate}/pyvenv.cfg\" ] &&\n"
+    "                _venvshim_venv=${_venvshim_f%/bin/activate} ;;\n"
+    "        esac\n"
+    "    done\n"
+    "    unset _venvshim_fd _venvshim_f\n"
+    "    [ -n \"$_venvshim_venv\" ] || _venvshim_venv=";
 static const char sh_block_tail[] = "\nfi\n";
 
 /* A `[export ]VIRTUAL_ENV=<value>` line of activate: its value, or NULL. */

@@ -2,7 +2,7 @@
  * fish, launcher/cli/relocate_rewrite.c) on arbitrary bytes. Besides the
  * sanitizers' findings (the old rewriter overflowed its buffer on files of
  * many VIRTUAL_ENV lines), it checks their promises: every input line is
- * kept (the bash block adds 8 lines and the final unset 1), the output is
+ * kept (the bash block adds 20 lines and the final unset 1), the output is
  * NUL-terminated at its length, and rewriting it again finds it done.
  * uses: launcher/cli/relocate_rewrite.c */
 #include <stdint.h>
@@ -31,7 +31,7 @@ static void check(const char *in, size_t len, bool fish) {
         abort();
     size_t want = newlines(in, len);
     if (!fish)
-        want += (len > 0 && in[len - 1] != '\n') + 8 + 1;
+        want += (len > 0 && in[len - 1] != '\n') + 20 + 1;
     if (newlines(out.data, out.len) != want)
         abort(); /* a line lost or invented */
     if (fish && out.len > len + 64)
