@@ -120,17 +120,12 @@ static bool home_candidate(step *s, const char *home, const char *name, char *ou
     return usable_binary(s, out);
 }
 
-static void recreate_hint(strbuf *sb, const step *s, const char *venv_dir) {
-    sb_add(sb, "\nrecreate it: ");
-    if (s->has_version) {
-        sb_add(sb, "python");
-        sb_add(sb, s->version_text);
-    } else {
-        sb_add(sb, "python3");
-    }
-    sb_add(sb, " -m venv --clear ");
-    sb_add_shell_word(sb, venv_dir);
-    sb_add(sb, " && venvshim install ");
+/* The fix that keeps the venv's packages (never one that deletes them):
+ * point the venv at another installed Python of its version. */
+static void rebase_hint(strbuf *sb, const step *s, const char *venv_dir) {
+    sb_add(sb, "\nto keep its packages with another installed Python ");
+    sb_add(sb, s->has_version ? s->version_text : "of its version");
+    sb_add(sb, ": venvshim rebase ");
     sb_add_shell_word(sb, venv_dir);
 }
 
@@ -141,7 +136,7 @@ static int fail_with_hint(vs_error *err, int code, const step *s, const char *wh
     static char hint[2 * VS_PATH_MAX];
     strbuf sb;
     sb_init(&sb, hint, sizeof hint);
-    recreate_hint(&sb, s, venv_dir);
+    rebase_hint(&sb, s, venv_dir);
     return diag_fail(err, code, what, hint, NULL);
 }
 
@@ -265,7 +260,7 @@ static int home_unsearchable(vs_error *err, const step *s, const vs_base *base, 
 /* Only another X.Y was found: the base was upgraded in place, or `python3`
  * now means another version. Its site-packages would not match the venv's. */
 static int fail_version_mismatch(vs_error *err, const step *s) {
-    static char venv_dir[VS_PATH_MAX], found[16], fix[3 * VS_PATH_MAX];
+    static char venv_dir[VS_PATH_MAX], found[16], fix[5 * VS_PATH_MAX];
     sb_copy(venv_dir, sizeof venv_dir, s->loc->cfg_path);
     path_dirname(venv_dir);
     strbuf sb;
@@ -275,15 +270,24 @@ static int fail_version_mismatch(vs_error *err, const step *s) {
     sb_add_int(&sb, s->mismatch.minor);
     /* a command that survives copy and paste: every path one shell word */
     sb_init(&sb, fix, sizeof fix);
-    sb_add(&sb, "\nrecreate the venv with it: ");
-    sb_add_shell_word(&sb, s->mismatch_path);
-    sb_add(&sb, " -m venv --clear ");
-    sb_add_shell_word(&sb, venv_dir);
-    sb_add(&sb, " && venvshim install ");
-    sb_add_shell_word(&sb, venv_dir);
-    sb_add(&sb, " (or reinstall Python ");
+    /* its packages are built for the old X.Y: rebase if one is still there,
+     * else keep the list before recreating (nothing here deletes them) */
+    sb_add(&sb, "\nits packages need Python ");
     sb_add(&sb, s->version_text);
-    sb_add(&sb, ")");
+    sb_add(&sb, ": venvshim rebase ");
+    sb_add_shell_word(&sb, venv_dir);
+    sb_add(&sb, " if one is installed; else list them (pip freeze --path ");
+    static char site[VS_PATH_MAX];
+    strbuf site_sb;
+    sb_init(&site_sb, site, sizeof site);
+    sb_add(&site_sb, venv_dir);
+    sb_add(&site_sb, "/lib/python");
+    sb_add(&site_sb, s->version_text);
+    sb_add(&site_sb, "/site-packages");
+    sb_add_shell_word(&sb, site);
+    sb_add(&sb, " > requirements.txt), recreate the venv with ");
+    sb_add_shell_word(&sb, s->mismatch_path);
+    sb_add(&sb, " and pip install -r requirements.txt");
     return diag_fail(err, EXIT_NO_BASE, s->cfg_path, " is for Python ", s->version_text, " but ",
                      s->mismatch_path, " is Python ", found, " (", s->mismatch.evidence,
                      "): the base was upgraded or replaced", fix, NULL);

@@ -60,6 +60,9 @@ static void child(const char *const argv[], int out_fd, int null_fd) {
     _exit(127);
 }
 
+/* How long a process may keep the base's stdout after the base exited. */
+#define LINGER_GRACE_MS 300
+
 /* Read what the pipe holds now. False when the output reached the cap. */
 static bool drain(int fd, char *out, size_t cap, size_t *n, bool *eof) {
     for (;;) {
@@ -124,7 +127,7 @@ run_status run_bounded(const char *const argv[], int limit_ms, char *out, size_t
     run_status status = RUN_OK;
     size_t n = 0;
     bool eof = false;
-    long long deadline = now_ms() + limit_ms;
+    long long deadline = now_ms() + limit_ms, linger_until = 0;
     for (;;) {
         /* Exited before the drain: everything it wrote is in the pipe now. */
         bool exited = has_exited(pid);
@@ -132,12 +135,18 @@ run_status run_bounded(const char *const argv[], int limit_ms, char *out, size_t
             status = RUN_TOO_MUCH;
             break;
         }
-        if (exited) {
+        if (exited && !eof && linger_until == 0)
+            /* A child forked just before the exit holds the pipe until its
+             * own redirections run: give it a moment to let go. */
+            linger_until = now_ms() + LINGER_GRACE_MS;
+        if (exited && (eof || now_ms() >= linger_until)) {
             if (!eof)
                 status = RUN_LINGERED; /* something it started holds its stdout */
             break;
         }
-        long long left = deadline - now_ms();
+        long long left = (exited ? linger_until : deadline) - now_ms();
+        if (exited && left <= 0)
+            continue;
         if (left <= 0 || stop_signal) {
             status = RUN_TIMEOUT;
             break;

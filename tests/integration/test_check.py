@@ -89,7 +89,7 @@ def test_base_removed(tmp_path):
     r = check(venv)
     assert r.code == 1, r
     assert f"home = {bindir}" in r.stdout and "does not exist" in r.stdout, r
-    assert "-m venv --clear" in r.stdout, r  # the fix is explained
+    assert "venvshim rebase" in r.stdout, r  # the fix that keeps the packages is explained
     r, doc = check_json(venv)
     assert r.code == 1 and doc["healthy"] is False and doc["problems"] >= 1, r
     [problem] = findings(doc, "base", "problem")

@@ -152,18 +152,17 @@ def test_launcher_error(build, code, location, tmp_path):
 
 
 def test_recreate_hint_is_a_command_that_works_with_spaces(tmp_path):
-    # "venvshim: recreate it: python3.12 -m venv --clear DIR && venvshim install DIR"
-    # must survive copy and paste into a shell when DIR has spaces
+    # "venvshim: to keep its packages with another installed Python 3.12:
+    # venvshim rebase DIR" must survive copy and paste into a shell when DIR
+    # has spaces, and never be a command that deletes the venv's packages
     root = tmp_path / "dir with spaces" / "my venv"
     root.parent.mkdir()
     exe, _ = home_missing(root)
     r = run([exe])
     assert r.returncode == NO_BASE, describe(r)
-    hint = r.stderr.decode().split("recreate it: ", 1)
-    assert len(hint) == 2, describe(r)
-    words = shlex.split(hint[1])
-    # the venv directory, once for `-m venv --clear` and once for `venvshim install`
-    assert words.count(str(root)) == 2, f"not one shell word each: {words}"
+    hint = r.stderr.decode().split(": venvshim rebase ", 1)
+    assert len(hint) == 2 and "--clear" not in hint[1], describe(r)
+    assert shlex.split(hint[1]) == [str(root)], f"not one shell word: {hint[1]!r}"
 
 
 def test_error_locations_really_are_unusual():

@@ -512,7 +512,7 @@ def test_control_characters_in_paths_are_escaped(tmp_path):
     lines = error_lines(r, 103)
     assert_escaped(r.stderr)
     assert b"\\nvenvshim: fake line" in lines[0], show(r)
-    fix = lines[1].split(b"recreate it: ", 1)[1].split(b" && ")[0]
+    fix = lines[1].split(b": venvshim rebase ", 1)[1]
     words = subprocess.run(["bash", "-c", b'printf "%s\\0" ' + fix],
                            capture_output=True).stdout.split(b"\0")
     assert bytes(root) in words, f"the fix does not name the venv as one shell word: {fix!r}"
