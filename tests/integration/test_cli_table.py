@@ -21,6 +21,7 @@ COMMANDS = {
     "install": ["--force"],
     "check": ["--json", "--fix"],
     "relocate": [],
+    "rebase": ["--python", "--dry-run", "--json"],
     "help": [],
     "version": [],
 }
@@ -158,7 +159,8 @@ def test_bash_completion(tmp_path):
         "--without-pip", "--without-scm-ignore-files"]
     assert bash_complete(script, ["venvshim", "check", "-"], tmp_path) == [
         "--fix", "--help", "--json"]
-    assert bash_complete(script, ["venvshim", "help", "r"], tmp_path) == ["relocate"]
+    assert bash_complete(script, ["venvshim", "help", "r"], tmp_path) == ["relocate", "rebase"] or \
+        bash_complete(script, ["venvshim", "help", "r"], tmp_path) == ["rebase", "relocate"]
     assert bash_complete(script, ["venvshim", "--completions", "f"], tmp_path) == ["fish"]
     assert bash_complete(script, ["venvshim", "install", "d"], tmp_path) == ["dd"]
     assert bash_complete(script, ["venvshim", "create", "--python", "d"], tmp_path) == [
