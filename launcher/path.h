@@ -10,7 +10,7 @@
 /* Paths are kept in fixed buffers of this size (Linux's PATH_MAX).
  * Buffers of this size or more inside functions are `static`: the launcher is
  * single-threaded, makes one plan per process and never recurses, and its
- * stack must stay small (under 16 KiB, measured: README, Performance; a frame
+ * stack must stay small (under 16 KiB, measured: docs/hacking.md, Stack; a frame
  * of 4 KiB buffers per call level once made it 100 KiB and a SIGSEGV under
  * `ulimit -s 96`). No function returns a pointer into such scratch space. */
 #define VS_PATH_MAX 4096
