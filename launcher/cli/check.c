@@ -16,6 +16,7 @@
 #include "../script.h"
 #include "../version_guard.h"
 #include "check.h"
+#include "report.h"
 #include "cli.h"
 #include "rebase.h"
 
@@ -300,6 +301,7 @@ static void check_launchers(const char *venv, bool fix, report *r) {
 }
 
 int cmd_check(const cli_args *a) {
+    report_start(a); /* --quiet */
     const char *dir = a->operand;
     bool json = cli_opt(a, "json") != NULL, fix = cli_opt(a, "fix") != NULL;
 

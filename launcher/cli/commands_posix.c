@@ -17,11 +17,21 @@ static const cli_option create_options[] = {
      "relocate"},
     {"without-scm-ignore-files", NULL,
      "write no DIR/.gitignore (written for every base by default, as Python 3.13's venv does)"},
+    {"quiet", NULL, "print nothing but errors (and warnings) on success"},
+    {"json", NULL, "print one JSON object (docs/json.md) instead of lines of text"},
     {NULL, NULL, NULL},
 };
 
 static const cli_option install_options[] = {
     {"force", NULL, "replace any other file at bin/python* too (a wrapper script of yours)"},
+    {"quiet", NULL, "print nothing but errors (and warnings) on success"},
+    {"json", NULL, "print one JSON object (docs/json.md) instead of lines of text"},
+    {NULL, NULL, NULL},
+};
+
+static const cli_option relocate_options[] = {
+    {"quiet", NULL, "print nothing but errors (and warnings) on success"},
+    {"json", NULL, "print one JSON object (docs/json.md) instead of lines of text"},
     {NULL, NULL, NULL},
 };
 
@@ -30,6 +40,7 @@ static const cli_option check_options[] = {
     {"fix", NULL,
      "repair what is safe (launchers, scripts of a moved venv, leftover temporary files, "
      "set-user-ID bits); only in a venv of yours that no one else can write"},
+    {"quiet", NULL, "print nothing; the exit status tells"},
     {NULL, NULL, NULL},
 };
 
@@ -38,6 +49,7 @@ static const cli_option rebase_options[] = {
      "the interpreter to use (default: the best one found of the venv's implementation and X.Y)"},
     {"dry-run", NULL, "say what would be done, change nothing"},
     {"json", NULL, "print one JSON object instead of lines of text"},
+    {"quiet", NULL, "print nothing but errors (and warnings) on success"},
     {NULL, NULL, NULL},
 };
 
@@ -58,7 +70,7 @@ const cli_command cli_commands[] = {
     {"relocate", "DIR", false,
      "make DIR movable: console scripts become script launchers, activate finds the venv from its "
      "own location, pyvenv.cfg gets relocatable = true",
-     NULL, NULL, cmd_relocate, NULL},
+     NULL, relocate_options, cmd_relocate, NULL},
     {"rebase", "DIR", false,
      "point DIR at another interpreter of the same implementation and X.Y, keeping its packages",
      "For a venv whose base Python was removed or replaced. Without --python, looks on PATH, in "

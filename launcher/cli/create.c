@@ -9,6 +9,7 @@
 
 #include "../path.h"
 #include "cli.h"
+#include "report.h"
 
 /* python -m venv, 4 flags, --prompt NAME, --without-scm-ignore-files, DIR, NULL */
 #define MAX_VENV_ARGS 12
@@ -42,7 +43,16 @@ static bool venv_has_scm_option(const char *python) {
 static const char *const venv_flags[] = {"--system-site-packages", "--without-pip", "--clear",
                                          "--upgrade-deps"};
 
+static int create(const cli_args *a);
+
 int cmd_create(const cli_args *a) {
+    report_start(a);
+    int rc = create(a);
+    report_finish(rc);
+    return rc;
+}
+
+static int create(const cli_args *a) {
     const char *python = cli_opt(a, "python") ? cli_opt(a, "python") : "python3";
     const char *dir = a->operand;
     bool relocatable = cli_opt(a, "relocatable") != NULL;
@@ -66,11 +76,18 @@ int cmd_create(const cli_args *a) {
     venv_argv[n++] = (char *)dir;
     venv_argv[n] = NULL;
 
+    report_str("command", "create");
+    report_str("venv", dir);
+    report_str("python", python);
+    report_bool("relocatable", relocatable);
+    report_progress("create: running %s -m venv %s", python, dir);
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0)
         return cli_error(CLI_FAILED, "fork: %s", strerror(errno));
     if (pid == 0) {
+        if (report_get_mode() == REPORT_JSON)
+            dup2(STDERR_FILENO, STDOUT_FILENO); /* venv's and pip's lines are not JSON */
         execvp(python, venv_argv);
         cli_error(CLI_FAILED, "cannot run %s: %s", python, strerror(errno));
         _exit(127);
@@ -106,8 +123,16 @@ int cmd_create(const cli_args *a) {
                 dir, strerror(noexec), dir, relocatable ? "; it was not made relocatable" : "");
         return relocatable ? CLI_FAILED : CLI_OK;
     }
+    report_progress("create: installing the launcher in %s/bin", dir);
+    report_pos mark = report_mark();
     int rc = install_venv(dir);
-    if (rc == CLI_OK && relocatable && (rc = relativize_home(dir)) == CLI_OK)
-        rc = relocate_venv(dir);
+    report_nest("install", mark);
+    if (rc == CLI_OK && relocatable) {
+        report_progress("create: making %s relocatable", dir);
+        mark = report_mark();
+        if ((rc = relativize_home(dir)) == CLI_OK)
+            rc = relocate_venv(dir);
+        report_nest("relocate", mark);
+    }
     return rc;
 }

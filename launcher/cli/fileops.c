@@ -355,6 +355,10 @@ static bool self_dir(char *out, size_t cap) {
     return snprintf(out, cap, "%s", self) < (int)cap;
 }
 
+#ifndef VENVSHIM_LAUNCHER_FROM_BINDIR /* meson.build passes it */
+#define VENVSHIM_LAUNCHER_FROM_BINDIR "../libexec/venvshim/venvshim-launcher"
+#endif
+
 bool find_launcher(char *out, size_t cap) {
     const char *explicit_path = getenv("VENVSHIM_LAUNCHER");
     if (explicit_path && explicit_path[0])
@@ -362,10 +366,15 @@ bool find_launcher(char *out, size_t cap) {
     char dir[VS_PATH_MAX];
     if (!self_dir(dir, sizeof dir))
         return false;
-    /* next to the CLI (a build directory), then the installed libexec layout */
-    const char *relative[] = {"venvshim-launcher", "../libexec/venvshim/venvshim-launcher"};
+    /* next to the CLI (a build directory), then where meson install put it
+     * (relative to bindir, or absolute when libexecdir is outside the prefix),
+     * then the default libexec layout */
+    const char *relative[] = {"venvshim-launcher", VENVSHIM_LAUNCHER_FROM_BINDIR,
+                              "../libexec/venvshim/venvshim-launcher"};
     for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++) {
-        if (snprintf(out, cap, "%s/%s", dir, relative[i]) < (int)cap && is_launcher_file(out))
+        int n = relative[i][0] == '/' ? snprintf(out, cap, "%s", relative[i])
+                                      : snprintf(out, cap, "%s/%s", dir, relative[i]);
+        if (n > 0 && n < (int)cap && is_launcher_file(out))
             return true;
     }
     return false;

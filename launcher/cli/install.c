@@ -22,6 +22,7 @@
 #include "../pyname.h"
 #include "../script.h"
 #include "cli.h"
+#include "report.h"
 
 #define MAX_NAMES 64
 
@@ -53,7 +54,7 @@ static int check_replaceable(int bin_fd, const char *bin, const char *name, cons
     if (n >= 0 && is_executable_binary(head, n))
         return CLI_OK;
     if (force) {
-        printf("replacing %s/%s (--force): not a Python binary\n", bin, name);
+        report_note("replacing %s/%s (--force): not a Python binary\n", bin, name);
         return CLI_OK;
     }
     return cli_error(CLI_FAILED,
@@ -196,7 +197,7 @@ static int prepare_cfg(int venv_fd, const char *cfg_path, const char *exe, const
         new_text = final_text;
         rc = new_text ? resolve_with_text(exe, new_text, new_len, plan) : CLI_FAILED;
         if (rc == CLI_OK && flatten)
-            printf("home pointed into another venv: set home = %s\n", home);
+            report_note("home pointed into another venv: set home = %s\n", home);
     }
     if (rc == CLI_OK && (new_len != len || memcmp(new_text, text, len) != 0)) {
         static staged_file s;
@@ -205,7 +206,7 @@ static int prepare_cfg(int venv_fd, const char *cfg_path, const char *exe, const
             !staged_commit(&s))
             rc = cli_error(CLI_FAILED, "cannot update %s: %s", cfg_path, strerror(errno));
         else
-            printf("updated %s (executable = %s)\n", cfg_path, plan->base.binary);
+            report_note("updated %s (executable = %s)\n", cfg_path, plan->base.binary);
     }
     free(new_text);
     free(text);
@@ -288,9 +289,13 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
         free(launcher_data);
         return rc;
     }
+    report_str("base", plan.base.binary);
+    report_list("converted");
     if (all_up_to_date(bin_fd, &vb, launcher_data, launcher_len)) {
-        printf("the venvshim launcher is already installed in %s; base interpreter: %s\n", bin,
-               plan.base.binary);
+        report_bool("already_installed", true);
+        if (report_get_mode() == REPORT_TEXT)
+            printf("the venvshim launcher is already installed in %s; base interpreter: %s\n", bin,
+                   plan.base.binary);
         free(launcher_data);
         return CLI_OK;
     }
@@ -300,15 +305,20 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
         free(launcher_data);
         return cli_error(CLI_FAILED, "cannot write in %s: %s", bin, strerror(errno));
     }
-    printf("installing the venvshim launcher in %s:", bin);
+    report_bool("already_installed", false);
+    if (report_get_mode() == REPORT_TEXT)
+        printf("installing the venvshim launcher in %s:", bin);
     for (int i = 0; i < vb.count && rc == CLI_OK; i++) {
         if (!place_launcher(bin_fd, bin, vb.names[i], &master, launcher_data, launcher_len))
             rc = cli_error(CLI_FAILED, "cannot replace %s/%s: %s", bin, vb.names[i],
                            strerror(errno));
-        else
+        else if (report_get_mode() == REPORT_TEXT)
             printf(" %s", vb.names[i]);
+        else
+            report_list_str("converted", vb.names[i]);
     }
-    printf("\nbase interpreter: %s\n", plan.base.binary);
+    if (report_get_mode() == REPORT_TEXT)
+        printf("\nbase interpreter: %s\n", plan.base.binary);
     staged_discard(&master);
     free(launcher_data);
     return rc;
@@ -323,6 +333,7 @@ int install_venv_with(const char *dir, bool force) {
             close(venv_fd);
         return cli_error(CLI_FAILED, "%s: %s", dir, strerror(e));
     }
+    report_str("venv", venv);
     struct stat st;
     if (fstatat(venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0 ||
         !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
@@ -354,5 +365,9 @@ int install_venv(const char *dir) {
 }
 
 int cmd_install(const cli_args *a) {
-    return install_venv_with(a->operand, cli_opt(a, "force") != NULL);
+    report_start(a);
+    report_str("command", "install");
+    int rc = install_venv_with(a->operand, cli_opt(a, "force") != NULL);
+    report_finish(rc);
+    return rc;
 }

@@ -23,6 +23,7 @@
 #include "../path.h"
 #include "../plan.h"
 #include "cli.h"
+#include "report.h"
 #include "find_pythons.h"
 
 /* The value of key in pyvenv.cfg text, read as CPython's getpath does (first
@@ -394,7 +395,7 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
     }
     bool same = out_len == len && memcmp(out, text, len) == 0;
     if (opt->json) {
-        printf("{\"venv\": ");
+        printf("{\"command\": \"rebase\", \"venv\": ");
         json_str(venv);
         printf(", \"for\": ");
         json_str(want);
@@ -506,6 +507,7 @@ int rebase_venv(const char *dir, const rebase_options *opt) {
 }
 
 int cmd_rebase(const cli_args *a) {
+    report_start(a); /* --quiet */
     rebase_options opt = {0};
     opt.python = cli_opt(a, "python");
     opt.dry_run = cli_opt(a, "dry-run") != NULL;

@@ -16,6 +16,7 @@
 #include "../path.h"
 #include "../plan.h"
 #include "cli.h"
+#include "report.h"
 
 /* to relative to from (both absolute, normalised); false if not under root. */
 static bool relative_to(const char *from, const char *to, const char *root, char *out, size_t cap) {
@@ -103,8 +104,8 @@ int relativize_home(const char *dir) {
         return cli_error(CLI_FAILED, "%s: %s", plan.base.home, strerror(errno));
     if (!relative_to(venv, home, root, rel_home, sizeof rel_home) ||
         !relative_to(venv, exe, root, rel_exe, sizeof rel_exe)) {
-        printf("home = %s stays absolute: the base Python is not inside %s\n", plan.base.home,
-               root);
+        report_note("home = %s stays absolute: the base Python is not inside %s\n", plan.base.home,
+                    root);
         return CLI_OK;
     }
     size_t len;
@@ -121,7 +122,7 @@ int relativize_home(const char *dir) {
     if (!out || !write_file_atomic(cfg_path, out, strlen(out), st.st_mode & 07777))
         rc = cli_error(CLI_FAILED, "cannot update %s: %s", cfg_path, strerror(errno));
     else
-        printf("relative home = %s (executable = %s) in %s\n", rel_home, rel_exe, cfg_path);
+        report_note("relative home = %s (executable = %s) in %s\n", rel_home, rel_exe, cfg_path);
     free(out);
     free(text);
     /* A relative home needs the start-up hook (relhome.h). */

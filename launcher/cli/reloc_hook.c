@@ -13,6 +13,7 @@
 
 #include "../path.h"
 #include "cli.h"
+#include "report.h"
 #include "site_init_data.h"
 
 static bool put(int site_fd, const char *site, const char *name, const char *text, size_t len) {
@@ -62,7 +63,7 @@ int install_relocatable_hook(const char *venv) {
             rc = cli_error(CLI_FAILED, "cannot write the script hook into %s/%s: %s", lib,
                            ent->d_name, strerror(errno));
         else
-            printf("  script hook: %s/_venvshim_relocatable.pth\n", site);
+            report_note("  script hook: %s/_venvshim_relocatable.pth\n", site);
         close(site_fd);
     }
     closedir(d);

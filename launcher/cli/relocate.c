@@ -26,10 +26,13 @@
 #include "../payload.h"
 #include "cli.h"
 #include "relocate_rewrite.h"
+#include "report.h"
 
 typedef struct {
     staged_file file;
     char done[VS_PATH_MAX + 64]; /* printed once it is in place */
+    const char *list;            /* its --json list, NULL: pyvenv.cfg */
+    char name[NAME_MAX + 1];
 } change;
 
 typedef struct {
@@ -46,7 +49,7 @@ typedef struct {
 
 /* Stage one new file; false (message printed) when it cannot be written. */
 static bool stage(relocation *r, int dirfd, const char *name, const char *data, size_t len,
-                  unsigned mode, const char *done) {
+                  unsigned mode, const char *done, const char *list) {
     if (r->n_changes == r->cap_changes) {
         size_t cap = r->cap_changes ? 2 * r->cap_changes : 16;
         change *bigger = realloc(r->changes, cap * sizeof *bigger);
@@ -66,12 +69,20 @@ static bool stage(relocation *r, int dirfd, const char *name, const char *data, 
         return false;
     }
     snprintf(c->done, sizeof c->done, "%s", done);
+    c->list = list;
+    snprintf(c->name, sizeof c->name, "%s", name);
     r->n_changes++;
     return true;
 }
 
+/* Said for every file left alone; counted only for console scripts. */
+static void say_left_alone(const char *name, const char *why) {
+    report_note("  left alone: %s (%s)\n", name, why);
+    report_list_pair("left_alone", "name", name, "why", why);
+}
+
 static void left_alone(relocation *r, const char *name, const char *why) {
-    printf("  left alone: %s (%s)\n", name, why);
+    say_left_alone(name, why);
     r->left++;
 }
 
@@ -107,7 +118,10 @@ static bool convert_one(relocation *r, const char *name) {
     shebang_read(text, len, &sb);
     if (kind == CONTENT_LAUNCHER) {
         long long image = payload_elf_image_end((const unsigned char *)text, len);
-        r->already += image > 0 && (long long)len > image;
+        if (image > 0 && (long long)len > image) {
+            r->already++;
+            report_list_str("already", name);
+        }
     } else if (sb.form != SHEBANG_PATH) {
         left_alone(r, name, shebang_form_reason(sb.form));
     } else if (!names_this_venv(r, text + sb.interp, sb.interp_len)) {
@@ -133,7 +147,8 @@ static bool convert_one(relocation *r, const char *name) {
             size_t out_len = r->launcher_len + zip_len;
             if (!launcher_accepts(out, out_len, &why))
                 left_alone(r, name, why);
-            else if ((ok = stage(r, r->bin_fd, name, out, out_len, st.st_mode & 07777, done)))
+            else if ((ok = stage(r, r->bin_fd, name, out, out_len, st.st_mode & 07777, done,
+                                 "converted")))
                 r->converted++;
         }
         free(zip);
@@ -150,7 +165,7 @@ static bool relocate_activate(relocation *r, const char *name, bool fish) {
     char *text = read_file_at(r->bin_fd, name, READ_CAP_FILE, READ_NOFOLLOW, &len, &st, &why);
     if (!text) {
         if (errno != ENOENT) /* not every venv has every shell's script */
-            printf("  left alone: %s (%s)\n", name, why);
+            say_left_alone(name, why);
         return true;
     }
     outbuf out;
@@ -161,11 +176,12 @@ static bool relocate_activate(relocation *r, const char *name, bool fish) {
     char done[NAME_MAX + 32];
     snprintf(done, sizeof done, "  location-independent: %s", name);
     if (rs == REWRITE_NO_LINE)
-        printf("  left alone: %s (no VIRTUAL_ENV line venvshim knows)\n", name);
+        say_left_alone(name, "no VIRTUAL_ENV line venvshim knows");
     else if (rs == REWRITE_NO_MEMORY)
         cli_error(CLI_FAILED, "out of memory rewriting %s/%s", r->bin, name);
     else if (rs == REWRITE_DONE)
-        ok = stage(r, r->bin_fd, name, out.data, out.len, st.st_mode & 07777, done);
+        ok = stage(r, r->bin_fd, name, out.data, out.len, st.st_mode & 07777, done,
+                   "location_independent");
     ob_free(&out);
     return ok;
 }
@@ -191,7 +207,8 @@ static bool mark_cfg(relocation *r, const char *text, size_t len, unsigned mode)
     ob_put(&out, line, sizeof line - 1);
     char done[PATH_MAX + 64];
     snprintf(done, sizeof done, "  recorded relocatable = true in %s/pyvenv.cfg", r->venv);
-    bool ok = !out.failed && stage(r, r->venv_fd, "pyvenv.cfg", out.data, out.len, mode, done);
+    bool ok =
+        !out.failed && stage(r, r->venv_fd, "pyvenv.cfg", out.data, out.len, mode, done, NULL);
     if (out.failed)
         cli_error(CLI_FAILED, "out of memory");
     ob_free(&out);
@@ -223,13 +240,14 @@ static bool prepare(relocation *r) {
         return false;
     }
     bool ok = true;
+    report_progress("relocate: reading %zu files in %s", n, r->bin);
     for (size_t i = 0; i < n; i++)
         ok = ok && convert_one(r, names[i]);
     dir_names_free(names, n);
     ok = ok && relocate_activate(r, "activate", false) &&
          relocate_activate(r, "activate.fish", true);
     if (ok && fstatat(r->bin_fd, "activate.csh", &st, AT_SYMLINK_NOFOLLOW) == 0)
-        printf("  left alone: activate.csh (csh cannot tell which file is being sourced)\n");
+        say_left_alone("activate.csh", "csh cannot tell which file is being sourced");
     ok = ok && mark_cfg(r, cfg, len, cfg_mode); /* last: renamed last, it marks the end */
     free(cfg);
     return ok;
@@ -238,12 +256,17 @@ static bool prepare(relocation *r) {
 /* Phase two: rename each staged file into place. */
 static bool commit(relocation *r) {
     bool ok = true;
+    report_progress("relocate: putting %zu new files in place", r->n_changes);
     for (size_t i = 0; i < r->n_changes; i++) {
         change *c = &r->changes[i];
         if (!ok) {
             staged_discard(&c->file);
         } else if (staged_commit(&c->file)) {
-            printf("%s\n", c->done);
+            report_note("%s\n", c->done);
+            if (c->list)
+                report_list_str(c->list, c->name);
+            else
+                report_bool("marked_relocatable", true);
         } else {
             cli_error(CLI_FAILED, "cannot replace %s: %s", c->file.shown, strerror(errno));
             ok = false;
@@ -298,8 +321,15 @@ int relocate_venv(const char *dir) {
     /* a relative home (written by hand, or copied in) needs the start-up hook */
     if (rc == CLI_OK && venv_home_is_relative(r.venv) == 1)
         rc = install_site_init(r.venv);
+    report_str("venv", r.venv);
+    report_list("converted");
+    report_list("already");
+    report_list("left_alone");
+    report_list("location_independent");
+    report_bool("marked_relocatable", false);
     if (rc == CLI_OK) {
-        printf("relocating %s:\n", r.venv);
+        if (report_get_mode() == REPORT_TEXT)
+            printf("relocating %s:\n", r.venv);
         bool ok = prepare(&r);
         if (!ok) {
             for (size_t i = 0; i < r.n_changes; i++)
@@ -308,8 +338,9 @@ int relocate_venv(const char *dir) {
         } else if (!commit(&r) || install_relocatable_hook(r.venv) != CLI_OK) {
             rc = CLI_FAILED;
         } else {
-            printf("%d converted, %d already script launchers, %d left alone\n", r.converted,
-                   r.already, r.left);
+            if (report_get_mode() == REPORT_TEXT)
+                printf("%d converted, %d already script launchers, %d left alone\n", r.converted,
+                       r.already, r.left);
         }
     }
     free(r.launcher);
@@ -322,5 +353,9 @@ int relocate_venv(const char *dir) {
 }
 
 int cmd_relocate(const cli_args *a) {
-    return relocate_venv(a->operand);
+    report_start(a);
+    report_str("command", "relocate");
+    int rc = relocate_venv(a->operand);
+    report_finish(rc);
+    return rc;
 }

@@ -14,6 +14,7 @@
 #include "../path.h"
 #include "../pyname.h"
 #include "cli.h"
+#include "report.h"
 #include "site_init_data.h"
 
 static const char pth_name[] = VS_SITE_INIT_PTH;
@@ -152,8 +153,9 @@ int site_init_for(const char *venv, bool relative_home) {
         return site_init_sync(venv, SITE_INIT_WRITE, &count);
     int rc = site_init_sync(venv, SITE_INIT_REMOVE, &count);
     if (rc == CLI_OK && count)
-        printf("removed the start-up hook %s from %d site-packages: only a relative home needs "
-               "it\n",
-               pth_name, count);
+        report_note(
+            "removed the start-up hook %s from %d site-packages: only a relative home needs "
+            "it\n",
+            pth_name, count);
     return rc;
 }

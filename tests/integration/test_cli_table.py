@@ -17,11 +17,11 @@ from conftest import CLI, SYSTEM_PYTHON, clean_env, describe, run
 # hold the table to, written out here rather than read from the binary.
 COMMANDS = {
     "create": ["--python", "--system-site-packages", "--without-pip", "--prompt", "--clear",
-               "--upgrade-deps", "--relocatable", "--without-scm-ignore-files"],
-    "install": ["--force"],
-    "check": ["--json", "--fix"],
-    "relocate": [],
-    "rebase": ["--python", "--dry-run", "--json"],
+               "--upgrade-deps", "--relocatable", "--without-scm-ignore-files", "--quiet", "--json"],
+    "install": ["--force", "--quiet", "--json"],
+    "check": ["--json", "--fix", "--quiet"],
+    "relocate": ["--quiet", "--json"],
+    "rebase": ["--python", "--dry-run", "--json", "--quiet"],
     "help": [],
     "version": [],
 }
@@ -41,8 +41,8 @@ def test_help_lists_every_command_and_option():
     for name, options in COMMANDS.items():
         for option in options:
             assert option in out, (name, option)
-    assert "install [--force] DIR" in out
-    assert "check [--json] [--fix] DIR" in out
+    assert "install [--force] [--quiet] [--json] DIR" in out
+    assert "check [--json] [--fix] [--quiet] DIR" in out
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
@@ -158,7 +158,7 @@ def test_bash_completion(tmp_path):
     assert bash_complete(script, ["venvshim", "create", "--w"], tmp_path) == [
         "--without-pip", "--without-scm-ignore-files"]
     assert bash_complete(script, ["venvshim", "check", "-"], tmp_path) == [
-        "--fix", "--help", "--json"]
+        "--fix", "--help", "--json", "--quiet"]
     assert bash_complete(script, ["venvshim", "help", "r"], tmp_path) == ["relocate", "rebase"] or \
         bash_complete(script, ["venvshim", "help", "r"], tmp_path) == ["rebase", "relocate"]
     assert bash_complete(script, ["venvshim", "--completions", "f"], tmp_path) == ["fish"]
@@ -192,5 +192,5 @@ def test_fish_completion(tmp_path):
         return sorted(l.split("\t")[0] for l in r.stdout.decode().splitlines())
 
     assert complete("venvshim c") == ["check", "create"]
-    assert complete("venvshim check --") == ["--fix", "--help", "--json"]
+    assert complete("venvshim check --") == ["--fix", "--help", "--json", "--quiet"]
     assert complete("venvshim install d") == ["dd/"]

@@ -32,7 +32,7 @@ TIMEOUT = 600
 def launcher_marker():
     """The marker string, read from the C source that defines it."""
     for header in sorted(glob.glob(str(REPO / "launcher" / "**" / "*.h"), recursive=True)):
-        m = re.search(r'#define\s+LAUNCHER_MARKER\s+"([^"]+)"', Path(header).read_text())
+        m = re.search(r'#define\s+(?:VS_)?LAUNCHER_MARKER\s+"([^"]+)"', Path(header).read_text())
         if m:
             return m.group(1).encode()
     raise AssertionError("no #define LAUNCHER_MARKER under launcher/")
@@ -97,8 +97,12 @@ def assert_launcher_venv(venv, launcher):
     assert os.path.realpath(prefix) == os.path.realpath(venv)
     assert base_prefix != prefix
     assert executable == str(venv / "bin" / "python")
-    # the site-init hook the CLI embeds
-    assert glob.glob(str(venv / "lib" / "*" / "site-packages" / "_venvshim.pth")), venv
+    # the site-init hook the CLI embeds: written only for a relative home
+    relative = any(line.split("=", 1)[1].strip().startswith(".")
+                   for line in (venv / "pyvenv.cfg").read_text().splitlines()
+                   if line.split("=", 1)[0].strip() == "home")
+    hooks = glob.glob(str(venv / "lib" / "*" / "site-packages" / "_venvshim.pth"))
+    assert bool(hooks) == relative, (venv, hooks)
 
 
 def platform_tag():
@@ -393,8 +397,32 @@ def test_meson_install_destdir(meson_build, work):
     assert_launcher_venv(again, moved / "libexec" / "venvshim" / "venvshim-launcher")
 
 
-@pytest.mark.xfail(strict=True, reason="the CLI looks for its launcher only in ../libexec/venvshim, "
-                                       "not in a configured libexecdir")
+GENERATED = {  # installed file -> how the shell that reads it checks its syntax
+    "share/bash-completion/completions/venvshim": ["bash", "-n"],
+    "share/zsh/site-functions/_venvshim": ["zsh", "-n"],
+    "share/fish/vendor_completions.d/venvshim.fish": ["fish", "-n"],
+}
+
+
+def test_meson_install_man_page_and_completions(meson_build, work):
+    """venvshim(1) and the completions are generated from the built CLI and installed."""
+    stage = work / "stage-docs"
+    run(["meson", "install", "-C", meson_build, "--no-rebuild", "--destdir", stage])
+    prefix = stage / "opt" / "venvshim-test"
+    cli = prefix / "bin" / "venvshim"
+    man = prefix / "share" / "man" / "man1" / "venvshim.1"
+    assert man.read_bytes() == run([cli, "--help-man"]).stdout
+    r = run(["man", "--warnings", "-l", man], env=clean_env(MANWIDTH="80"))
+    assert r.stderr == b"", r.stderr
+    for command in ("create", "install", "check", "relocate", "rebase"):
+        assert b"venvshim " + command.encode() in r.stdout
+    for rel, check in GENERATED.items():
+        path = prefix / rel
+        shell = path.suffix.lstrip(".") or ("zsh" if path.name.startswith("_") else "bash")
+        assert path.read_bytes() == run([cli, "--completions", shell]).stdout, rel
+        run(check + [path])
+
+
 def test_meson_install_custom_libexecdir(meson_build, work):
     build = work / "meson-build-libexec"
     run(["meson", "setup", build, REPO, "--prefix=/opt/venvshim-test", "-Dunit_tests=disabled",
