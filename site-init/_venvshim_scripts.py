@@ -12,10 +12,9 @@ symbolic link; each is replaced by an atomic rename. Any error leaves the
 file as it was: this runs after the installer finished and must never make
 it fail.
 """
-import io
 import os
 import stat
-import zipfile
+import sys
 
 MARKER = b"venvshim-launcher-marker "
 NAMES = ("python", "pypy")
@@ -85,6 +84,9 @@ def _convert_one(bin_fd, bin_dir, name, launcher, bin_st):
         return
     if (d.st_dev, d.st_ino) != (bin_st.st_dev, bin_st.st_ino):
         return  # another venv's or the system's script: not ours to change
+    import io
+    import zipfile
+
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
         info = zipfile.ZipInfo("__main__.py", (1980, 1, 1, 0, 0, 0))
@@ -124,3 +126,15 @@ def convert(bin_dir):
         pass
     finally:
         os.close(bin_fd)
+
+
+def _at_exit(bin_dir):
+    if "pip" in sys.modules:
+        convert(bin_dir)
+
+
+def at_exit():
+    """Called by _venvshim_relocatable.pth in a process that may be pip."""
+    import atexit
+
+    atexit.register(_at_exit, sys.prefix + "/bin")
