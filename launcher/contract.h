@@ -48,4 +48,15 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
  * sets sys._base_executable and removes it from os.environ. */
 #define VS_RELHOME_MARKER_VAR "__VENVSHIM_BASE_EXECUTABLE__"
 
+/* `venvshim install` keeps the one launcher file of a venv under this name in
+ * bin/ and makes every bin/python* a relative symlink to it: `python -m venv
+ * --upgrade` leaves a symlink alone (CPython's venv symlink_or_copy, "can't
+ * link to itself"), where it would copy the base over a regular file. */
+#define VS_LAUNCHER_FILE ".venvshim-launcher"
+/* ... and records the base binary as this symlink in bin/ (its target), where
+ * venv never writes. The launcher reads it only when pyvenv.cfg's home is the
+ * venv's own bin/ (what venv --upgrade run from inside a CPython 3.8-3.10
+ * venv writes), never on an ordinary start. */
+#define VS_BASE_RECORD ".venvshim-base"
+
 #endif

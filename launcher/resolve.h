@@ -26,6 +26,7 @@ typedef struct {
     char home[VS_PATH_MAX];   /* home of the venv whose base it is */
     int chain_depth;          /* venvs followed through `home` */
     bool home_relative;       /* home was relative to its pyvenv.cfg (relhome.h) */
+    bool from_record;         /* home led back to this venv: VS_BASE_RECORD chose the base */
     /* binary's first bytes, read when it was chosen (fs_probe), for shebang.c */
     unsigned char head[BASE_HEAD_MAX];
     long head_len; /* -1: not read */

@@ -46,7 +46,12 @@ def _interpreter(text):
 
 
 def _launcher(bin_fd):
-    fd = os.open("python", os.O_RDONLY | os.O_NOFOLLOW, dir_fd=bin_fd)
+    # install's one launcher file (bin/python* are symlinks to it); a venv
+    # converted by an older venvshim has the launcher as bin/python itself
+    try:
+        fd = os.open(".venvshim-launcher", os.O_RDONLY | os.O_NOFOLLOW, dir_fd=bin_fd)
+    except FileNotFoundError:
+        fd = os.open("python", os.O_RDONLY | os.O_NOFOLLOW, dir_fd=bin_fd)
     try:
         data = b""
         while True:

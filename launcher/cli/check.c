@@ -101,6 +101,8 @@ static void one_line(const char *text, char *out, size_t cap) {
 }
 
 /* Resolve the base exactly as the launcher would, then compare versions. */
+static bool reinstall(const char *venv);
+
 static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *t, bool fix,
                        report *r) {
     static vs_plan plan;
@@ -141,6 +143,19 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
                                               "version, keeping its packages"
                                             : "");
         return;
+    }
+    if (plan.base.from_record) {
+        /* venv --upgrade run inside a 3.8-3.10 venv: install rewrites home */
+        bool fixed =
+            fix && reinstall(venv) && plan_make(&req, &plan, &err) == 0 && !plan.base.from_record;
+        report_add(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan.base.binary,
+                   "pyvenv.cfg does not lead to the base (python -m venv --upgrade rewrote "
+                   "it?); the launcher runs the base recorded in bin/%s, %s%s%s",
+                   VS_BASE_RECORD, plan.base.binary,
+                   fixed ? ": wrote it into pyvenv.cfg" : "; 'venvshim install ",
+                   fixed ? "" : venv);
+        if (!fixed)
+            return;
     }
     const char *base = plan.base.binary;
     int major, minor;
@@ -219,8 +234,18 @@ static void scan_launchers(const char *bin, const char *ours, size_t ours_len, b
         s->count++;
         size_t len = 0;
         const char *why;
-        char *data =
-            S_ISREG(st.st_mode) ? check_read_file(path, LAUNCHER_MAX, &len, &st, &why) : NULL;
+        /* install's layout: a symlink to the one launcher file in bin/ */
+        char to[VS_PATH_MAX];
+        ssize_t tn = S_ISLNK(st.st_mode) ? readlink(path, to, sizeof to - 1) : -1;
+        to[tn > 0 ? tn : 0] = '\0';
+        bool ours_link = strcmp(to, VS_LAUNCHER_FILE) == 0 &&
+                         path_join(path, sizeof path, bin, VS_LAUNCHER_FILE) &&
+                         lstat(path, &st) == 0;
+        char *data = S_ISREG(st.st_mode) && (tn < 0 || ours_link)
+                         ? check_read_file(path, LAUNCHER_MAX, &len, &st, &why)
+                         : NULL;
+        if (!ours_link && tn >= 0)
+            path_join(path, sizeof path, bin, names[i]);
         bool launcher = data && has_launcher_marker(data, len);
         bool same = launcher && ours && len == ours_len && memcmp(data, ours, len) == 0;
         free(data);
@@ -241,6 +266,14 @@ static void scan_launchers(const char *bin, const char *ours, size_t ours_len, b
                  n > 0 ? "a symlink to " : "a copy of an interpreter", target);
     }
     dir_names_free(names, count);
+}
+
+/* install left its record of the base: the venv was converted once. */
+static bool former_venvshim(const char *bin) {
+    char path[VS_PATH_MAX];
+    struct stat st;
+    return path_join(path, sizeof path, bin, VS_BASE_RECORD) && lstat(path, &st) == 0 &&
+           S_ISLNK(st.st_mode);
 }
 
 static bool reinstall(const char *venv) {
@@ -269,6 +302,18 @@ static void check_launchers(const char *venv, bool fix, report *r) {
     if (s.count == 0) {
         report_add(r, "launcher", FIND_PROBLEM, bin,
                    "%s has no python or pypy executable; recreate the venv", bin);
+    } else if (s.ours + s.other_build == 0 && former_venvshim(bin)) {
+        /* python -m venv --upgrade (or --copies) put the base over them */
+        bool fixed = fix && reinstall(venv);
+        if (fixed)
+            scan_launchers(bin, ours, ours_len, &after);
+        fixed = fixed && !after.other_build && !after.not_launcher;
+        report_add(r, "launcher", fixed ? FIND_FIXED : FIND_PROBLEM, bin,
+                   "%s was a venvshim venv (bin/%s is there) but no interpreter name is the "
+                   "launcher (%s: python -m venv --upgrade?); %s",
+                   venv, VS_BASE_RECORD, s.example,
+                   fixed ? "re-installed the launcher"
+                         : "'venvshim check --fix DIR' or 'venvshim install DIR' brings it back");
     } else if (s.ours + s.other_build == 0) {
         report_add(r, "launcher", FIND_INFO, bin,
                    "not a venvshim venv (%s); 'venvshim install %s' adds the launcher", s.example,

@@ -145,6 +145,10 @@ bool staged_write_at(staged_file *s, int dirfd, const char *name, const char *sh
  * existing, another name in dirfd (one launcher file for every bin/python*). */
 bool staged_link_at(staged_file *s, int dirfd, const char *existing, const char *name,
                     const char *shown);
+/* Like staged_write_at, but the temporary file is a new symbolic link to
+ * target (written as given, never followed). */
+bool staged_symlink_at(staged_file *s, int dirfd, const char *target, const char *name,
+                       const char *shown);
 /* renameat(2) the temporary file over the name. False (temporary removed) on
  * failure. */
 bool staged_commit(staged_file *s);

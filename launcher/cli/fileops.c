@@ -229,9 +229,10 @@ int open_dir_at(int dirfd, const char *name, bool nofollow) {
 
 /* s->tmp: a fresh name next to s->name that nothing can have been planted
  * under: a new file (O_CREAT | O_EXCL; its descriptor is returned) or, with
- * link_from, a new hard link to that name (0 is returned). An existing entry
- * only costs another try with another name. -1 on failure. */
-static int create_temporary(staged_file *s, const char *link_from) {
+ * link_from, a new hard link to that name, or with symlink_to, a new symbolic
+ * link with that target (0 is returned). An existing entry only costs another
+ * try with another name. -1 on failure. */
+static int create_temporary(staged_file *s, const char *link_from, const char *symlink_to) {
     static unsigned long counter;
     const char *slash = strrchr(s->name, '/');
     int dir_len = slash ? (int)(slash + 1 - s->name) : 0;
@@ -245,9 +246,10 @@ static int create_temporary(staged_file *s, const char *link_from) {
             errno = ENAMETOOLONG;
             break;
         }
-        int fd = link_from ? linkat(s->dirfd, link_from, s->dirfd, s->tmp, 0)
-                           : openat(s->dirfd, s->tmp,
-                                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int fd = symlink_to  ? symlinkat(symlink_to, s->dirfd, s->tmp)
+                 : link_from ? linkat(s->dirfd, link_from, s->dirfd, s->tmp, 0)
+                             : openat(s->dirfd, s->tmp,
+                                      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0)
             return fd;
         if (errno != EEXIST)
@@ -274,7 +276,7 @@ bool staged_write_at(staged_file *s, int dirfd, const char *name, const char *sh
     if (!stage_names(s, dirfd, name, shown))
         return false;
     s->dropped = mode & (S_ISUID | S_ISGID);
-    int fd = create_temporary(s, NULL);
+    int fd = create_temporary(s, NULL, NULL);
     if (fd < 0)
         return false;
     bool ok = true;
@@ -298,7 +300,12 @@ bool staged_write_at(staged_file *s, int dirfd, const char *name, const char *sh
 
 bool staged_link_at(staged_file *s, int dirfd, const char *existing, const char *name,
                     const char *shown) {
-    return stage_names(s, dirfd, name, shown) && create_temporary(s, existing) == 0;
+    return stage_names(s, dirfd, name, shown) && create_temporary(s, existing, NULL) == 0;
+}
+
+bool staged_symlink_at(staged_file *s, int dirfd, const char *target, const char *name,
+                       const char *shown) {
+    return stage_names(s, dirfd, name, shown) && create_temporary(s, NULL, target) == 0;
 }
 
 bool staged_commit(staged_file *s) {

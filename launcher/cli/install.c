@@ -180,13 +180,13 @@ static int prepare_cfg(int venv_fd, const char *cfg_path, const char *exe, const
     char *new_text = edited_cfg(text, len, &cfg, NULL,
                                 records_base || !symlink_base[0] ? NULL : symlink_base, &new_len);
     int rc = new_text ? resolve_with_text(exe, new_text, new_len, plan) : CLI_FAILED;
-    if (rc == CLI_OK && (!records_base || plan->base.chain_depth > 0)) {
+    if (rc == CLI_OK && (!records_base || plan->base.chain_depth > 0 || plan->base.from_record)) {
         /* A home inside another venv (a nested venv made by CPython 3.8-3.10 or
          * PyPy) is flattened to the real base: PyPy searches its stdlib only
          * from home, and the venv stops depending on the outer one. */
         venv_cfg edited;
         cfg_parse(new_text, new_len, &edited);
-        bool flatten = plan->base.chain_depth > 0;
+        bool flatten = plan->base.chain_depth > 0 || plan->base.from_record;
         char home[VS_PATH_MAX], base[VS_PATH_MAX];
         snprintf(home, sizeof home, "%s", plan->base.home);
         snprintf(base, sizeof base, "%s", plan->base.binary);
@@ -197,7 +197,11 @@ static int prepare_cfg(int venv_fd, const char *cfg_path, const char *exe, const
         new_text = final_text;
         rc = new_text ? resolve_with_text(exe, new_text, new_len, plan) : CLI_FAILED;
         if (rc == CLI_OK && flatten)
-            report_note("home pointed into another venv: set home = %s\n", home);
+            report_note("home pointed %s: set home = %s\n",
+                        plan->base.from_record ? "to the base only through the record in bin/ "
+                                                 "(python -m venv --upgrade rewrote it?)"
+                                               : "into another venv",
+                        home);
     }
     if (rc == CLI_OK && (new_len != len || memcmp(new_text, text, len) != 0)) {
         static staged_file s;
@@ -213,33 +217,45 @@ static int prepare_cfg(int venv_fd, const char *cfg_path, const char *exe, const
     return rc;
 }
 
-/* Put the launcher at bin/name atomically: a new hard link of master (a
- * staged copy) renamed over the old entry, or a copy of its own when the file
- * system refuses links. */
-static bool place_launcher(int bin_fd, const char *bin, const char *name, const staged_file *master,
-                           const char *launcher_data, size_t launcher_len) {
+/* Is bin/name a symbolic link whose target is exactly target? */
+static bool link_is(int bin_fd, const char *name, const char *target) {
+    char have[VS_PATH_MAX];
+    ssize_t n = readlinkat(bin_fd, name, have, sizeof have - 1);
+    if (n < 0)
+        return false;
+    have[n] = '\0';
+    return strcmp(have, target) == 0;
+}
+
+/* Put bin/name in place atomically as a relative symlink to target (a name in
+ * bin/): a new link renamed over the old entry. Where the file system has no
+ * symlinks, a hard link of bin/target, else a copy of the launcher. */
+static bool place_link(int bin_fd, const char *bin, const char *name, const char *target,
+                       const char *launcher_data, size_t launcher_len) {
     static staged_file s;
     char shown[VS_PATH_MAX];
     if (!path_join(shown, sizeof shown, bin, name))
         return false;
-    if (staged_link_at(&s, bin_fd, master->tmp, name, shown) && staged_commit(&s))
+    if (staged_symlink_at(&s, bin_fd, target, name, shown) && staged_commit(&s))
+        return true;
+    if (staged_link_at(&s, bin_fd, target, name, shown) && staged_commit(&s))
         return true;
     return staged_write_at(&s, bin_fd, name, shown, launcher_data, launcher_len, 0755) &&
            staged_commit(&s);
 }
 
-/* Is every interpreter entry already a regular file with this launcher's bytes? */
-static bool all_up_to_date(int bin_fd, const venv_bin *vb, const char *data, size_t len) {
-    for (int i = 0; i < vb->count; i++) {
-        size_t n;
-        char *have =
-            read_file_at(bin_fd, vb->names[i], READ_CAP_FILE, READ_NOFOLLOW, &n, NULL, NULL);
-        bool same = have && n == len && memcmp(have, data, len) == 0;
-        free(have);
-        if (!same)
-            return false;
-    }
-    return true;
+/* Is the venv already as install leaves it: the launcher file with these
+ * bytes, every interpreter name a symlink to it, the base recorded? */
+static bool all_up_to_date(int bin_fd, const venv_bin *vb, const char *data, size_t len,
+                           const char *base) {
+    size_t n;
+    char *have =
+        read_file_at(bin_fd, VS_LAUNCHER_FILE, READ_CAP_FILE, READ_NOFOLLOW, &n, NULL, NULL);
+    bool same = have && n == len && memcmp(have, data, len) == 0;
+    free(have);
+    for (int i = 0; same && i < vb->count; i++)
+        same = link_is(bin_fd, vb->names[i], VS_LAUNCHER_FILE);
+    return same && link_is(bin_fd, VS_BASE_RECORD, base);
 }
 
 static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
@@ -291,7 +307,7 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
     }
     report_str("base", plan.base.binary);
     report_list("converted");
-    if (all_up_to_date(bin_fd, &vb, launcher_data, launcher_len)) {
+    if (all_up_to_date(bin_fd, &vb, launcher_data, launcher_len, plan.base.binary)) {
         report_bool("already_installed", true);
         if (report_get_mode() == REPORT_TEXT)
             printf("the venvshim launcher is already installed in %s; base interpreter: %s\n", bin,
@@ -299,17 +315,30 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
         free(launcher_data);
         return CLI_OK;
     }
-    static staged_file master;
-    if (!staged_write_at(&master, bin_fd, "venvshim-launcher", bin, launcher_data, launcher_len,
-                         0755)) {
+    /* One real launcher file under a name venv does not manage; every
+     * bin/python* a symlink to it: `python -m venv --upgrade` skips a symlink
+     * but copies the base over a regular file. The base is recorded beside it
+     * for a home that venv --upgrade pointed back at this bin/ (resolve.c). */
+    static staged_file master, record;
+    if (!staged_write_at(&master, bin_fd, VS_LAUNCHER_FILE, bin, launcher_data, launcher_len,
+                         0755) ||
+        !staged_commit(&master)) {
         free(launcher_data);
-        return cli_error(CLI_FAILED, "cannot write in %s: %s", bin, strerror(errno));
+        return cli_error(CLI_FAILED, "cannot write %s/%s: %s", bin, VS_LAUNCHER_FILE,
+                         strerror(errno));
     }
     report_bool("already_installed", false);
+    if (!link_is(bin_fd, VS_BASE_RECORD, plan.base.binary) &&
+        (!staged_symlink_at(&record, bin_fd, plan.base.binary, VS_BASE_RECORD, bin) ||
+         !staged_commit(&record)))
+        /* only venv --upgrade's loop needs it: not worth failing the install */
+        fprintf(stderr, "venvshim: warning: cannot record the base in %s/%s: %s\n", bin,
+                VS_BASE_RECORD, strerror(errno));
     if (report_get_mode() == REPORT_TEXT)
         printf("installing the venvshim launcher in %s:", bin);
     for (int i = 0; i < vb.count && rc == CLI_OK; i++) {
-        if (!place_launcher(bin_fd, bin, vb.names[i], &master, launcher_data, launcher_len))
+        if (!link_is(bin_fd, vb.names[i], VS_LAUNCHER_FILE) &&
+            !place_link(bin_fd, bin, vb.names[i], VS_LAUNCHER_FILE, launcher_data, launcher_len))
             rc = cli_error(CLI_FAILED, "cannot replace %s/%s: %s", bin, vb.names[i],
                            strerror(errno));
         else if (report_get_mode() == REPORT_TEXT)
@@ -319,7 +348,6 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
     }
     if (report_get_mode() == REPORT_TEXT)
         printf("\nbase interpreter: %s\n", plan.base.binary);
-    staged_discard(&master);
     free(launcher_data);
     return rc;
 }

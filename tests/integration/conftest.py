@@ -384,6 +384,18 @@ def is_regular_file(p):
     return stat.S_ISREG(os.lstat(p).st_mode)
 
 
+LAUNCHER_FILE = ".venvshim-launcher"
+
+
+def is_launcher_link(p):
+    """install's layout: bin/<name> a relative symlink to the one launcher file
+    bin/.venvshim-launcher, itself a regular file (python -m venv --upgrade
+    leaves symlinks alone)."""
+    p = Path(p)
+    return (os.path.islink(p) and os.readlink(p) == LAUNCHER_FILE
+            and is_regular_file(p.parent / LAUNCHER_FILE))
+
+
 def pytest_report_header(config):
     present = ", ".join(i.id for i in INTERPRETERS if i.present) or "none"
     absent = ", ".join(i.id for i in INTERPRETERS if not i.present) or "none"

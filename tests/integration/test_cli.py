@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import (CLI, bin_names, create_plain_venv, describe, is_regular_file, probe,
+from conftest import (CLI, bin_names, create_plain_venv, describe, is_launcher_link, probe,
                       read_cfg, run, semantic_diff)
 
 
@@ -26,7 +26,9 @@ def test_install_is_idempotent(primary, tmp_path, launcher_bytes):
     assert cfg_after_first.count(b"\nexecutable = ") == 1, cfg_after_first
     assert bin_contents(venv) == bin_after_first
     assert set(bin_after_first.values()) == {launcher_bytes}
-    assert not [n for n in os.listdir(venv / "bin") if "venvshim" in n]  # no leftovers
+    # no leftovers: only the launcher file and the base's record
+    assert sorted(n for n in os.listdir(venv / "bin") if "venvshim" in n) == \
+        [".venvshim-base", ".venvshim-launcher"]
     report = probe([venv / "bin" / "python"])
     assert not semantic_diff(report, oracle)
     assert report["executable"] == os.fsencode(venv / "bin" / "python")
@@ -94,7 +96,7 @@ def test_create_with_python_makes_a_working_venvshim_venv(interp, tmp_path, laun
     assert "python" in names, names
     for name in names:
         exe = venv / "bin" / name
-        assert is_regular_file(exe) and exe.read_bytes() == launcher_bytes, exe
+        assert is_launcher_link(exe) and exe.read_bytes() == launcher_bytes, exe
         report = probe([exe])
         assert report["executable"] == os.fsencode(exe)
         assert report["prefix"] == os.fsencode(venv)
@@ -136,7 +138,7 @@ def test_create_clear(primary, tmp_path):
     r = run([*argv, "--clear"], timeout=120)
     assert r.returncode == 0, describe(r)
     assert not (venv / "lib" / "leftover.txt").exists()
-    assert is_regular_file(venv / "bin" / "python")
+    assert is_launcher_link(venv / "bin" / "python")
     assert probe([venv / "bin" / "python"])["prefix"] == os.fsencode(venv)
 
 

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from conftest import CLI, INTERPRETERS, PYENV_VERSIONS, clean_env, describe, is_regular_file, probe, run
+from conftest import CLI, INTERPRETERS, PYENV_VERSIONS, clean_env, describe, is_launcher_link, probe, run
 
 
 def cpython(minor):
@@ -114,7 +114,7 @@ def test_create_upgrade_deps_as_cpython_venv(tmp_path, launcher_bytes):
     venv = tmp_path / "venv"
     create(venv, base, "--upgrade-deps", env=env, timeout=300)
     python = venv / "bin" / "python"
-    assert is_regular_file(python) and python.read_bytes() == launcher_bytes
+    assert is_launcher_link(python) and python.read_bytes() == launcher_bytes
     assert run([python, "-c", VERSION_OF, "setuptools"]).stdout == expected
 
     plain = tmp_path / "plain"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (INTERPRETERS, bin_names, describe, probe, read_cfg, run,
+from conftest import (INTERPRETERS, bin_names, describe, is_launcher_link, probe, read_cfg, run,
                       semantic_diff, venvshim_install)
 
 VIRTUALENV = ["/usr/bin/python3", "-m", "virtualenv"]
@@ -45,7 +45,7 @@ def assert_same_after_install(venv):
     venvshim_install(venv)
     for n in names:
         exe = venv / "bin" / n
-        assert not exe.is_symlink(), f"{exe} is still a symlink"
+        assert is_launcher_link(exe), f"{exe} is not a symlink to bin/.venvshim-launcher"
         after = probe([exe])
         assert semantic_diff(after, before[n]) == {}, f"{n}: {semantic_diff(after, before[n])}"
         assert after["executable"] == os.fsencode(exe)

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import is_regular_file, read_cfg, semantic_diff
+from conftest import is_launcher_link, read_cfg, semantic_diff
 
 SYSTEM_SITE = [pytest.param(False, id="isolated"), pytest.param(True, id="system-site")]
 
@@ -52,11 +52,11 @@ def test_sys_executable_is_the_venv_path_invoked(venvs, interp, system_site):
         assert rec.after[name]["prefix"] == os.fsencode(rec.venv), name
 
 
-def test_bin_entries_are_the_launcher_as_regular_files(venvs, interp, launcher_bytes):
+def test_bin_entries_are_links_to_the_one_launcher_file(venvs, interp, launcher_bytes):
     rec = venvs.converted(interp)
     for name in rec.names:
         exe = rec.exe(name)
-        assert is_regular_file(exe), f"{exe} is not a regular file"
+        assert is_launcher_link(exe), f"{exe} is not a symlink to bin/.venvshim-launcher"
         assert os.access(exe, os.X_OK), f"{exe} is not executable"
         assert exe.read_bytes() == launcher_bytes, f"{exe} is not the launcher"
 
