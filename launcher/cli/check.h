@@ -92,25 +92,8 @@ void check_trust(const char *venv, report *r, venv_trust *t);
  * check may run it. */
 bool check_trust_base(const char *base, uid_t owner, report *r);
 
-/* ---- check_run.c ---- */
-
-typedef enum {
-    RUN_OK,       /* exited 0; out holds what it printed */
-    RUN_FAILED,   /* could not start, or exited non-zero or by a signal */
-    RUN_TIMEOUT,  /* still running at the limit (or check was interrupted) */
-    RUN_TOO_MUCH, /* printed cap bytes or more */
-    RUN_LINGERED  /* exited, but a process it started held its stdout */
-} run_status;
-
-#define RUN_LIMIT_MS 5000
-#define RUN_OUTPUT_CAP (64 * 1024)
-
-/* Run argv[0] (an absolute path) with stdin and stderr on /dev/null, in a
- * process group of its own that is killed when it exits or at limit_ms; its
- * stdout (at most cap - 1 bytes, NUL-terminated) into out. exit_code: its
- * exit status when it exited, else -1. */
-run_status run_bounded(const char *const argv[], int limit_ms, char *out, size_t cap,
-                       int *exit_code);
+/* ---- check_run.c: see run_bounded.h ---- */
+#include "run_bounded.h"
 
 /* ---- check_siteinit.c ---- */
 

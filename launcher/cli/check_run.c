@@ -9,12 +9,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "run_bounded.h"
 
 #define TICK_MS 10 /* how often a quiet pipe is checked for the program's exit */
 

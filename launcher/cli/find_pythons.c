@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "run_bounded.h"
 #include "cli.h"
 
 /* One answer, bytes throughout (sys.executable may not be UTF-8). sysconfig
