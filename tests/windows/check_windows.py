@@ -396,6 +396,11 @@ tool = os.path.join(s, "nobang.exe")
 script_exe(tool, SCRIPT, b'', zipped=True)
 rc, out, err = run(tool)
 check("script launcher without a '#!' line: 110", rc == 110 and "no '#!' line" in err, (rc, err))
+tool = os.path.join(s, "longbang.exe")
+script_exe(tool, SCRIPT, b'#!python.exe ' + b'x' * 5000 + b'\n')
+rc, out, err = run(tool)
+check("script launcher with a 5000-byte '#!' line: 110, said to be too long (not missing)",
+      rc == 110 and "longer than 4096" in err, (rc, err))
 _, s2 = make_venv("scripts-nocfg", cfg=False)
 tool = os.path.join(s2, "tool.exe")
 script_exe(tool, SCRIPT, b'#!python.exe\n')
@@ -478,26 +483,7 @@ check("install without DIR: usage error 2", rc == 2 and "usage" in err, (rc, err
 rc, out, err = run(VENVSHIM, ["--version"])
 check("venvshim.exe --version", rc == 0 and out.startswith("venvshim "), (rc, out))
 
-# ---- optional: a real Windows CPython (a folder holding python.exe, e.g. an
-# unpacked embeddable or nuget build), named by VENVSHIM_WINDOWS_PYTHON.
-# Its std streams must be pipes or /dev/null under Wine (never regular files).
-real = os.environ.get("VENVSHIM_WINDOWS_PYTHON")
-if real and os.path.isfile(os.path.join(real, "python.exe")):
-    root = os.path.join(TMP, "real")
-    s = os.path.join(root, "venv", "Scripts")
-    os.makedirs(s)
-    shutil.copy(LAUNCHER, os.path.join(s, "python.exe"))
-    write_cfg(os.path.join(root, "venv", "pyvenv.cfg"), os.path.abspath(real), extra="")
-    rc, out, err = run(os.path.join(s, "python.exe"),
-                       ["-c", "import sys; print(sys.prefix); print(sys.executable); "
-                        "print(sys.base_prefix); sys.exit(5)"])
-    lines = [x.strip() for x in out.splitlines()]
-    check("real Windows CPython: venv semantics through the redirector",
-          rc == 5 and lines[:2] == [win(os.path.join(root, "venv")), win(s + "/python.exe")]
-          and lines[2:3] == [win(os.path.abspath(real))], (rc, out, err))
-else:
-    print("# skipped: a real Windows CPython (set VENVSHIM_WINDOWS_PYTHON to a folder with "
-          "python.exe)")
+# A real Windows CPython behind the launchers: tests/windows/check_real.py.
 
 shutil.rmtree(TMP, ignore_errors=True)
 failed = results.count(False)
