@@ -3,6 +3,7 @@
 #include <windows.h>
 
 #include "exec_win.h"
+#include "request_win.h"
 #include "strbuf.h"
 #include "win_util.h"
 
@@ -16,12 +17,10 @@ void win_launcher_start(void) {
     diag_debug = env_flag(L"PYLAUNCHER_DEBUG");
 }
 
-int win_make_plan_for(vs_plan *plan, const char *venv_python, vs_error *err) {
-    vs_request req;
-    req.inv.argv0 = NULL; /* Windows: our path comes from GetModuleFileNameW */
-    req.inv.path_env = NULL;
-    req.has_pyvenv_launcher = false; /* overwritten below, never removed */
-    req.traits = platform_traits_current();
+int win_make_plan_for(vs_plan *plan, const char *venv_python, const wchar_t *insert,
+                      vs_error *err) {
+    static vs_request req;
+    win_request(&req, insert);
     int rc = plan_make(&req, plan, err);
     if (rc)
         return rc;

@@ -38,8 +38,6 @@ int wmain(void) {
                        win_is_gui() ? "pythonw.exe" : "python.exe"))
             rc = fail(&err, EXIT_NO_CFG, "the launcher's path is too long: ", self_utf8, NULL);
     }
-    if (rc == 0)
-        rc = win_make_plan_for(&plan, venv_python, &err);
     if (rc == 0) {
         /* " <args> "<self>"": the script is this file, run as a zip archive */
         static char ins[sizeof insert];
@@ -56,5 +54,7 @@ int wmain(void) {
             rc = fail(&err, EXIT_NO_SCRIPT, "the '#!' line of ", self_utf8,
                       " is not valid UTF-8 or too long", NULL);
     }
+    if (rc == 0)
+        rc = win_make_plan_for(&plan, venv_python, insert, &err);
     return win_finish(&plan, rc, insert, &err);
 }

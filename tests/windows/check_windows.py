@@ -414,6 +414,36 @@ p.wait()
 check("killing a script launcher kills the interpreter (job object)",
       b"argc=" in seen and b"woke" not in rest, (seen[-40:], rest))
 
+# ---- relative home: the request both entry points build (options, PYTHONHOME)
+h, s = make_venv("relhome", cfg_raw=b"home = ..\\home\r\nversion = 3.12.1\r\n")
+rpy = os.path.join(s, "python.exe")
+rtool = os.path.join(s, "rtool.exe")
+script_exe(rtool, SCRIPT, b"#!python.exe\r\n")
+etool = os.path.join(s, "etool.exe")
+script_exe(etool, SCRIPT, b"#!python.exe -E\r\n")
+itool = os.path.join(s, "itool.exe")
+script_exe(itool, SCRIPT, b"#!python.exe -s -I\r\n")
+for label, exe, args, env, want in (
+        ("redirector, -E", rpy, ["-E", "0"], {}, "-E cannot be used"),
+        ("redirector, -I with PYTHONHOME set", rpy, ["-I", "0"], {"PYTHONHOME": "C:\\x"},
+         "-I cannot be used"),
+        ("script launcher, '#!' with -E", etool, ["0"], {}, "-E cannot be used"),
+        ("script launcher, '#!' with -I, PYTHONHOME set", itool, ["0"], {"PYTHONHOME": "C:\\x"},
+         "-I cannot be used"),
+        ("redirector, no PYTHONHOME", rpy, ["0"], {}, "relative home"),
+        ("script launcher, no PYTHONHOME", rtool, ["0"], {}, "relative home"),
+        ("redirector, empty PYTHONHOME (ignored, as CPython does)", rpy, ["0"],
+         {"PYTHONHOME": ""}, "relative home")):
+    rc, out, err = run(exe, args, env=env)
+    check(f"relative home, {label}: refused, not run", rc in (103, 107) and want in err
+          and "argc=" not in out, (rc, out, err))
+for label, exe, args in (("redirector", rpy, ["5"]),
+                         ("script launcher, -E after the script (the script's argument)",
+                          rtool, ["5", "-E"])):
+    rc, out, err = run(exe, args, env={"PYTHONHOME": "C:\\x"})
+    check(f"relative home, {label}, PYTHONHOME set: it decides, the base runs",
+          rc == 5 and "argc=" in out, (rc, out, err))
+
 # ---- venvshim.exe install on a Windows venv layout
 VENVSHIM = os.path.join(BUILD, "launcher/win/venvshim.exe")
 
