@@ -288,6 +288,19 @@ def real_checks(mode):
     check(f"{mode}: installed console script: entry point in the venv",
           rc == 6 and in_venv(info_of(out), v3, os.path.join(s3, "python.exe")), (rc, out, err))
 
+    # virtualenv's layout: python3.exe and python3.X.exe next to python.exe; a
+    # python.org base has only python.exe, which CPython's redirector runs
+    v8, s8 = make_venv(f"{mode}-virtualenv", scripts={"python.exe": CHILD, "python3.exe": CHILD,
+                                                      "python3.7.exe": CHILD,
+                                                      "pythonw.exe": CHILDW})
+    rc, out, err = run(VENVSHIM, ["install", win(v8)])
+    check(f"{mode}: venvshim.exe install on a virtualenv layout (python3.exe, python3.7.exe)",
+          rc == 0 and "4 interpreter launchers" in out, (rc, out, err))
+    for name in ("python3.exe", "python3.7.exe"):
+        rc, out, err = run(os.path.join(s8, name), ["-c", REPORT_OUT])
+        check(f"{mode}: installed Scripts\\{name} runs the base's python.exe with venv semantics",
+              rc == 0 and in_venv(info_of(out), v8, os.path.join(s8, name)), (rc, out, err))
+
     # every launcher error code, in front of the real layout
     codes = []
     v4, s4 = make_venv(f"{mode}-err")

@@ -500,6 +500,12 @@ rc, out, err = run(VENVSHIM, ["install", win(os.path.dirname(s))])
 check("install: a venv whose base is gone is refused and left unchanged",
       rc == 1 and "does not exist" in err and "left unchanged" in err
       and {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)} == snapshot, (rc, err))
+h, s = make_venv("install-ft-name", scripts={"python.exe": CHILD, "python3.13t.exe": CHILD})
+snapshot = {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)}
+rc, out, err = run(VENVSHIM, ["install", win(os.path.dirname(s))])
+check("install: a Scripts name the base lacks (python3.13t.exe) is refused, nothing written",
+      rc == 1 and "python3.13t.exe" in err and "left unchanged" in err
+      and {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)} == snapshot, (rc, err))
 h, s = make_venv("install-old", scripts={"python.exe": CHILD})
 write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), h, extra="version = 3.7.1\r\n")
 rc, out, err = run(VENVSHIM, ["install", win(os.path.dirname(s))])
