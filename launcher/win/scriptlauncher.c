@@ -10,6 +10,7 @@
 #include <windows.h>
 
 #include "appended_script.h"
+#include "fs.h"
 #include "launcher_win.h"
 #include "strbuf.h"
 #include "win_util.h"
@@ -56,5 +57,14 @@ int wmain(void) {
     }
     if (rc == 0)
         rc = win_make_plan_for(&plan, venv_python, insert, &err);
+    /* CPython takes sys.executable and the venv from __PYVENV_LAUNCHER__: a
+     * launcher outside Scripts\, or a venv without its python.exe, would run
+     * with a sys.executable that does not exist (and maybe the wrong prefix). */
+    if (rc == 0 && fs_stat(venv_python).kind != FS_FILE)
+        rc = fail(&err, EXIT_NO_BASE, self_utf8, " must sit next to its venv's ",
+                  path_basename(venv_python), ", but ", venv_python, " is missing",
+                  "\nmove it back into the venv's Scripts directory, or restore that file "
+                  "(venvshim install VENV)",
+                  NULL);
     return win_finish(&plan, rc, insert, &err);
 }

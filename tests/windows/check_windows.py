@@ -401,6 +401,18 @@ script_exe(tool, SCRIPT, b'#!python.exe ' + b'x' * 5000 + b'\n')
 rc, out, err = run(tool)
 check("script launcher with a 5000-byte '#!' line: 110, said to be too long (not missing)",
       rc == 110 and "longer than 4096" in err, (rc, err))
+h3, s3 = make_venv("scripts-nopython", scripts={"pythonw.exe": WLAUNCHER})
+tool = os.path.join(s3, "tool.exe")
+script_exe(tool, SCRIPT, b'#!python.exe\n')
+rc, out, err = run(tool, ["0"])
+check("script launcher whose Scripts\\python.exe is gone: refused (103), not run with a "
+      "sys.executable that does not exist", rc == 103 and "python.exe is missing" in err
+      and "argc=" not in out, (rc, out, err))
+tool = os.path.join(os.path.dirname(s3), "tool.exe")  # next to pyvenv.cfg, outside Scripts
+script_exe(tool, SCRIPT, b'#!python.exe\n')
+rc, out, err = run(tool, ["0"])
+check("script launcher outside Scripts\\: refused (103) with the reason",
+      rc == 103 and "must sit next to" in err and "argc=" not in out, (rc, out, err))
 _, s2 = make_venv("scripts-nocfg", cfg=False)
 tool = os.path.join(s2, "tool.exe")
 script_exe(tool, SCRIPT, b'#!python.exe\n')
