@@ -61,7 +61,8 @@ if not os.path.isfile(os.path.join(REAL, "python.exe")):
 print(f"# real Windows CPython: {REAL}")
 
 # (name, environment): every check below runs in each mode.
-MODES = [("two-process", {"VENVSHIM_TWO_PROCESS": "1"})]
+MODES = [("two-process", {"VENVSHIM_TWO_PROCESS": "1"}),
+         ("one-process", {"VENVSHIM_ONE_PROCESS": "1"})]
 
 TMP = tempfile.mkdtemp(prefix="vs-winreal-")
 results = []
@@ -191,8 +192,12 @@ def real_checks(mode):
     i = info_of(out)
     check(f"{mode}: python.exe: sys.prefix is the venv, sys.executable Scripts\\python.exe, "
           "venv site-packages on sys.path", in_venv(i, v, py), (out, err))
-    check(f"{mode}: python.exe: sys._base_executable is the base's python.exe",
-          i.get("base_executable") == win(REAL + "/python.exe"), i.get("base_executable"))
+    # 3.7-3.10 getpath: sys._base_executable is the program that runs (the
+    # base's python.exe behind the redirector, this file in one process, as
+    # for a venv holding a copy of python.exe); 3.11+ derive it from home.
+    want = REAL + "/python.exe" if mode == "two-process" else py
+    check(f"{mode}: python.exe: sys._base_executable is {win(want)}",
+          i.get("base_executable") == win(want), i.get("base_executable"))
     check(f"{mode}: python.exe: exit code 5", rc == 5, (rc, err))
     check(f"{mode}: python.exe: arguments with spaces, quotes, non-ASCII arrive unchanged",
           i.get("argv", [None])[1:] == awkward, i.get("argv"))
