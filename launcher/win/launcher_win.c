@@ -4,6 +4,7 @@
 
 #include "exec_win.h"
 #include "inprocess.h"
+#include "pathlimit_win.h"
 #include "request_win.h"
 #include "strbuf.h"
 #include "win_util.h"
@@ -56,6 +57,8 @@ int win_finish(const vs_plan *plan, int rc, const wchar_t *insert, vs_error *err
     if (rc == 0 && win_dry_run(plan, insert))
         return 0;
     uint32_t code = 0;
+    if (rc == 0)
+        rc = win_path_limit(plan, err); /* one process: getpathp truncates it, too */
     if (rc == 0 && !insert)
         win_one_process(plan); /* returns only when it cannot run in this process */
     if (rc == 0)

@@ -306,6 +306,26 @@ def real_checks(mode):
         check(f"{mode}: installed Scripts\\{name} runs the base's python.exe with venv semantics",
               rc == 0 and in_venv(info_of(out), v8, os.path.join(s8, name)), (rc, out, err))
 
+    # 3.7's getpathp.c: 256-character program path buffers (257+ aborted with
+    # 0xC0000417 behind the redirector; in one process sys.executable came out
+    # truncated and the venv's site-packages missing)
+    for length in (256, 257):
+        d = os.path.join(TMP, f"{mode}-long{length}")
+        pad = length - len(win(d)) - 1 - len("\\x\\Scripts\\python.exe")
+        lv = os.path.join(d, "v" * pad)
+        os.makedirs(lv)
+        lv, ls = make_venv(os.path.relpath(lv, TMP) + "/x")
+        lpy = os.path.join(ls, "python.exe")
+        assert len(win(lpy)) == length, (len(win(lpy)), length)
+        rc, out, err = run(lpy, ["-c", REPORT_OUT])
+        if length == 256:
+            check(f"{mode}: a {length}-character Scripts\\python.exe path runs (3.7.9)",
+                  rc == 0 and in_venv(info_of(out), lv, lpy), (rc, out[-300:], err[-300:]))
+        else:
+            check(f"{mode}: a {length}-character Scripts\\python.exe path: 101 and the reason, "
+                  "not a crash in python37.dll",
+                  rc == 101 and "longer than 256 characters" in err, (rc, err[-400:]))
+
     # every launcher error code, in front of the real layout
     codes = []
     v4, s4 = make_venv(f"{mode}-err")
