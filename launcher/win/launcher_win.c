@@ -4,6 +4,7 @@
 
 #include "exec_win.h"
 #include "inprocess.h"
+#include "msgbox.h"
 #include "pathlimit_win.h"
 #include "request_win.h"
 #include "strbuf.h"
@@ -65,6 +66,6 @@ int win_finish(const vs_plan *plan, int rc, const wchar_t *insert, vs_error *err
         rc = win_run(plan, insert, &code, err);
     if (rc == 0)
         ExitProcess(code);
-    error_print(err);
+    win_report_error(err); /* stderr, or a message box for a GUI launcher without one */
     return rc;
 }

@@ -246,6 +246,26 @@ rc, out, err = run(os.path.join(s, "pythonw.exe"), timeout=10)
 check("GUI variant, no pyvenv.cfg: 106 without hanging", rc == 106 and "venvshim:" in err,
       (rc, err))
 
+# A GUI launcher started with no stderr (double-clicked): a message box, which
+# VENVSHIM_TEST_MSGBOX_LOG turns into a file; with a stderr: that, no box.
+box = os.path.join(TMP, "msgbox.log")
+for label, exe, no_stderr, want_box in (
+        ("GUI launcher, no stderr: the error in a message box", "pythonw.exe", True, True),
+        ("GUI launcher with a stderr: the error there, no box", "pythonw.exe", False, False),
+        ("console launcher, no stderr: never a box", "python.exe", True, False)):
+    if os.path.exists(box):
+        os.remove(box)
+    env = {"VENVSHIM_TEST_MSGBOX_LOG": win(box)}
+    if no_stderr:
+        env["NO_STDERR"] = "1"
+    got, out = spawn(f'"{win(os.path.join(s, exe))}"', env=env)
+    shown = open(box, encoding="utf-8").read() if os.path.exists(box) else ""
+    rc, o, err = run(os.path.join(s, exe), env={"VENVSHIM_TEST_MSGBOX_LOG": win(box)}) \
+        if not no_stderr else (got, "", "")
+    check(label, got == 106 and (shown.startswith("venvshim: no pyvenv.cfg in ") if want_box
+                                 else shown == "")
+          and (no_stderr or "venvshim: no pyvenv.cfg" in err), (got, shown, err))
+
 _, s = make_venv("nohome", cfg_raw=b"version = 3.12.1\r\n")
 rc, out, err = run(os.path.join(s, "python.exe"))
 check("pyvenv.cfg without home: 107", rc == 107 and "has no 'home" in err, (rc, err))
