@@ -284,6 +284,9 @@ _, s = make_venv("gone", cfg=False)
 write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), "/nonexistent/base")
 rc, out, err = run(os.path.join(s, "python.exe"))
 check("home does not exist: 103", rc == 103 and "does not exist" in err, (rc, err))
+venv_dir = win(os.path.dirname(s))
+check("the recreate hint quotes paths for cmd.exe (\"...\"), not POSIX '...'",
+      f' --clear "{venv_dir}" && venvshim install "{venv_dir}"' in err, err)
 
 _, s = make_venv("nopython", home_files={"pythonw.exe": CHILDW})
 rc, out, err = run(os.path.join(s, "python.exe"))
