@@ -256,12 +256,27 @@ payload_args_status payload_script_args(payload_read_fn read_at, void *ctx, long
     *why = NULL;
     size_t n = (size_t)(size < PAYLOAD_TAIL_MAX ? (size > 0 ? size : 0) : PAYLOAD_TAIL_MAX);
     long long start = -1;
-    if (n >= EOCD_SIZE && read_at(ctx, buf, n, size - (long long)n) == (long)n)
+    bool damaged = false;
+    if (n >= EOCD_SIZE && read_at(ctx, buf, n, size - (long long)n) == (long)n) {
         start = payload_archive_start(buf, n, size);
+        /* an end record whose comment ends the file, but whose archive would
+         * start before the file: a cut or corrupt zip, not a missing one */
+        for (size_t i = 0; start < 0 && i + EOCD_SIZE <= n; i++)
+            if (memcmp(buf + i, "PK\5\6", 4) == 0 &&
+                i + EOCD_SIZE + (buf[i + 20] | (size_t)buf[i + 21] << 8) == n)
+                damaged = true;
+    }
+    if (damaged)
+        return PAYLOAD_ARGS_DAMAGED;
     size_t before =
         start > 0 ? (size_t)(start < PAYLOAD_SHEBANG_MAX ? start : PAYLOAD_SHEBANG_MAX) : 0;
     if (before == 0 || read_at(ctx, buf, before, start - (long long)before) != (long)before)
         return PAYLOAD_ARGS_NO_SCRIPT;
+    if (start > PAYLOAD_SHEBANG_MAX && !memchr(buf, '\n', before - 1)) {
+        /* no line break in what was read: the '#!' line is longer than that */
+        *why = ": its '#!' line is longer than 4096 bytes";
+        return PAYLOAD_ARGS_BAD;
+    }
     *why = payload_appended_args(buf, before, args, cap);
     return *why ? PAYLOAD_ARGS_BAD : PAYLOAD_ARGS_OK;
 }

@@ -117,6 +117,7 @@ typedef enum {
     PAYLOAD_ARGS_OK,
     PAYLOAD_ARGS_NO_SCRIPT, /* no zip end record, or it points before the file */
     PAYLOAD_ARGS_BAD,       /* a zip, but no usable "#!" line before it: *why says why */
+    PAYLOAD_ARGS_DAMAGED,   /* an end record that points outside the file: truncated or corrupt */
 } payload_args_status;
 
 /* A Windows console-script launcher of size bytes read through read_at: the

@@ -68,5 +68,10 @@ int script_shebang_args(const char *self, char *args, size_t cap, vs_error *err)
         return no_shebang(err, self,
                           " has no script appended (expected a '#!' line and a zip archive, as pip "
                           "writes them)");
+    if (st == PAYLOAD_ARGS_DAMAGED)
+        return diag_fail(
+            err, EXIT_BAD_SCRIPT, self,
+            ": its appended zip archive is damaged (truncated or corrupt)",
+            "\nreinstall the package that made it (pip install --force-reinstall NAME)", NULL);
     return st == PAYLOAD_ARGS_BAD ? no_shebang(err, self, why) : 0;
 }

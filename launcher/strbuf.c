@@ -156,6 +156,14 @@ void sb_add_shell_word(strbuf *sb, const char *s) {
         sb_add(sb, s);
         return;
     }
+#ifdef _WIN32
+    /* cmd.exe and PowerShell: "..." (a Windows path cannot contain '"');
+     * POSIX '...' would be part of the word there. */
+    sb_add_char(sb, '"');
+    sb_add(sb, s);
+    sb_add_char(sb, '"');
+    return;
+#endif
     if (needs_escape(s)) {
         add_dollar_quoted(sb, s);
         return;

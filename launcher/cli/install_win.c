@@ -124,6 +124,34 @@ static bool too_old(const venv_cfg *cfg) {
     return part[1] < 7 || (part[1] == 7 && part[2] < 2);
 }
 
+/* Each Scripts\python*.exe / pythonw*.exe resolved exactly as the launcher
+ * that replaces it will (its name picks the base's file, names_win.c), so
+ * install never writes a launcher that exits 103. */
+static bool every_name_resolves(const char *scripts, vs_location *loc, vs_error *err) {
+    static wchar_t pattern[WIN_PATH_MAX];
+    static char name[MAX_PATH * 3];
+    static vs_base base;
+    if (!win_widen(scripts, pattern, WIN_PATH_MAX - 16))
+        return true; /* the caller's own checks report the path */
+    wcscat(pattern, L"\\python*.exe");
+    WIN32_FIND_DATAW fd;
+    HANDLE find = FindFirstFileW(pattern, &fd);
+    bool ok = true;
+    for (bool more = find != INVALID_HANDLE_VALUE; more && ok; more = FindNextFileW(find, &fd)) {
+        if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY ||
+            !win_narrow(fd.cFileName, -1, name, sizeof name) || !pyname_is_windows_exe(name))
+            continue;
+        if (!path_join(loc->venv_exe, sizeof loc->venv_exe, scripts, name))
+            ok = diag_fail(err, EXIT_NO_BASE, scripts, "\\", name, ": the path is too long",
+                           NULL) == 0;
+        else
+            ok = resolve_base(loc, &base, err) == 0;
+    }
+    if (find != INVALID_HANDLE_VALUE)
+        FindClose(find);
+    return ok;
+}
+
 static int check_venv(const char *dir, const char *scripts) {
     static vs_location loc;
     static vs_base base;
@@ -149,7 +177,7 @@ static int check_venv(const char *dir, const char *scripts) {
                              "%s: Python before 3.7.2 cannot be redirected (it "
                              "ignores __PYVENV_LAUNCHER__); %s left unchanged",
                              loc.cfg_path, dir);
-        if (resolve_base(&loc, &base, &err) == 0)
+        if (resolve_base(&loc, &base, &err) == 0 && every_name_resolves(scripts, &loc, &err))
             return CLI_OK;
     }
     fprintf(stderr, "%s\n", err.text);

@@ -4,6 +4,10 @@
 
 #include "exec_win.h"
 #include "fs.h"
+#include "inprocess.h"
+#include "msgbox.h"
+#include "pathlimit_win.h"
+#include "request_win.h"
 #include "strbuf.h"
 #include "win_util.h"
 
@@ -17,12 +21,10 @@ void win_launcher_start(void) {
     diag_debug = env_flag(L"PYLAUNCHER_DEBUG");
 }
 
-int win_make_plan_for(vs_plan *plan, const char *venv_python, vs_error *err) {
-    vs_request req;
-    req.inv.argv0 = NULL; /* Windows: our path comes from GetModuleFileNameW */
-    req.inv.path_env = NULL;
-    req.has_pyvenv_launcher = false; /* overwritten below, never removed */
-    req.traits = platform_traits_current();
+int win_make_plan_for(vs_plan *plan, const char *venv_python, const wchar_t *insert,
+                      vs_error *err) {
+    static vs_request req;
+    win_request(&req, insert);
     int rc = plan_make(&req, plan, err);
     if (rc)
         return rc;
@@ -58,9 +60,13 @@ int win_finish(const vs_plan *plan, int rc, const wchar_t *insert, vs_error *err
         return 0;
     uint32_t code = 0;
     if (rc == 0)
+        rc = win_path_limit(plan, err); /* one process: getpathp truncates it, too */
+    if (rc == 0 && !insert)
+        win_one_process(plan); /* returns only when it cannot run in this process */
+    if (rc == 0)
         rc = win_run(plan, insert, &code, err);
     if (rc == 0)
         ExitProcess(code);
-    diag_print_error(err);
+    win_report_error(err); /* stderr, or a message box for a GUI launcher without one */
     return rc;
 }

@@ -12,9 +12,10 @@
 void win_launcher_start(void);
 
 /* locate + resolve from GetModuleFileNameW, then set __PYVENV_LAUNCHER__ to
- * the launcher's path (or to venv_python, when not NULL). 0 or an exit code. */
-int win_make_plan_for(vs_plan *plan, const char *venv_python, vs_error *err);
-#define win_make_plan(plan, err) win_make_plan_for((plan), NULL, (err))
+ * the launcher's path (or to venv_python, when not NULL). insert: what goes
+ * before our command-line tail (request_win.h). 0 or an exit code. */
+int win_make_plan_for(vs_plan *plan, const char *venv_python, const wchar_t *insert, vs_error *err);
+#define win_make_plan(plan, err) win_make_plan_for((plan), NULL, NULL, (err))
 
 /* With PYLAUNCHER_DRYRUN set: print the plan and the command line that
  * would run, and return true. */

@@ -2,7 +2,8 @@
  * launcher's own file name as CPython's venvlauncher builds do (EXENAME):
  * python.exe, pythonw.exe, python_d.exe, pythonw_d.exe, python3.13t.exe,
  * pythonw3.13t.exe stay themselves, so a copy named like its base runs that
- * base; in a free-threaded venv the unversioned ones map to the recorded
+ * base; python3.exe / python3.X.exe (virtualenv) run python.exe, as CPython's
+ * redirector does; in a free-threaded venv the unversioned ones map to the recorded
  * pythonX.Yt.exe (as venvlaunchert.exe does). Any other name (venvlauncher.exe, a console script's
  * launcher) runs python.exe, or pythonw.exe for a GUI-subsystem build. The recorded `executable`
  * key is not used: it names python.exe even in a pythonw venv (the mistake of CPython 3.13.0's
@@ -57,10 +58,31 @@ void names_base_for(const char *invoked, const char *versioned, cfg_value record
         return;
     }
     out->names[0] = invoked;
+    bool w = lower(invoked[6]) == 'w';
+    const char *v = invoked + 6 + (w ? 1 : 0), *q = v;
+    while (*q >= '0' && *q <= '9')
+        q++;
+    if (*q == '.' && q[1] >= '0' && q[1] <= '9')
+        for (q++; *q >= '0' && *q <= '9'; q++)
+            ;
+    char plain[sizeof out->storage];
+    if (q != v && lower(*q) != 't') {
+        /* python3.exe, python3.12.exe (virtualenv writes them): a python.org
+         * base has only python.exe, and CPython's own redirector runs that
+         * whatever its copy is called (EXENAME), so run python[w][_d].exe. */
+        strbuf sb;
+        sb_init(&sb, plain, sizeof plain);
+        sb_add(&sb, w ? "pythonw" : "python");
+        sb_add(&sb, q);
+        if (!sb.overflow) {
+            memcpy(out->storage, plain, sizeof plain);
+            out->names[0] = out->storage;
+            invoked = plain;
+        }
+    }
     /* A free-threaded venv (3.13+) has Scripts\python.exe and pythonw.exe
      * too, but they must run pythonX.Yt.exe / pythonwX.Yt.exe, which the
      * recorded executable names: map the unversioned names to those. */
-    bool w = lower(invoked[6]) == 'w';
     const char *rest = invoked + 6 + (w ? 1 : 0); /* "_d.exe" or ".exe" when unversioned */
     char ver[16];
     if ((rest[0] == '.' || rest[0] == '_') && free_threaded_version(recorded, ver, sizeof ver)) {

@@ -11,6 +11,7 @@
 
 #include "../contract.h"
 #include "../script.h"
+#include "../fs.h"
 #include "launcher_win.h"
 #include "strbuf.h"
 #include "win_util.h"
@@ -38,8 +39,6 @@ int wmain(void) {
                        win_is_gui() ? "pythonw.exe" : "python.exe"))
             rc = diag_fail(&err, EXIT_NO_CFG, "the launcher's path is too long: ", self_utf8, NULL);
     }
-    if (rc == 0)
-        rc = win_make_plan_for(&plan, venv_python, &err);
     if (rc == 0) {
         /* " <args> "<self>"": the script is this file, run as a zip archive */
         static char ins[sizeof insert];
@@ -56,5 +55,16 @@ int wmain(void) {
             rc = diag_fail(&err, EXIT_NO_SHEBANG, "the '#!' line of ", self_utf8,
                            " is not valid UTF-8 or too long", NULL);
     }
+    if (rc == 0)
+        rc = win_make_plan_for(&plan, venv_python, insert, &err);
+    /* CPython takes sys.executable and the venv from __PYVENV_LAUNCHER__: a
+     * launcher outside Scripts\, or a venv without its python.exe, would run
+     * with a sys.executable that does not exist (and maybe the wrong prefix). */
+    if (rc == 0 && fs_stat(venv_python).kind != FS_FILE)
+        rc = diag_fail(&err, EXIT_NO_BASE, self_utf8, " must sit next to its venv's ",
+                       path_basename(venv_python), ", but ", venv_python, " is missing",
+                       "\nmove it back into the venv's Scripts directory, or restore that file "
+                       "(venvshim install VENV)",
+                       NULL);
     return win_finish(&plan, rc, insert, &err);
 }

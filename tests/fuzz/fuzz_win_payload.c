@@ -6,6 +6,7 @@
  * ASan finding; venvshim.exe install's whole-file path and the launcher's
  * own reader (payload_script_args, through a read callback) must agree. */
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (start >= (long long)size)
         abort(); /* the archive starts inside the file */
     if (start <= 0) {
-        if (at >= 0 || st != PAYLOAD_ARGS_NO_SCRIPT)
+        if (at >= 0 || (st != PAYLOAD_ARGS_NO_SCRIPT && st != PAYLOAD_ARGS_DAMAGED))
             abort(); /* install or the launcher found a script the pieces cannot */
         return 0;
     }
@@ -58,11 +59,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unsigned char *head = slice(data, (size_t)start - before, before);
     if (!head)
         return 0;
+    if (st == PAYLOAD_ARGS_DAMAGED)
+        abort(); /* an archive inside the file is not a damaged one */
+    /* no line break before the archive in what the launcher reads: the
+     * launcher refuses the '#!' line as too long, whatever the pieces say */
+    bool too_long = start > PAYLOAD_SHEBANG_MAX && !memchr(head, '\n', before - 1);
     char args[4096];
     memset(args, 'x', sizeof args);
     const char *why = payload_appended_args(head, before, args, sizeof args);
     size_t i = payload_shebang_start(head, before);
     free(head);
+    if (too_long) {
+        if (st != PAYLOAD_ARGS_BAD || !strstr(why2, "longer than"))
+            abort();
+        return 0;
+    }
     if ((i == before) != (at < 0) || (at >= 0 && (size_t)at != (size_t)start - before + i))
         abort(); /* the two readers disagree on where the '#!' line is */
     if (st == PAYLOAD_ARGS_NO_SCRIPT || (st == PAYLOAD_ARGS_OK) != (why == NULL) ||

@@ -246,6 +246,26 @@ rc, out, err = run(os.path.join(s, "pythonw.exe"), timeout=10)
 check("GUI variant, no pyvenv.cfg: 106 without hanging", rc == 106 and "venvshim:" in err,
       (rc, err))
 
+# A GUI launcher started with no stderr (double-clicked): a message box, which
+# VENVSHIM_TEST_MSGBOX_LOG turns into a file; with a stderr: that, no box.
+box = os.path.join(TMP, "msgbox.log")
+for label, exe, no_stderr, want_box in (
+        ("GUI launcher, no stderr: the error in a message box", "pythonw.exe", True, True),
+        ("GUI launcher with a stderr: the error there, no box", "pythonw.exe", False, False),
+        ("console launcher, no stderr: never a box", "python.exe", True, False)):
+    if os.path.exists(box):
+        os.remove(box)
+    env = {"VENVSHIM_TEST_MSGBOX_LOG": win(box)}
+    if no_stderr:
+        env["NO_STDERR"] = "1"
+    got, out = spawn(f'"{win(os.path.join(s, exe))}"', env=env)
+    shown = open(box, encoding="utf-8").read() if os.path.exists(box) else ""
+    rc, o, err = run(os.path.join(s, exe), env={"VENVSHIM_TEST_MSGBOX_LOG": win(box)}) \
+        if not no_stderr else (got, "", "")
+    check(label, got == 106 and (shown.startswith("venvshim: no pyvenv.cfg in ") if want_box
+                                 else shown == "")
+          and (no_stderr or "venvshim: no pyvenv.cfg" in err), (got, shown, err))
+
 _, s = make_venv("nohome", cfg_raw=b"version = 3.12.1\r\n")
 rc, out, err = run(os.path.join(s, "python.exe"))
 check("pyvenv.cfg without home: 107", rc == 107 and "has no 'home" in err, (rc, err))
@@ -264,6 +284,9 @@ _, s = make_venv("gone", cfg=False)
 write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), "/nonexistent/base")
 rc, out, err = run(os.path.join(s, "python.exe"))
 check("home does not exist: 103", rc == 103 and "does not exist" in err, (rc, err))
+venv_dir = win(os.path.dirname(s))
+check("the fix (venvshim rebase) quotes the path for cmd.exe (\"...\"), not POSIX '...'",
+      f'venvshim rebase "{venv_dir}"' in err, err)
 
 _, s = make_venv("nopython", home_files={"pythonw.exe": CHILDW})
 rc, out, err = run(os.path.join(s, "python.exe"))
@@ -396,6 +419,23 @@ tool = os.path.join(s, "nobang.exe")
 script_exe(tool, SCRIPT, b'', zipped=True)
 rc, out, err = run(tool)
 check("script launcher without a '#!' line: 113", rc == 113 and "no '#!' line" in err, (rc, err))
+tool = os.path.join(s, "longbang.exe")
+script_exe(tool, SCRIPT, b'#!python.exe ' + b'x' * 5000 + b'\n')
+rc, out, err = run(tool)
+check("script launcher with a 5000-byte '#!' line: 113, said to be too long (not missing)",
+      rc == 113 and "longer than 4096" in err, (rc, err))
+h3, s3 = make_venv("scripts-nopython", scripts={"pythonw.exe": WLAUNCHER})
+tool = os.path.join(s3, "tool.exe")
+script_exe(tool, SCRIPT, b'#!python.exe\n')
+rc, out, err = run(tool, ["0"])
+check("script launcher whose Scripts\\python.exe is gone: refused (103), not run with a "
+      "sys.executable that does not exist", rc == 103 and "python.exe is missing" in err
+      and "argc=" not in out, (rc, out, err))
+tool = os.path.join(os.path.dirname(s3), "tool.exe")  # next to pyvenv.cfg, outside Scripts
+script_exe(tool, SCRIPT, b'#!python.exe\n')
+rc, out, err = run(tool, ["0"])
+check("script launcher outside Scripts\\: refused (103) with the reason",
+      rc == 103 and "must sit next to" in err and "argc=" not in out, (rc, out, err))
 _, s2 = make_venv("scripts-nocfg", cfg=False)
 tool = os.path.join(s2, "tool.exe")
 script_exe(tool, SCRIPT, b'#!python.exe\n')
@@ -408,6 +448,36 @@ rest = p.stdout.read()
 p.wait()
 check("killing a script launcher kills the interpreter (job object)",
       b"argc=" in seen and b"woke" not in rest, (seen[-40:], rest))
+
+# ---- relative home: the request both entry points build (options, PYTHONHOME)
+h, s = make_venv("relhome", cfg_raw=b"home = ..\\home\r\nversion = 3.12.1\r\n")
+rpy = os.path.join(s, "python.exe")
+rtool = os.path.join(s, "rtool.exe")
+script_exe(rtool, SCRIPT, b"#!python.exe\r\n")
+etool = os.path.join(s, "etool.exe")
+script_exe(etool, SCRIPT, b"#!python.exe -E\r\n")
+itool = os.path.join(s, "itool.exe")
+script_exe(itool, SCRIPT, b"#!python.exe -s -I\r\n")
+for label, exe, args, env, want in (
+        ("redirector, -E", rpy, ["-E", "0"], {}, "-E cannot be used"),
+        ("redirector, -I with PYTHONHOME set", rpy, ["-I", "0"], {"PYTHONHOME": "C:\\x"},
+         "-I cannot be used"),
+        ("script launcher, '#!' with -E", etool, ["0"], {}, "-E cannot be used"),
+        ("script launcher, '#!' with -I, PYTHONHOME set", itool, ["0"], {"PYTHONHOME": "C:\\x"},
+         "-I cannot be used"),
+        ("redirector, no PYTHONHOME", rpy, ["0"], {}, "relative home"),
+        ("script launcher, no PYTHONHOME", rtool, ["0"], {}, "relative home"),
+        ("redirector, empty PYTHONHOME (ignored, as CPython does)", rpy, ["0"],
+         {"PYTHONHOME": ""}, "relative home")):
+    rc, out, err = run(exe, args, env=env)
+    check(f"relative home, {label}: refused, not run", rc in (103, 107) and want in err
+          and "argc=" not in out, (rc, out, err))
+for label, exe, args in (("redirector", rpy, ["5"]),
+                         ("script launcher, -E after the script (the script's argument)",
+                          rtool, ["5", "-E"])):
+    rc, out, err = run(exe, args, env={"PYTHONHOME": "C:\\x"})
+    check(f"relative home, {label}, PYTHONHOME set: it decides, the base runs",
+          rc == 5 and "argc=" in out, (rc, out, err))
 
 # ---- venvshim.exe install on a Windows venv layout
 VENVSHIM = os.path.join(BUILD, "launcher/win/venvshim.exe")
@@ -465,6 +535,12 @@ rc, out, err = run(VENVSHIM, ["install", win(os.path.dirname(s))])
 check("install: a venv whose base is gone is refused and left unchanged",
       rc == 1 and "does not exist" in err and "left unchanged" in err
       and {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)} == snapshot, (rc, err))
+h, s = make_venv("install-ft-name", scripts={"python.exe": CHILD, "python3.13t.exe": CHILD})
+snapshot = {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)}
+rc, out, err = run(VENVSHIM, ["install", win(os.path.dirname(s))])
+check("install: a Scripts name the base lacks (python3.13t.exe) is refused, nothing written",
+      rc == 1 and "python3.13t.exe" in err and "left unchanged" in err
+      and {f: file_bytes(os.path.join(s, f)) for f in os.listdir(s)} == snapshot, (rc, err))
 h, s = make_venv("install-old", scripts={"python.exe": CHILD})
 write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), h, extra="version = 3.7.1\r\n")
 rc, out, err = run(VENVSHIM, ["install", win(os.path.dirname(s))])
@@ -486,26 +562,7 @@ check("venvshim.exe create: not available on Windows yet, usage error 2",
 rc, out, err = run(VENVSHIM, ["--version"])
 check("venvshim.exe --version", rc == 0 and out.startswith("venvshim "), (rc, out))
 
-# ---- optional: a real Windows CPython (a folder holding python.exe, e.g. an
-# unpacked embeddable or nuget build), named by VENVSHIM_WINDOWS_PYTHON.
-# Its std streams must be pipes or /dev/null under Wine (never regular files).
-real = os.environ.get("VENVSHIM_WINDOWS_PYTHON")
-if real and os.path.isfile(os.path.join(real, "python.exe")):
-    root = os.path.join(TMP, "real")
-    s = os.path.join(root, "venv", "Scripts")
-    os.makedirs(s)
-    shutil.copy(LAUNCHER, os.path.join(s, "python.exe"))
-    write_cfg(os.path.join(root, "venv", "pyvenv.cfg"), os.path.abspath(real), extra="")
-    rc, out, err = run(os.path.join(s, "python.exe"),
-                       ["-c", "import sys; print(sys.prefix); print(sys.executable); "
-                        "print(sys.base_prefix); sys.exit(5)"])
-    lines = [x.strip() for x in out.splitlines()]
-    check("real Windows CPython: venv semantics through the redirector",
-          rc == 5 and lines[:2] == [win(os.path.join(root, "venv")), win(s + "/python.exe")]
-          and lines[2:3] == [win(os.path.abspath(real))], (rc, out, err))
-else:
-    print("# skipped: a real Windows CPython (set VENVSHIM_WINDOWS_PYTHON to a folder with "
-          "python.exe)")
+# A real Windows CPython behind the launchers: tests/windows/check_real.py.
 
 shutil.rmtree(TMP, ignore_errors=True)
 failed = results.count(False)

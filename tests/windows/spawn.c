@@ -11,6 +11,13 @@ int wmain(void) {
         return 2;
     }
     STARTUPINFOW si = {.cb = sizeof si};
+    /* NO_STDERR=1: start it as a double-click would leave it, no stderr */
+    if (GetEnvironmentVariableW(L"NO_STDERR", NULL, 0)) {
+        si.dwFlags = STARTF_USESTDHANDLES;
+        si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+        si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+        si.hStdError = NULL;
+    }
     PROCESS_INFORMATION pi;
     if (!CreateProcessW(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
         printf("spawn-failed=%lu\n", GetLastError());
