@@ -48,31 +48,31 @@ bool pyname_is_interpreter(const char *name) {
     return *p == '\0';
 }
 
-static char lower(char c) {
+char pyname_lower(char c) {
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-static bool has_prefix_nocase(const char *s, const char *prefix) {
+bool pyname_has_prefix_nocase(const char *s, const char *prefix) {
     for (; *prefix; s++, prefix++)
-        if (lower(*s) != *prefix)
+        if (pyname_lower(*s) != *prefix)
             return false;
     return true;
 }
 
 bool pyname_is_windows_exe(const char *name) {
-    if (!has_prefix_nocase(name, "python"))
+    if (!pyname_has_prefix_nocase(name, "python"))
         return false;
     const char *p = name + 6;
-    if (lower(*p) == 'w')
+    if (pyname_lower(*p) == 'w')
         p++;
     while (*p >= '0' && *p <= '9')
         p++;
     if (*p == '.' && p[1] >= '0' && p[1] <= '9') /* "3.13", not the "." of ".exe" */
         for (p++; *p >= '0' && *p <= '9'; p++)
             ;
-    if (lower(*p) == 't')
+    if (pyname_lower(*p) == 't')
         p++;
-    if (has_prefix_nocase(p, "_d"))
+    if (pyname_has_prefix_nocase(p, "_d"))
         p += 2;
-    return has_prefix_nocase(p, ".exe") && p[4] == '\0';
+    return pyname_has_prefix_nocase(p, ".exe") && p[4] == '\0';
 }

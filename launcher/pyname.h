@@ -32,4 +32,9 @@ bool pyname_is_interpreter(const char *name);
  * case. */
 bool pyname_is_windows_exe(const char *name);
 
+/* Windows file names are compared without case: ASCII lower case, and
+ * whether s starts with prefix (given in lower case). */
+char pyname_lower(char c);
+bool pyname_has_prefix_nocase(const char *s, const char *prefix);
+
 #endif

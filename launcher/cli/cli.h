@@ -123,6 +123,11 @@ void dir_names_free(char **names, size_t count);
  * so later *at calls cannot be sent elsewhere by a swapped path. -1 on error. */
 int open_dir_at(int dirfd, const char *name, bool nofollow);
 
+/* The directory a command was given (dir, from the current directory): its
+ * descriptor, and its real path in venv (PATH_MAX bytes); -1 after saying
+ * why on stderr. */
+int open_venv_dir(const char *dir, char *venv);
+
 /* A file written next to its final name, not yet in place. */
 typedef struct {
     int dirfd;               /* AT_FDCWD or a directory's descriptor (not owned) */

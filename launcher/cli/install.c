@@ -354,13 +354,9 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
 
 int install_venv_with(const char *dir, bool force) {
     char venv[PATH_MAX];
-    int venv_fd = open_dir_at(AT_FDCWD, dir, false);
-    if (venv_fd < 0 || !realpath(dir, venv)) {
-        int e = errno;
-        if (venv_fd >= 0)
-            close(venv_fd);
-        return cli_error(CLI_FAILED, "%s: %s", dir, strerror(e));
-    }
+    int venv_fd = open_venv_dir(dir, venv);
+    if (venv_fd < 0)
+        return CLI_FAILED;
     report_str("venv", venv);
     struct stat st;
     if (fstatat(venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0 ||

@@ -489,13 +489,9 @@ done:
 
 int rebase_venv(const char *dir, const rebase_options *opt) {
     char venv[PATH_MAX];
-    int venv_fd = open_dir_at(AT_FDCWD, dir, false);
-    if (venv_fd < 0 || !realpath(dir, venv)) {
-        int e = errno;
-        if (venv_fd >= 0)
-            close(venv_fd);
-        return cli_error(CLI_FAILED, "%s: %s", dir, strerror(e));
-    }
+    int venv_fd = open_venv_dir(dir, venv);
+    if (venv_fd < 0)
+        return CLI_FAILED;
     struct stat st;
     int rc;
     if (fstatat(venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))

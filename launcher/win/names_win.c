@@ -16,17 +16,6 @@
 #include "../strbuf.h"
 #include "win_util.h"
 
-static char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool has_prefix_nocase(const char *s, const char *prefix) {
-    for (; *prefix; s++, prefix++)
-        if (lower(*s) != *prefix)
-            return false;
-    return true;
-}
-
 /* The "X.Yt" of a free-threaded base name ("python3.13t.exe", any case),
  * from the last component of a recorded path; false for other names. */
 static bool free_threaded_version(cfg_value recorded, char *ver, size_t cap) {
@@ -36,12 +25,12 @@ static bool free_threaded_version(cfg_value recorded, char *ver, size_t cap) {
     while (start > 0 && recorded.ptr[start - 1] != '\\' && recorded.ptr[start - 1] != '/')
         start--;
     const char *p = recorded.ptr + start, *end = recorded.ptr + recorded.len;
-    if (end - p < 12 || !has_prefix_nocase(p, "python"))
+    if (end - p < 12 || !pyname_has_prefix_nocase(p, "python"))
         return false;
     const char *v = p + 6, *q = v;
     while (q < end && ((*q >= '0' && *q <= '9') || *q == '.'))
         q++;
-    if (q == v || q >= end || lower(*q) != 't' || (size_t)(q + 1 - v) >= cap)
+    if (q == v || q >= end || pyname_lower(*q) != 't' || (size_t)(q + 1 - v) >= cap)
         return false;
     memcpy(ver, v, (size_t)(q + 1 - v));
     ver[q + 1 - v] = '\0';
@@ -58,7 +47,7 @@ void names_base_for(const char *invoked, const char *versioned, cfg_value record
         return;
     }
     out->names[0] = invoked;
-    bool w = lower(invoked[6]) == 'w';
+    bool w = pyname_lower(invoked[6]) == 'w';
     const char *v = invoked + 6 + (w ? 1 : 0), *q = v;
     while (*q >= '0' && *q <= '9')
         q++;
@@ -66,7 +55,7 @@ void names_base_for(const char *invoked, const char *versioned, cfg_value record
         for (q++; *q >= '0' && *q <= '9'; q++)
             ;
     char plain[sizeof out->storage];
-    if (q != v && lower(*q) != 't') {
+    if (q != v && pyname_lower(*q) != 't') {
         /* python3.exe, python3.12.exe (virtualenv writes them): a python.org
          * base has only python.exe, and CPython's own redirector runs that
          * whatever its copy is called (EXENAME), so run python[w][_d].exe. */
