@@ -81,7 +81,7 @@ PROBE = "import json, sys; print(json.dumps([sys.prefix, sys.base_prefix, sys.ex
 
 
 def assert_launcher_venv(venv, launcher):
-    """venv/bin/python* are copies of launcher (the marker included), and a
+    """venv/bin/python* lead to a copy of launcher (the marker included), and a
     real interpreter started through bin/python runs in the venv."""
     venv = Path(venv)
     expected = Path(launcher).read_bytes()
@@ -90,7 +90,12 @@ def assert_launcher_venv(venv, launcher):
     assert "python" in names, names
     for n in names:
         p = venv / "bin" / n
-        assert not p.is_symlink(), "{} is still a symlink".format(p)
+        # install's layout: each name a relative link to the one launcher file
+        # bin/.venvshim-launcher (python -m venv --upgrade leaves links alone)
+        assert p.is_symlink() and os.readlink(p) == ".venvshim-launcher", \
+            "{} is not a link to .venvshim-launcher".format(p)
+        real = venv / "bin" / ".venvshim-launcher"
+        assert not real.is_symlink(), "{} is a symlink".format(real)
         assert p.read_bytes() == expected, "{} is not {}".format(p, launcher)
     out = run([venv / "bin" / "python", "-c", PROBE], cwd="/").stdout
     prefix, base_prefix, executable = __import__("json").loads(out)
