@@ -44,6 +44,16 @@ int install_site_init(const char *venv);
  * taken from) or only count the site-packages holding it. */
 typedef enum { SITE_INIT_WRITE, SITE_INIT_REMOVE, SITE_INIT_COUNT } site_init_mode;
 int site_init_sync(const char *venv, site_init_mode mode, int *count);
+
+/* Each lib/python*|pypy* /site-packages of venv, opened without following a
+ * link (install and relocate may run as root in a venv its owner controls:
+ * a lib/ pointing at a system directory must receive nothing). fn gets the
+ * directory and its path, and returns CLI_OK or an error it has reported,
+ * which stops the walk. Returns fn's last result, or -1 with errno when lib/
+ * cannot be opened; *visited counts the site-packages seen. */
+typedef int (*site_packages_fn)(int site_fd, const char *site, void *ctx);
+int for_each_site_packages(const char *venv, site_packages_fn fn, void *ctx, int *visited);
+const char *site_packages_why(int error);
 /* Write it when the home is relative, else remove it (saying so). */
 int site_init_for(const char *venv, bool relative_home);
 bool cfg_home_is_relative(const venv_cfg *cfg);

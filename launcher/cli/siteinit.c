@@ -70,14 +70,13 @@ static bool present_in(int site_fd) {
     return fstatat(site_fd, pth_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* Each lib/python3.X/site-packages (or pypy3.X), opened without following a
- * link: install may run as root in a venv its owner controls, and a lib/
- * pointing at a system directory must not receive the hook. */
-int site_init_sync(const char *venv, site_init_mode mode, int *count) {
-    *count = 0;
+int for_each_site_packages(const char *venv, site_packages_fn fn, void *ctx, int *visited) {
+    *visited = 0;
     char lib[VS_PATH_MAX];
-    if (!path_join(lib, sizeof lib, venv, "lib"))
-        return cli_error(CLI_FAILED, "path too long: %s", venv);
+    if (!path_join(lib, sizeof lib, venv, "lib")) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
     int venv_fd = open_dir_at(AT_FDCWD, venv, false);
     int lib_fd = venv_fd >= 0 ? open_dir_at(venv_fd, "lib", true) : -1;
     int e = errno;
@@ -87,41 +86,68 @@ int site_init_sync(const char *venv, site_init_mode mode, int *count) {
     if (!d) {
         if (lib_fd >= 0)
             close(lib_fd);
-        if (mode != SITE_INIT_WRITE)
-            return CLI_OK; /* nothing to take out */
-        return cli_error(CLI_FAILED, "cannot read %s: %s", lib,
-                         e == ELOOP || e == EMLINK || e == ENOTDIR
-                             ? "not a directory of the venv's own (a symbolic link?)"
-                             : strerror(e));
+        errno = e;
+        return -1;
     }
-    int written = 0, rc = CLI_OK;
+    int rc = CLI_OK;
     struct dirent *ent;
     while ((ent = readdir(d)) != NULL && rc == CLI_OK) {
         if (!pyname_family(ent->d_name))
             continue;
-        char site[VS_PATH_MAX];
         int ver_fd = open_dir_at(lib_fd, ent->d_name, true);
         int site_fd = ver_fd >= 0 ? open_dir_at(ver_fd, "site-packages", true) : -1;
         if (ver_fd >= 0)
             close(ver_fd);
         if (site_fd < 0)
             continue;
-        if (mode == SITE_INIT_REMOVE)
-            *count += remove_from(site_fd);
-        else if (mode == SITE_INIT_COUNT)
-            *count += present_in(site_fd);
-        else if (snprintf(site, sizeof site, "%s/%s/site-packages", lib, ent->d_name) >=
-                     (int)sizeof site ||
-                 !write_into(site_fd, site))
-            rc = cli_error(CLI_FAILED, "cannot write the start-up hook into %s: %s", site,
-                           strerror(errno));
+        char site[VS_PATH_MAX];
+        if (snprintf(site, sizeof site, "%s/%s/site-packages", lib, ent->d_name) >=
+            (int)sizeof site)
+            rc = cli_error(CLI_FAILED, "path too long: %s/%s", lib, ent->d_name);
+        else
+            rc = fn(site_fd, site, ctx);
         close(site_fd);
-        written++;
+        ++*visited;
     }
     closedir(d); /* closes lib_fd */
-    if (mode == SITE_INIT_WRITE)
-        *count = written;
-    if (rc == CLI_OK && written == 0 && mode == SITE_INIT_WRITE)
+    return rc;
+}
+
+/* Why lib/ could not be opened, in words: a link is not followed. */
+const char *site_packages_why(int error) {
+    return error == ELOOP || error == EMLINK || error == ENOTDIR
+               ? "not a directory of the venv's own (a symbolic link?)"
+               : strerror(error);
+}
+
+typedef struct {
+    site_init_mode mode;
+    int count; /* removed or present, by mode */
+} sync_ctx;
+
+static int sync_one(int site_fd, const char *site, void *ctx) {
+    sync_ctx *c = ctx;
+    if (c->mode == SITE_INIT_REMOVE)
+        c->count += remove_from(site_fd);
+    else if (c->mode == SITE_INIT_COUNT)
+        c->count += present_in(site_fd);
+    else if (!write_into(site_fd, site))
+        return cli_error(CLI_FAILED, "cannot write the start-up hook into %s: %s", site,
+                         strerror(errno));
+    return CLI_OK;
+}
+
+int site_init_sync(const char *venv, site_init_mode mode, int *count) {
+    sync_ctx c = {mode, 0};
+    int visited;
+    int rc = for_each_site_packages(venv, sync_one, &c, &visited);
+    *count = mode == SITE_INIT_WRITE ? visited : c.count;
+    if (rc < 0) {
+        if (mode != SITE_INIT_WRITE)
+            return CLI_OK; /* nothing to take out */
+        return cli_error(CLI_FAILED, "cannot read %s/lib: %s", venv, site_packages_why(errno));
+    }
+    if (rc == CLI_OK && visited == 0 && mode == SITE_INIT_WRITE)
         return cli_error(CLI_FAILED, "no lib/python*/site-packages in %s", venv);
     return rc;
 }
