@@ -102,6 +102,19 @@ cfg_status cfg_parse(const char *buf, size_t len, venv_cfg *cfg) {
     return CFG_OK;
 }
 
+cfg_value cfg_find(const char *buf, size_t len, const char *name) {
+    const char *end = buf + len;
+    for (const char *line = buf; line < end;) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        const char *line_end = nl ? nl : end;
+        const char *eq = memchr(line, '=', (size_t)(line_end - line));
+        if (eq && key_is(strip(line, eq), name))
+            return strip(eq + 1, line_end);
+        line = nl ? nl + 1 : end;
+    }
+    return (cfg_value){NULL, 0};
+}
+
 /* CPython 3.6-3.10: fgets() into an 8 KiB buffer, a line without '\n' ends the
  * parse, '#' comments, then strtok: "home", "=", rest of line. */
 #define LEGACY_LINE_MAX 8191

@@ -46,4 +46,9 @@ bool cfg_major_minor(const venv_cfg *cfg, int *major, int *minor);
 
 bool cfg_value_equals(cfg_value v, const char *s);
 
+/* Any other key (name in lower case: "implementation"), by the same rules:
+ * the first occurrence's stripped value; .ptr NULL when absent. For the CLI;
+ * the launcher reads only what cfg_parse collects. */
+cfg_value cfg_find(const char *buf, size_t len, const char *name);
+
 #endif

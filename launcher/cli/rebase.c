@@ -26,30 +26,14 @@
 #include "report.h"
 #include "find_pythons.h"
 
-/* The value of key in pyvenv.cfg text, read as CPython's getpath does (first
- * occurrence, key stripped and case-folded); false when absent. */
+/* The value of key in pyvenv.cfg text, by cfg.c's rules (CPython's getpath),
+ * copied into out; false when absent. */
 static bool cfg_key(const char *text, size_t len, const char *key, char *out, size_t cap) {
-    size_t klen = strlen(key);
-    for (const char *p = text, *end = text + len; p < end;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *e = nl ? nl : end, *eq = memchr(p, '=', (size_t)(e - p));
-        const char *ks = p, *ke = eq ? eq : e;
-        while (ks < ke && (*ks == ' ' || *ks == '\t'))
-            ks++;
-        while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t' || ke[-1] == '\r'))
-            ke--;
-        if (eq && (size_t)(ke - ks) == klen && strncasecmp(ks, key, klen) == 0) {
-            const char *vs = eq + 1, *ve = e;
-            while (vs < ve && (*vs == ' ' || *vs == '\t'))
-                vs++;
-            while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
-                ve--;
-            snprintf(out, cap, "%.*s", (int)(ve - vs), vs);
-            return true;
-        }
-        p = e < end ? e + 1 : end;
-    }
-    return false;
+    cfg_value v = cfg_find(text, len, key);
+    if (!v.ptr)
+        return false;
+    snprintf(out, cap, "%.*s", (int)v.len, v.ptr);
+    return true;
 }
 
 /* "cpython" from "CPython", "pypy" from "PyPy". */

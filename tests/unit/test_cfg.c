@@ -532,3 +532,15 @@ Test(cfg_legacy_home, line_of_8191_bytes_before_home_stops_parse) {
 Test(cfg_legacy_home, long_line_does_not_affect_new_parser) {
     expect_value(parse(long_line_then_home(9000)).home, "/usr/bin");
 }
+
+/* cfg_find: any key, by cfg_parse's rules (key stripped and case-folded,
+ * value stripped, first occurrence wins, a line without '=' skipped). */
+Test(cfg_find, other_keys_by_the_same_rules) {
+    const char *text = "home = /x\n  Implementation\t=  CPython \r\nimplementation = PyPy\nnoequals\n";
+    cfg_value v = cfg_find(text, strlen(text), "implementation");
+    cr_assert(cfg_value_equals(v, "CPython"), "%.*s", (int)v.len, v.ptr);
+    cr_assert_null(cfg_find(text, strlen(text), "noequals").ptr);
+    cr_assert_null(cfg_find(text, strlen(text), "version").ptr);
+    v = cfg_find(text, strlen(text), "home");
+    cr_assert(cfg_value_equals(v, "/x"));
+}
