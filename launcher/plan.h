@@ -10,6 +10,7 @@
 #include "locate.h"
 #include "platform.h"
 #include "resolve.h"
+#include "script.h"
 
 #define PYVENV_LAUNCHER_VAR "__PYVENV_LAUNCHER__"
 
@@ -21,6 +22,7 @@ typedef struct {
     int argc;
     char **argv;
     bool has_pythonhome;
+    bool has_safe_path; /* PYTHONSAFEPATH set: a script launcher's sys.path[0] */
 } vs_request;
 
 #define PLAN_MAX_ENV 4
@@ -37,8 +39,7 @@ typedef struct {
     vs_base base;      /* base.binary is what runs */
     const char *argv0; /* the interpreter's argv[0]: loc.venv_exe (it has a '/'),
                           or the framework app binary on macOS */
-    /* a script launcher's own path, passed as argv[1]; "" otherwise */
-    char script[VS_PATH_MAX];
+    vs_script script;  /* a script launcher's payload (kind SCRIPT_NONE otherwise) */
     plan_env env[PLAN_MAX_ENV];
     int env_count;
 } vs_plan;
