@@ -75,6 +75,23 @@ static bool join_verbatim(char *out, size_t cap, const char *cwd, const char *pa
     return !sb.overflow;
 }
 
+/* PyPy's sys.path[0] for a script: from its absolute path, each symlink to
+ * the file followed (a relative target joined to the link's directory),
+ * normalised lexically, not a realpath: directory links stay. */
+static bool pypy_path0(const char *file, char *out) {
+    static char target[VS_PATH_MAX], next[VS_PATH_MAX];
+    if (!sb_copy(out, VS_PATH_MAX, file))
+        return false;
+    for (int hop = 0; hop < MAX_SYMLINK_HOPS && fs_readlink(out, target, sizeof target, NULL) >= 0;
+         hop++) {
+        path_dirname(out);
+        if (!path_absolute(next, sizeof next, out, target))
+            return false;
+        sb_copy(out, VS_PATH_MAX, next);
+    }
+    return true;
+}
+
 static void run_as_zip(vs_script *script, const char *why) {
     script->kind = SCRIPT_ZIP;
     diag_trace("script launcher: runs its zip (", why, ")", NULL);
@@ -114,9 +131,9 @@ void script_plan_text(vs_script *script, const vs_location *loc, const char *arg
     else
         made = sb_copy(script->file, sizeof script->file, script->shown);
     /* D (Python/pathconfig.c _PyPathConfig_ComputeSysPath0): the directory of
-     * the script's real path; PyPy: of F. */
+     * the script's real path; PyPy: of F with the file's own links followed. */
     if (pypy)
-        made = made && sb_copy(script->path0, sizeof script->path0, script->file);
+        made = made && pypy_path0(script->file, script->path0);
     else if (!fs_realpath(script->shown, script->path0))
         made = made && sb_copy(script->path0, sizeof script->path0, script->shown);
     if (!made)
