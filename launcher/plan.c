@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "framework.h"
+#include "pip_hook.h"
 #include "pyname.h"
 #include "relhome.h"
 #include "script.h"
@@ -71,6 +72,14 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
         return rc;
     script_plan_text(&plan->script, &plan->loc, req->inv.argv0, plan->base.binary,
                      req->has_safe_path);
+    /* a relocatable venv's console scripts are POSIX script launchers:
+     * pip's exit converts the new ones (pip_hook.h) */
+    plan->pip_hook_module = !req->traits.own_script_launchers && plan->script.kind == SCRIPT_NONE &&
+                            pip_hook_is_module_run(req->argc, req->argv) &&
+                            pip_hook_present(&plan->loc, plan->base.binary);
+    if (plan->pip_hook_module)
+        diag_trace("-m pip runs as -m " VS_PIP_HOOK_MODULE ": it converts the scripts pip writes",
+                   NULL);
     plan->env_count = 0;
     plan->argv0 = plan->loc.venv_exe;
     if (req->traits.macos_frameworks && (rc = plan_framework(plan, err)) != 0)

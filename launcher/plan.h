@@ -35,11 +35,12 @@ typedef struct {
 } plan_env;
 
 typedef struct {
-    vs_location loc;   /* where the launcher is, its pyvenv.cfg */
-    vs_base base;      /* base.binary is what runs */
-    const char *argv0; /* the interpreter's argv[0]: loc.venv_exe (it has a '/'),
-                          or the framework app binary on macOS */
-    vs_script script;  /* a script launcher's payload (kind SCRIPT_NONE otherwise) */
+    vs_location loc;      /* where the launcher is, its pyvenv.cfg */
+    vs_base base;         /* base.binary is what runs */
+    const char *argv0;    /* the interpreter's argv[0]: loc.venv_exe (it has a '/'),
+                             or the framework app binary on macOS */
+    vs_script script;     /* a script launcher's payload (kind SCRIPT_NONE otherwise) */
+    bool pip_hook_module; /* `-m pip` runs as `-m VS_PIP_HOOK_MODULE` (pip_hook.h) */
     plan_env env[PLAN_MAX_ENV];
     int env_count;
 } vs_plan;

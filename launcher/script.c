@@ -5,6 +5,7 @@
 #include "cfg.h"
 #include "fs.h"
 #include "payload.h"
+#include "pip_hook.h"
 #include "pyname.h"
 #include "strbuf.h"
 
@@ -140,7 +141,9 @@ void script_plan_text(vs_script *script, const vs_location *loc, const char *arg
         return run_as_zip(script, "a path is too long");
     path_dirname(script->path0);
     script_prelude p = {.set_path0 = !(safe_path && minor >= 11),
-                        .name_code = !pypy && minor >= 10};
+                        .name_code = !pypy && minor >= 10,
+                        .pip_hook = pip_hook_is_pip_script(path_basename(script->self)) &&
+                                    pip_hook_present(loc, base)};
     if (!script_text_program(script->program, sizeof script->program, script->text,
                              script->text_len, p))
         return run_as_zip(script, "its text is too long");

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "contract.h"
 #include "strbuf.h"
 
 /* A line of text: [start, end) without its terminator; next is where the
@@ -133,6 +134,8 @@ bool script_text_program(char *out, size_t cap, const char *text, size_t len, sc
     sb_add(&sb, "_a[:4]=_a[1:2];");
     if (p.name_code)
         sb_add(&sb, "__import__('_imp')._fix_co_filename(_v._getframe().f_code,__file__);");
+    if (p.pip_hook)
+        sb_add(&sb, "__import__('" VS_PIP_HOOK_MODULE "').at_exit();");
     sb_add(&sb, "del _v,_a");
     size_t skip = 0;
     if (len >= 2 && text[0] == '#' && text[1] == '!')

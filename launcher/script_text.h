@@ -37,6 +37,9 @@ typedef struct {
      * updatecache catches UnicodeDecodeError and SyntaxError; 3.6-3.9 and
      * PyPy raise them out of traceback.print_exc) */
     bool name_code;
+    /* pip's own console script in a relocatable venv: register the hook
+     * that converts the scripts pip writes (pip_hook.h) */
+    bool pip_hook;
 } script_prelude;
 
 /* The -c program for text into out (cap bytes, NUL-terminated): the prelude

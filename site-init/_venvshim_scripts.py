@@ -1,6 +1,7 @@
-"""Keep a relocatable venv relocatable: run at the exit of a Python process
-in the venv (from _venvshim_relocatable.pth, written by `venvshim relocate`)
-that imported pip (bin/pip, python -m pip). Every new text script in
+"""Keep a relocatable venv relocatable: run at the exit of pip in the venv
+(written by `venvshim relocate`; the launcher loads it only for pip, see
+launcher/pip_hook.h: `python -m pip` runs as `python -m _venvshim_scripts`,
+and the script launcher bin/pip calls at_exit()). Every new text script in
 bin/ whose #! names this venv's python (pip's and installer's console
 scripts) becomes a script launcher, the form `venvshim relocate` writes: a
 copy of bin/python's launcher with a zip holding the script as __main__.py
@@ -145,7 +146,16 @@ def _at_exit(bin_dir):
 
 
 def at_exit():
-    """Called by _venvshim_relocatable.pth in a process that may be pip."""
+    """Convert the scripts pip wrote when this process exits."""
     import atexit
 
     atexit.register(_at_exit, sys.prefix + "/bin")
+
+
+if __name__ == "__main__":
+    # `python -m pip ARGS`, as the launcher runs it: the hook, then pip run as
+    # -m runs a module (Modules/main.c pymain_run_module)
+    import runpy
+
+    __import__("_venvshim_scripts").at_exit()
+    runpy._run_module_as_main("pip")

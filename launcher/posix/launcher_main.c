@@ -98,6 +98,8 @@ int main(int argc, char **argv) {
     int given = argc > 0 ? argc : 1; /* argv[0]'s slot exists even when argc is 0 */
     char *script_args[script ? given + 6 : 1];
     char **user_argv = argv;
+    if (rc == 0 && plan.pip_hook_module)
+        argv[2] = VS_PIP_HOOK_MODULE; /* python -m pip: see pip_hook.h */
     if (script) {
         argc = script_argv(&plan.script, plan.loc.venv_exe, given, user_argv, script_args);
         argv = script_args;

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "pip_hook.h"
 #include "script_text.h"
 
 static const char *unusable(const char *text) {
@@ -86,4 +87,29 @@ Test(script_text, a_program_that_does_not_fit_is_refused) {
     char out[64];
     cr_assert_not(script_text_program(out, sizeof out, "#!x\nimport sys\n", 15,
                                       (script_prelude){.set_path0 = true}));
+}
+
+Test(pip_hook, only_pips_own_names_and_the_plain_module_run) {
+    const char *yes[] = {"pip", "pip3", "pip3.12", "pip3.9"};
+    const char *no[] = {"pipx", "pip3.", "pip3.1a", "pip2", "pip-run", "pipenv", "xpip", ""};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        cr_assert(pip_hook_is_pip_script(yes[i]), "%s", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        cr_assert_not(pip_hook_is_pip_script(no[i]), "%s", no[i]);
+    char *pip[] = {"python", "-m", "pip", "install"};
+    char *pipx[] = {"python", "-m", "pipx"};
+    char *opts[] = {"python", "-I", "-m", "pip"};
+    char *short_argv[] = {"python", "-m"};
+    cr_assert(pip_hook_is_module_run(4, pip));
+    cr_assert(pip_hook_is_module_run(3, pip));
+    cr_assert_not(pip_hook_is_module_run(3, pipx));
+    cr_assert_not(pip_hook_is_module_run(4, opts), "options before -m: not taken over");
+    cr_assert_not(pip_hook_is_module_run(2, short_argv));
+}
+
+Test(pip_hook, the_prelude_registers_the_hook_only_when_asked) {
+    const char *p = program("#!/v/bin/python\nimport sys\n", (script_prelude){.pip_hook = true});
+    cr_assert_not_null(strstr(p, "__import__('_venvshim_scripts').at_exit();"));
+    p = program("#!/v/bin/python\nimport sys\n", (script_prelude){0});
+    cr_assert_null(strstr(p, "_venvshim_scripts"));
 }
