@@ -4,6 +4,7 @@
 
 #include "denied.h"
 #include "names.h"
+#include "pathsep.h"
 #include "pyname.h"
 #include "strbuf.h"
 #include "version_guard.h"
@@ -208,11 +209,20 @@ static int read_home(step *s, vs_base *base, vs_error *err) {
     if (info.kind != FS_DIR) {
         sb_add(&sb, "home = ");
         sb_add(&sb, base->home);
+        if (s->home_relative) {
+            /* the path tried, and the value it came from */
+            sb_add(&sb, " (pyvenv.cfg says ");
+            sb_add_n(&sb, home.ptr, home.len);
+            sb_add(&sb, ", relative to its directory)");
+        }
         sb_add(&sb, " in ");
         sb_add(&sb, s->cfg_path);
         sb_add(&sb, info.kind == FS_MISSING ? " does not exist (the base Python was moved or "
                                               "removed)"
                                             : " is not a directory");
+        if (PATH_WINDOWS && memchr(home.ptr, '"', home.len))
+            /* no Windows name holds '"'; CPython keeps quotes as part of the value */
+            sb_add(&sb, "; write the directory without quotes: home = C:\\Path\\To\\Python");
         return fail_with_hint(err, EXIT_NO_BASE, s, msg);
     }
     return 0;

@@ -242,6 +242,8 @@ _, s = make_venv("nocfg", cfg=False)
 rc, out, err = run(os.path.join(s, "python.exe"))
 check("no pyvenv.cfg: 106 and a one-line reason",
       rc == 106 and err.startswith("venvshim: no pyvenv.cfg in ") and "child" not in out, (rc, err))
+check("no pyvenv.cfg: the hint is a cmd.exe command naming the venv (\"...\"), not 'DIR'",
+      f'create one with: venvshim create "{win(os.path.dirname(s))}"' in err, err)
 rc, out, err = run(os.path.join(s, "pythonw.exe"), timeout=10)
 check("GUI variant, no pyvenv.cfg: 106 without hanging", rc == 106 and "venvshim:" in err,
       (rc, err))
@@ -287,6 +289,23 @@ check("home does not exist: 103", rc == 103 and "does not exist" in err, (rc, er
 venv_dir = win(os.path.dirname(s))
 check("the fix (venvshim rebase) quotes the path for cmd.exe (\"...\"), not POSIX '...'",
       f'venvshim rebase "{venv_dir}"' in err, err)
+
+# a quoted and a root-relative home: the message names the path tried (a
+# root-relative home is on the venv's drive, not under the venv)
+for label, value, tried in (("quoted", '"C:\\Python37"', None),
+                            ("root-relative", "\\vs-no-such-base", "Z:\\vs-no-such-base")):
+    _, s = make_venv(f"home-{label}", cfg=False)
+    v = os.path.dirname(s)
+    write_cfg(os.path.join(v, "pyvenv.cfg"), None, raw=f"home = {value}\r\n".encode())
+    rc, out, err = run(os.path.join(s, "python.exe"))
+    first = err.split("\n")[0]
+    if tried:
+        ok = first.startswith(f"venvshim: home = {tried} (pyvenv.cfg says {value}")
+    else:
+        ok = (f"(pyvenv.cfg says {value}, relative to its directory)" in first
+              and "write the directory without quotes" in first)
+    check(f"home = {value} ({label}): 103, the message shows the path tried and the value",
+          rc == 103 and ok and "does not exist" in first, (rc, err))
 
 _, s = make_venv("nopython", home_files={"pythonw.exe": CHILDW})
 rc, out, err = run(os.path.join(s, "python.exe"))
