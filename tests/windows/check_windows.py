@@ -575,9 +575,47 @@ check("install without DIR: usage error 2",
 rc, out, err = run(VENVSHIM, ["help", "install"])
 check("venvshim.exe help install", rc == 0 and out.startswith("usage: venvshim install DIR"),
       (rc, out, err))
-rc, out, err = run(VENVSHIM, ["create", "x"])
-check("venvshim.exe create: not available on Windows yet, usage error 2",
-      rc == 2 and "create: not available on Windows yet" in err and "py -m venv" in err, (rc, err))
+
+# ---- venvshim.exe create: what reaches PYTHON (child.exe prints its argv),
+# the refusals, the usage errors; a real venv run is in check_real.py
+target = os.path.join(TMP, "new venv ü")
+awkward_prompt = 'a "b" c\\ d\\'
+rc, out, err = run(VENVSHIM, ["create", "--python", win(CHILD), "--without-pip", "--clear",
+                              "--prompt", awkward_prompt, win(target)])
+r = report(out)
+check("create: PYTHON -m venv [options] DIR, every argument arriving unchanged (CRT quoting)",
+      r["argv"] == [win(CHILD), "-m", "venv", "--without-pip", "--clear", "--prompt",
+                    awkward_prompt, win(target)], (rc, out, err))
+check("create: says which Python it runs",
+      f"{win(CHILD)} -m venv" in out and "(the Python: --python)" in out, out)
+check("create: PYTHON made no DIR: install is not reached, exit 1",
+      rc == 1 and "venvshim: " in err, (rc, err))
+rc, out, err = run(VENVSHIM, ["create", "--python", win(CHILD), win(target), "7"])
+check("create: an extra operand is a usage error (2)", rc == 2, (rc, err))
+for label, args in (("no DIR", ["create"]),
+                    ("--relocatable (not on Windows yet)", ["create", "--relocatable", "x"]),
+                    ("an unknown option", ["create", "--copies", "x"]),
+                    ("check --fix (not on Windows yet)", ["check", "--fix", "x"]),
+                    ("check without DIR", ["check"])):
+    rc, out, err = run(VENVSHIM, args)
+    check(f"{label}: usage error 2, a 'venvshim: ' line", rc == 2 and err.startswith("venvshim: "),
+          (rc, err))
+gone = os.path.join(TMP, "create-bad-python")
+for bad in (win(os.path.join(TMP, "no-such", "python.exe")), "vs-no-such-python"):
+    rc, out, err = run(VENVSHIM, ["create", "--python", bad, win(gone)])
+    check(f"create --python {bad}: 1, says so, no DIR left behind",
+          rc == 1 and f"--python {bad}" in err and not os.path.exists(gone), (rc, err))
+busy = os.path.join(TMP, "create-busy")
+os.makedirs(busy)
+open(os.path.join(busy, "keep.txt"), "w").close()
+rc, out, err = run(VENVSHIM, ["create", "--python", win(CHILD), win(busy)])
+check("create: a DIR holding something is refused (1) without running PYTHON",
+      rc == 1 and "is not empty" in err and "--clear" in err and "argv[" not in out
+      and os.listdir(busy) == ["keep.txt"], (rc, out, err))
+rc, out, err = run(VENVSHIM, ["create", "--without-pip", win(busy)],
+                   env={"WINEPATH": win(os.path.join(TMP, "no-such"))})
+check("create without --python and no py.exe / python.exe on PATH: 1, says what to give",
+      rc == 1 and "--python" in err, (rc, err))
 rc, out, err = run(VENVSHIM, ["--version"])
 check("venvshim.exe --version", rc == 0 and out.startswith("venvshim "), (rc, out))
 
