@@ -50,7 +50,7 @@ const cli_command cli_commands[] = {
      "run PYTHON -m venv DIR (default: py's default Python, else python.exe from PATH), then "
      "install",
      "The Python used is printed first. The venv's own options are passed to venv; a failed venv "
-     "run changes nothing more. DIR must be new or empty unless --clear is given.",
+     "run changes nothing more. An existing DIR is venv's to take or refuse, as on POSIX.",
      create_options, cmd_create_win, NULL},
     {"check", "DIR", false, "diagnose a venv (any venv, venvshim or not), one finding per line",
      "pyvenv.cfg, the base interpreter as the launchers resolve it and its version, "

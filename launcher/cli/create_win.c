@@ -74,33 +74,6 @@ static bool py_default(wchar_t *py, wchar_t *out) {
     return answer[0] && win_widen(answer, out, WIN_PATH_MAX) && is_file(out);
 }
 
-/* DIR must be new, or an empty directory, unless --clear empties it. */
-static int check_target(const char *dir, const wchar_t *wdir, bool clear) {
-    DWORD a = GetFileAttributesW(wdir);
-    if (a == INVALID_FILE_ATTRIBUTES)
-        return CLI_OK;
-    if (!(a & FILE_ATTRIBUTE_DIRECTORY))
-        return cli_error(CLI_FAILED, "%s exists and is not a directory; choose another DIR", dir);
-    if (clear)
-        return CLI_OK;
-    static wchar_t pattern[WIN_PATH_MAX];
-    _snwprintf(pattern, WIN_PATH_MAX, L"%ls\\*", wdir);
-    pattern[WIN_PATH_MAX - 1] = 0;
-    WIN32_FIND_DATAW fd;
-    HANDLE find = FindFirstFileW(pattern, &fd);
-    bool empty = true;
-    for (bool more = find != INVALID_HANDLE_VALUE; more && empty; more = FindNextFileW(find, &fd))
-        empty = wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0;
-    if (find != INVALID_HANDLE_VALUE)
-        FindClose(find);
-    if (empty)
-        return CLI_OK;
-    return cli_error(CLI_FAILED,
-                     "%s is not empty; choose a new DIR, or give --clear to delete what is in it "
-                     "first",
-                     dir);
-}
-
 /* Does python's venv take --without-scm-ignore-files (3.13+)? Asked only
  * when that option is given, so such a venv writes no .gitignore either. */
 static bool venv_has_scm_option(const wchar_t *python) {
@@ -168,10 +141,8 @@ int cmd_create_win(const cli_args *a) {
                          "no Python found: neither py.exe nor python.exe is on PATH; give "
                          "--python C:\\path\\to\\python.exe");
     }
-    int rc = check_target(dir, wdir, cli_opt(a, "clear") != NULL);
-    if (rc)
-        return rc;
-
+    /* DIR is not judged here: a file, a non-empty directory or an existing
+     * venv is venv's to take or refuse, as the POSIX create leaves it. */
     const wchar_t *argv[16];
     static wchar_t flags[4][32];
     int n = 0;
@@ -204,10 +175,7 @@ int cmd_create_win(const cli_args *a) {
         return cli_error(CLI_FAILED, "cannot run %s: %s; give --python C:\\path\\to\\python.exe",
                          shown, fs_error_text((int)GetLastError()));
     if (code != 0)
-        return cli_error(CLI_FAILED,
-                         "'%s -m venv %s' failed (exit status %lu); nothing more was done (%s may "
-                         "be half made: delete it, or run again with --clear)",
-                         shown, dir, code, dir);
+        return cli_error(CLI_FAILED, "'%s -m venv %s' failed (exit status %lu)", shown, dir, code);
     /* Python 3.13's venv writes it itself and takes --without-scm-ignore-files;
      * for older ones create writes it unless asked not to, as on POSIX. */
     if (!cli_opt(a, "without-scm-ignore-files") && !write_scm_ignore(wdir))

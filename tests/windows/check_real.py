@@ -442,6 +442,38 @@ def create_checks():
           and doc.get("problems") == 0 and {f.get("check") for f in doc.get("findings", [])}
           >= {"pyvenv.cfg", "base", "launcher"}, (rc, doc, err))
 
+    # an existing DIR, as the POSIX create (create.c): venv takes it or refuses it
+    same = os.path.join(TMP, "created again")
+    shutil.copytree(v, same)
+    rc, out, err = run(VENVSHIM, ["create", "--python", win(bpy), "--without-pip", win(same)])
+    spy = os.path.join(same, "Scripts", "python.exe")
+    rc2, out2, err2 = run(spy, ["-c", "import sys; print(sys.prefix)"])
+    check("create into an existing venvshim venv: exit 0, still a working launcher venv",
+          rc == 0 and open(spy, "rb").read() == open(LAUNCHER, "rb").read()
+          and rc2 == 0 and out2.strip() == win(same), (rc, out, err, rc2, out2, err2))
+    busy = os.path.join(TMP, "created busy")
+    os.makedirs(busy)
+    open(os.path.join(busy, "keep.txt"), "w").close()
+    rc, out, err = run(VENVSHIM, ["create", "--python", win(bpy), "--without-pip", win(busy)])
+    check("create into a non-empty DIR: exit 0, a launcher venv, what was there kept",
+          rc == 0 and os.path.isfile(os.path.join(busy, "keep.txt"))
+          and os.path.isfile(os.path.join(busy, "pyvenv.cfg"))
+          and open(os.path.join(busy, "Scripts", "python.exe"), "rb").read()
+          == open(LAUNCHER, "rb").read(), (rc, out, err))
+    rc, out, err = run(VENVSHIM, ["create", "--python", win(bpy), "--without-pip", "--clear",
+                                  win(busy)])
+    check("create --clear into a non-empty DIR: exit 0, venv emptied it first",
+          rc == 0 and not os.path.exists(os.path.join(busy, "keep.txt"))
+          and os.path.isfile(os.path.join(busy, "Scripts", "python.exe")), (rc, out, err))
+    afile = os.path.join(TMP, "created file")
+    with open(afile, "w") as f:
+        f.write("keep\n")
+    rc, out, err = run(VENVSHIM, ["create", "--python", win(bpy), "--without-pip", win(afile)])
+    check("create into a DIR that is a file: venv refuses, exit 1, the POSIX message, "
+          "the file untouched",
+          rc == 1 and f"venvshim: '{win(bpy)} -m venv {win(afile)}' failed (exit status 1)\n"
+          in err.replace("\r", "") and open(afile).read() == "keep\n", (rc, out, err))
+
     # the default Python: python.exe from PATH (no py.exe under Wine)
     v2 = os.path.join(TMP, "default-python")
     rc, out, err = run(VENVSHIM, ["create", "--without-pip", "--quiet", win(v2)],
