@@ -127,8 +127,8 @@ static bool home_candidate(step *s, const char *home, const char *name, char *ou
 static void rebase_hint(strbuf *sb, const step *s, const char *venv_dir) {
     sb_add(sb, "\nto keep its packages with another installed Python ");
     sb_add(sb, s->has_version ? s->version_text : "of its version");
-    sb_add(sb, ": venvshim rebase ");
-    sb_add_shell_word(sb, venv_dir);
+    sb_add(sb, ": ");
+    names_repoint_fix(sb, venv_dir, s->loc->cfg_path, s->has_version ? s->version_text : "", true);
 }
 
 static int fail_with_hint(vs_error *err, int code, const step *s, const char *what) {
@@ -285,16 +285,12 @@ static int fail_version_mismatch(vs_error *err, const step *s) {
      * else keep the list before recreating (nothing here deletes them) */
     sb_add(&sb, "\nits packages need Python ");
     sb_add(&sb, s->version_text);
-    sb_add(&sb, ": venvshim rebase ");
-    sb_add_shell_word(&sb, venv_dir);
+    sb_add(&sb, ": ");
+    /* home holds another X.Y: putting this one back there is no fix */
+    names_repoint_fix(&sb, venv_dir, s->loc->cfg_path, s->version_text, false);
     sb_add(&sb, " if one is installed; else list them (pip freeze --path ");
     static char site[VS_PATH_MAX];
-    strbuf site_sb;
-    sb_init(&site_sb, site, sizeof site);
-    sb_add(&site_sb, venv_dir);
-    sb_add(&site_sb, "/lib/python");
-    sb_add(&site_sb, s->version_text);
-    sb_add(&site_sb, "/site-packages");
+    names_site_packages(site, sizeof site, venv_dir, s->version_text);
     sb_add_shell_word(&sb, site);
     sb_add(&sb, " > requirements.txt), recreate the venv with ");
     sb_add_shell_word(&sb, s->mismatch_path);

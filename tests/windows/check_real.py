@@ -509,6 +509,16 @@ def create_checks():
     check("check: the base is gone: exit 1, a base problem naming the path and 103",
           rc == 1 and any("does not exist" in m and "103" in m for m in problems(doc, "base"))
           and "  problem  base" in out, (rc, out, err))
+    d = os.path.join(TMP, "chk-nobase")
+    fix = (f"another installed Python 3.7: point 'home' at its folder in pyvenv.cfg (notepad "
+           f'"{win(d)}\\pyvenv.cfg"), or reinstall Python 3.7 into home\'s folder')
+    lrc, lout, lerr = run(os.path.join(d, "Scripts", "python.exe"), ["-c", "print(1)"])
+    check("the base is gone: the launcher's 103 says to point home in pyvenv.cfg (quoted for "
+          "cmd.exe) at a Python 3.7 or reinstall it, never 'venvshim rebase'",
+          lrc == 103 and fix in lerr and "rebase" not in lerr, (lrc, lerr))
+    check("check repeats that fix for the missing base, never 'venvshim rebase'",
+          any(fix in m for m in problems(doc, "base")) and fix in out and "rebase" not in out,
+          (out, doc))
     rc, out, err, doc = broken("chk-cfg", lambda d: open(os.path.join(d, "pyvenv.cfg"),
                                                          "w").write("version = 3.7.9\n"))
     check("check: pyvenv.cfg without home: exit 1, a pyvenv.cfg problem",

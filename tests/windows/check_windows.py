@@ -287,8 +287,27 @@ write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), "/nonexistent/base")
 rc, out, err = run(os.path.join(s, "python.exe"))
 check("home does not exist: 103", rc == 103 and "does not exist" in err, (rc, err))
 venv_dir = win(os.path.dirname(s))
-check("the fix (venvshim rebase) quotes the path for cmd.exe (\"...\"), not POSIX '...'",
-      f'venvshim rebase "{venv_dir}"' in err, err)
+# no rebase command on Windows: the fix that keeps the packages is home in
+# pyvenv.cfg (read at every start), named as one cmd.exe word, or reinstalling
+check("103's fix: point home in pyvenv.cfg at another Python 3.12 (the file quoted for "
+      "cmd.exe), or reinstall it; no 'venvshim rebase', no POSIX lib/python3.12 path",
+      "another installed Python 3.12: point 'home' at its folder in pyvenv.cfg (notepad "
+      f'"{venv_dir}\\pyvenv.cfg"), or reinstall Python 3.12 into home\'s folder' in err
+      and "rebase" not in err and "lib/python" not in err, err)
+
+# only another X.Y in home (a free-threaded base whose name says 3.13, the
+# venv is 3.12): the fix, and a Windows site-packages path for pip freeze
+h, s = make_venv("mismatch", home_files={"python3.13t.exe": CHILD})
+v = os.path.dirname(s)
+write_cfg(os.path.join(v, "pyvenv.cfg"), h,
+          extra=f"version = 3.12.1\r\nexecutable = {win(h)}\\python3.13t.exe\r\n")
+rc, out, err = run(os.path.join(s, "python.exe"))
+check("another X.Y in home: 103; the fix is home in pyvenv.cfg, pip freeze --path names "
+      "Lib\\site-packages; no 'venvshim rebase'",
+      rc == 103 and "is Python 3.13" in err
+      and f'point \'home\' at its folder in pyvenv.cfg (notepad "{win(v)}\\pyvenv.cfg")' in err
+      and f'pip freeze --path "{win(v)}\\Lib\\site-packages"' in err
+      and "rebase" not in err and "lib/python" not in err, (rc, err))
 
 # a quoted and a root-relative home: the message names the path tried (a
 # root-relative home is on the venv's drive, not under the venv)
