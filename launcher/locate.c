@@ -212,9 +212,14 @@ int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
     static char parent[VS_PATH_MAX];
     sb_copy(parent, sizeof parent, dir);
     path_dirname(parent);
+    /* the venv this launcher would belong to, one word for the shell (cmd.exe
+     * on Windows), so the hint can be pasted as it is */
+    static char create[VS_PATH_MAX + 64];
+    strbuf sb;
+    sb_init(&sb, create, sizeof create);
+    sb_add(&sb, "\nthis launcher runs only inside a virtual environment: create one with: "
+                "venvshim create ");
+    sb_add_shell_word(&sb, parent[0] ? parent : ".");
     return diag_fail(err, EXIT_NO_CFG, "no pyvenv.cfg in ", dir, " or ", parent, " (launcher ",
-                     first_try, looped ? "; symlink loop" : "", ")",
-                     "\nthis launcher runs only inside a virtual environment: create one with "
-                     "'venvshim create DIR'",
-                     NULL);
+                     first_try, looped ? "; symlink loop" : "", ")", create, NULL);
 }

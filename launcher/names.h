@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "cfg.h"
+#include "strbuf.h"
 
 #define BASE_NAMES_MAX 4
 
@@ -24,5 +25,18 @@ typedef struct {
  * pyvenv.cfg's executable (or base-executable) value, ptr NULL if absent. */
 void names_base_for(const char *invoked, const char *versioned, cfg_value recorded,
                     base_names *out);
+
+/* The fix that keeps a venv's packages when its base is gone: point the venv
+ * at another installed Python of its version ("X.Y", "" when unknown), as
+ * words the user can paste. POSIX: `venvshim rebase DIR`. Windows has no
+ * rebase command: set home in the venv's pyvenv.cfg (the redirectors read it
+ * at every start); with reinstall (home holds no other Python), or put
+ * Python X.Y back there. */
+void names_repoint_fix(strbuf *sb, const char *venv_dir, const char *cfg_path, const char *version,
+                       bool reinstall);
+
+/* venv_dir's site-packages for Python "X.Y" (lib/pythonX.Y/site-packages on
+ * POSIX, Lib\site-packages on Windows); false when it does not fit. */
+bool names_site_packages(char *out, size_t cap, const char *venv_dir, const char *version);
 
 #endif

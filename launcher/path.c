@@ -106,6 +106,14 @@ bool path_absolute(char *out, size_t cap, const char *cwd, const char *p) {
         if (n >= cap)
             return false;
         memmove(out, p, n + 1);
+    } else if (PATH_WINDOWS && path_is_sep(p[0]) && root_len(cwd) > 0) {
+        /* "\x": rooted on cwd's drive or share, as Windows reads it */
+        size_t rlen = root_len(cwd) - (path_is_sep(cwd[root_len(cwd) - 1]) ? 1 : 0);
+        size_t n = strlen(p);
+        if (rlen + n >= cap)
+            return false;
+        memmove(out + rlen, p, n + 1); /* out may alias p or cwd: p first */
+        memmove(out, cwd, rlen);
     } else if (!path_join(out, cap, cwd, p)) {
         return false;
     }

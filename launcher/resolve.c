@@ -4,6 +4,7 @@
 
 #include "denied.h"
 #include "names.h"
+#include "pathsep.h"
 #include "pyname.h"
 #include "strbuf.h"
 #include "version_guard.h"
@@ -126,8 +127,8 @@ static bool home_candidate(step *s, const char *home, const char *name, char *ou
 static void rebase_hint(strbuf *sb, const step *s, const char *venv_dir) {
     sb_add(sb, "\nto keep its packages with another installed Python ");
     sb_add(sb, s->has_version ? s->version_text : "of its version");
-    sb_add(sb, ": venvshim rebase ");
-    sb_add_shell_word(sb, venv_dir);
+    sb_add(sb, ": ");
+    names_repoint_fix(sb, venv_dir, s->loc->cfg_path, s->has_version ? s->version_text : "", true);
 }
 
 static int fail_with_hint(vs_error *err, int code, const step *s, const char *what) {
@@ -208,11 +209,20 @@ static int read_home(step *s, vs_base *base, vs_error *err) {
     if (info.kind != FS_DIR) {
         sb_add(&sb, "home = ");
         sb_add(&sb, base->home);
+        if (s->home_relative) {
+            /* the path tried, and the value it came from */
+            sb_add(&sb, " (pyvenv.cfg says ");
+            sb_add_n(&sb, home.ptr, home.len);
+            sb_add(&sb, ", relative to its directory)");
+        }
         sb_add(&sb, " in ");
         sb_add(&sb, s->cfg_path);
         sb_add(&sb, info.kind == FS_MISSING ? " does not exist (the base Python was moved or "
                                               "removed)"
                                             : " is not a directory");
+        if (PATH_WINDOWS && memchr(home.ptr, '"', home.len))
+            /* no Windows name holds '"'; CPython keeps quotes as part of the value */
+            sb_add(&sb, "; write the directory without quotes: home = C:\\Path\\To\\Python");
         return fail_with_hint(err, EXIT_NO_BASE, s, msg);
     }
     return 0;
@@ -275,16 +285,12 @@ static int fail_version_mismatch(vs_error *err, const step *s) {
      * else keep the list before recreating (nothing here deletes them) */
     sb_add(&sb, "\nits packages need Python ");
     sb_add(&sb, s->version_text);
-    sb_add(&sb, ": venvshim rebase ");
-    sb_add_shell_word(&sb, venv_dir);
+    sb_add(&sb, ": ");
+    /* home holds another X.Y: putting this one back there is no fix */
+    names_repoint_fix(&sb, venv_dir, s->loc->cfg_path, s->version_text, false);
     sb_add(&sb, " if one is installed; else list them (pip freeze --path ");
     static char site[VS_PATH_MAX];
-    strbuf site_sb;
-    sb_init(&site_sb, site, sizeof site);
-    sb_add(&site_sb, venv_dir);
-    sb_add(&site_sb, "/lib/python");
-    sb_add(&site_sb, s->version_text);
-    sb_add(&site_sb, "/site-packages");
+    names_site_packages(site, sizeof site, venv_dir, s->version_text);
     sb_add_shell_word(&sb, site);
     sb_add(&sb, " > requirements.txt), recreate the venv with ");
     sb_add_shell_word(&sb, s->mismatch_path);

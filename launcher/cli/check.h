@@ -11,27 +11,7 @@
 #include <sys/types.h>
 
 #include "../cfg.h"
-
-typedef enum { FIND_OK, FIND_INFO, FIND_PROBLEM, FIND_FIXED } find_status;
-
-typedef struct {
-    char *check; /* "pyvenv.cfg", "base", "launcher", "script", "movable" */
-    find_status status;
-    char *path;    /* the file at issue, may be NULL */
-    char *message; /* one line */
-} finding;
-
-typedef struct {
-    finding *items;
-    size_t count, cap;
-} report;
-
-void report_add(report *r, const char *check, find_status status, const char *path, const char *fmt,
-                ...) __attribute__((format(printf, 5, 6)));
-size_t report_count(const report *r, find_status status);
-void report_print_text(const report *r, const char *venv, FILE *out);
-void report_print_json(const report *r, const char *venv, FILE *out);
-void report_free(report *r);
+#include "findings.h"
 
 /* ---- check_scripts.c ---- */
 

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "findings.h"
+
+const char *report_fix_hint = "; 'venvshim check --fix DIR' repairs what is safe to repair";
 
 static char *dup_or_null(const char *s) {
     return s ? strdup(s) : NULL;
@@ -20,24 +22,16 @@ void report_add(report *r, const char *check, find_status status, const char *pa
         r->items = items;
         r->cap = cap;
     }
-    /* One formatting pass into a growing buffer. Formatting twice with
-     * vsnprintf (measure, then write) trips GCC 12's -Wformat-truncation
-     * ("null format string") under -fsanitize=undefined at -O2 and above:
-     * the nonnull-attribute check UBSan adds before the first call leaves a
-     * path on which fmt is NULL, and the warning sees the second call there. */
-    char *message = NULL;
-    size_t size = 0;
-    FILE *mem = open_memstream(&message, &size);
-    if (mem) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vfprintf(mem, fmt, ap);
-        va_end(ap);
-        if (fclose(mem) != 0 || n < 0) {
-            free(message);
-            message = NULL;
-        }
-    }
+    /* One formatting pass (open_memstream is POSIX only; formatting twice,
+     * measure then write, trips GCC 12's -Wformat-truncation under
+     * -fsanitize=undefined at -O2: a path on which fmt is NULL). A finding is
+     * one line: 16 KiB holds three full paths and more. */
+    static char line[16384];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    char *message = n < 0 ? NULL : strdup(line);
     for (char *p = message; p && *p; p++)
         if (*p == '\n')
             *p = ' '; /* one line per finding */
@@ -148,9 +142,7 @@ void report_print_text(const report *r, const char *venv, FILE *out) {
         fprintf(out, "healthy%s\n", fixed ? " (after the fixes above)" : "");
     else
         fprintf(out, "%zu problem%s found%s\n", problems, problems == 1 ? "" : "s",
-                fixed ? " (some fixed, see above)"
-                      : "; 'venvshim check --fix DIR' repairs what is "
-                        "safe to repair");
+                fixed ? " (some fixed, see above)" : report_fix_hint);
 }
 
 void report_print_json(const report *r, const char *venv, FILE *out) {

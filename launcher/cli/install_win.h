@@ -9,4 +9,8 @@
 
 int install_windows_venv(const wchar_t *dir);
 
+/* venvshim.exe create DIR (create_win.c) and check DIR (check_win.c). */
+int cmd_create_win(const cli_args *a);
+int cmd_check_win(const cli_args *a);
+
 #endif

@@ -13,3 +13,21 @@ void names_base_for(const char *invoked, const char *versioned, cfg_value record
     out->count = 4;
     out->use_recorded = true;
 }
+
+void names_repoint_fix(strbuf *sb, const char *venv_dir, const char *cfg_path, const char *version,
+                       bool reinstall) {
+    /* rebase finds, asks for and checks the Python itself */
+    (void)cfg_path, (void)version, (void)reinstall;
+    sb_add(sb, "venvshim rebase ");
+    sb_add_shell_word(sb, venv_dir);
+}
+
+bool names_site_packages(char *out, size_t cap, const char *venv_dir, const char *version) {
+    strbuf sb;
+    sb_init(&sb, out, cap);
+    sb_add(&sb, venv_dir);
+    sb_add(&sb, "/lib/python");
+    sb_add(&sb, version);
+    sb_add(&sb, "/site-packages");
+    return !sb.overflow;
+}

@@ -84,3 +84,26 @@ void names_base_for(const char *invoked, const char *versioned, cfg_value record
             out->names[0] = out->storage;
     }
 }
+
+void names_repoint_fix(strbuf *sb, const char *venv_dir, const char *cfg_path, const char *version,
+                       bool reinstall) {
+    (void)venv_dir;
+    /* the file as one cmd.exe word, in a command that opens it */
+    sb_add(sb, "point 'home' at its folder in pyvenv.cfg (notepad ");
+    sb_add_shell_word(sb, cfg_path);
+    sb_add(sb, ")");
+    if (reinstall) {
+        sb_add(sb, ", or reinstall Python ");
+        sb_add(sb, version[0] ? version : "of its version");
+        sb_add(sb, " into home's folder");
+    }
+}
+
+bool names_site_packages(char *out, size_t cap, const char *venv_dir, const char *version) {
+    (void)version; /* a Windows venv's Lib has no pythonX.Y level */
+    strbuf sb;
+    sb_init(&sb, out, cap);
+    sb_add(&sb, venv_dir);
+    sb_add(&sb, "\\Lib\\site-packages");
+    return !sb.overflow;
+}

@@ -9,6 +9,7 @@ launcher mode (MODES). TAP-like output as check_windows.py.
 Under Wine, real CPython aborts when a std stream is a regular file: every
 run here uses pipes or /dev/null.
 """
+import glob
 import io
 import json
 import os
@@ -376,9 +377,189 @@ def spawn(raw):
     return None, out
 
 
+def venv_module():
+    """CPython 3.7's own venv package (pure Python): the embeddable 3.7.9 has
+    none. VENVSHIM_WINDOWS_VENV_MODULE, else a pyenv 3.7's; None: skipped."""
+    cands = [os.environ.get("VENVSHIM_WINDOWS_VENV_MODULE", "")]
+    cands += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.7*/lib/python3.7/venv")))
+    return next((c for c in cands if c and os.path.isfile(os.path.join(c, "__init__.py"))), None)
+
+
+def check_json(venv):
+    rc, out, err = run(VENVSHIM, ["check", "--json", win(venv)])
+    try:
+        return rc, json.loads(out), err
+    except ValueError:
+        return rc, {}, (out, err)
+
+
+def problems(doc, kind):
+    return [f["message"] for f in doc.get("findings", [])
+            if f.get("check") == kind and f.get("status") == "problem"]
+
+
+def create_checks():
+    """venvshim.exe create with the real 3.7.9 (plus CPython 3.7's venv
+    package, and copies of python.exe where a python.org install keeps its
+    venv launchers), then check on it and on broken copies of it."""
+    src = venv_module()
+    if not src:
+        print("# skipped create/check with the real CPython: no CPython 3.7 venv package "
+              "(set VENVSHIM_WINDOWS_VENV_MODULE)")
+        return
+    base = os.path.join(TMP, "base 37")
+    shutil.copytree(REAL, base)
+    shutil.copytree(src, os.path.join(base, "venv"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    nt = os.path.join(base, "venv", "scripts", "nt")
+    os.makedirs(nt, exist_ok=True)
+    for exe in ("python.exe", "pythonw.exe"):
+        shutil.copy(os.path.join(base, exe), nt)
+    bpy = os.path.join(base, "python.exe")
+
+    v = os.path.join(TMP, "created venv")
+    rc, out, err = run(VENVSHIM, ["create", "--python", win(bpy), "--without-pip", win(v)])
+    check("create: --python BASE --without-pip DIR: exit 0, names the Python",
+          rc == 0 and f"{win(bpy)} -m venv" in out, (rc, out, err))
+    py = os.path.join(v, "Scripts", "python.exe")
+    rc, out, err = run(py, ["-c", REPORT_OUT])
+    i = info_of(out)
+    check("create: Scripts\\python.exe is the launcher; sys.prefix, sys.base_prefix, "
+          "sys.executable as for a venv",
+          rc == 0 and i.get("prefix") == win(v) and i.get("base_prefix") == win(base)
+          and i.get("executable") == win(py)
+          and open(py, "rb").read() == open(LAUNCHER, "rb").read(), (rc, out, err))
+    check("create: DIR\\.gitignore as Python 3.13's venv writes it",
+          os.path.isfile(os.path.join(v, ".gitignore")))
+
+    rc, out, err = run(VENVSHIM, ["check", win(v)])
+    check("check: a healthy created venv: exit 0, ok lines, 'healthy'",
+          rc == 0 and out.rstrip().endswith("healthy") and "problem" not in out
+          and f"{win(bpy)} is Python 3.7.9" in out, (rc, out, err))
+    rc, doc, err = check_json(v)
+    check("check --json: the docs/json.md schema, healthy",
+          rc == 0 and doc.get("venv") == win(v) and doc.get("healthy") is True
+          and doc.get("problems") == 0 and {f.get("check") for f in doc.get("findings", [])}
+          >= {"pyvenv.cfg", "base", "launcher"}, (rc, doc, err))
+
+    # an existing DIR, as the POSIX create (create.c): venv takes it or refuses it
+    same = os.path.join(TMP, "created again")
+    shutil.copytree(v, same)
+    rc, out, err = run(VENVSHIM, ["create", "--python", win(bpy), "--without-pip", win(same)])
+    spy = os.path.join(same, "Scripts", "python.exe")
+    rc2, out2, err2 = run(spy, ["-c", "import sys; print(sys.prefix)"])
+    check("create into an existing venvshim venv: exit 0, still a working launcher venv",
+          rc == 0 and open(spy, "rb").read() == open(LAUNCHER, "rb").read()
+          and rc2 == 0 and out2.strip() == win(same), (rc, out, err, rc2, out2, err2))
+    busy = os.path.join(TMP, "created busy")
+    os.makedirs(busy)
+    open(os.path.join(busy, "keep.txt"), "w").close()
+    rc, out, err = run(VENVSHIM, ["create", "--python", win(bpy), "--without-pip", win(busy)])
+    check("create into a non-empty DIR: exit 0, a launcher venv, what was there kept",
+          rc == 0 and os.path.isfile(os.path.join(busy, "keep.txt"))
+          and os.path.isfile(os.path.join(busy, "pyvenv.cfg"))
+          and open(os.path.join(busy, "Scripts", "python.exe"), "rb").read()
+          == open(LAUNCHER, "rb").read(), (rc, out, err))
+    rc, out, err = run(VENVSHIM, ["create", "--python", win(bpy), "--without-pip", "--clear",
+                                  win(busy)])
+    check("create --clear into a non-empty DIR: exit 0, venv emptied it first",
+          rc == 0 and not os.path.exists(os.path.join(busy, "keep.txt"))
+          and os.path.isfile(os.path.join(busy, "Scripts", "python.exe")), (rc, out, err))
+    afile = os.path.join(TMP, "created file")
+    with open(afile, "w") as f:
+        f.write("keep\n")
+    rc, out, err = run(VENVSHIM, ["create", "--python", win(bpy), "--without-pip", win(afile)])
+    check("create into a DIR that is a file: venv refuses, exit 1, the POSIX message, "
+          "the file untouched",
+          rc == 1 and f"venvshim: '{win(bpy)} -m venv {win(afile)}' failed (exit status 1)\n"
+          in err.replace("\r", "") and open(afile).read() == "keep\n", (rc, out, err))
+
+    # the default Python: python.exe from PATH (no py.exe under Wine)
+    v2 = os.path.join(TMP, "default-python")
+    rc, out, err = run(VENVSHIM, ["create", "--without-pip", "--quiet", win(v2)],
+                       env={"WINEPATH": win(base)})
+    check("create without --python: python.exe from PATH; --quiet prints nothing",
+          rc == 0 and out == "" and os.path.isfile(os.path.join(v2, "pyvenv.cfg"))
+          and f"home = {win(base)}" in open(os.path.join(v2, "pyvenv.cfg")).read(),
+          (rc, out, err))
+    rc, out, err = run(VENVSHIM, ["create", "--without-pip", win(v2 + "x")],
+                       env={"WINEPATH": win(base)})
+    check("create without --python: says it took python.exe from PATH",
+          rc == 0 and f"{win(bpy)} -m venv" in out and "python.exe from PATH" in out, (rc, out))
+
+    # venv itself fails (the embeddable has no ensurepip): exit 1, no install
+    v3 = os.path.join(TMP, "venv-fails")
+    rc, out, err = run(VENVSHIM, ["create", "--python", win(bpy), win(v3)])
+    s3 = os.path.join(v3, "Scripts", "python.exe")
+    check("create: venv fails (no ensurepip): exit 1, the reason, install not run",
+          rc == 1 and "-m venv" in err and "failed (exit status" in err
+          and not (os.path.exists(s3) and open(s3, "rb").read() == open(LAUNCHER, "rb").read()),
+          (rc, out, err))
+
+    # broken copies of the healthy venv
+    def broken(name, edit):
+        d = os.path.join(TMP, name)
+        shutil.copytree(v, d)
+        edit(d)
+        rc, out, err = run(VENVSHIM, ["check", win(d)])
+        rcj, doc, errj = check_json(d)
+        return rc, out, err, doc
+
+    rc, out, err, doc = broken("chk-nobase", lambda d: write_cfg(d, os.path.join(TMP, "gone")))
+    check("check: the base is gone: exit 1, a base problem naming the path and 103",
+          rc == 1 and any("does not exist" in m and "103" in m for m in problems(doc, "base"))
+          and "  problem  base" in out, (rc, out, err))
+    d = os.path.join(TMP, "chk-nobase")
+    fix = (f"another installed Python 3.7: point 'home' at its folder in pyvenv.cfg (notepad "
+           f'"{win(d)}\\pyvenv.cfg"), or reinstall Python 3.7 into home\'s folder')
+    lrc, lout, lerr = run(os.path.join(d, "Scripts", "python.exe"), ["-c", "print(1)"])
+    check("the base is gone: the launcher's 103 says to point home in pyvenv.cfg (quoted for "
+          "cmd.exe) at a Python 3.7 or reinstall it, never 'venvshim rebase'",
+          lrc == 103 and fix in lerr and "rebase" not in lerr, (lrc, lerr))
+    check("check repeats that fix for the missing base, never 'venvshim rebase'",
+          any(fix in m for m in problems(doc, "base")) and fix in out and "rebase" not in out,
+          (out, doc))
+    rc, out, err, doc = broken("chk-cfg", lambda d: open(os.path.join(d, "pyvenv.cfg"),
+                                                         "w").write("version = 3.7.9\n"))
+    check("check: pyvenv.cfg without home: exit 1, a pyvenv.cfg problem",
+          rc == 1 and any("has no 'home" in m for m in problems(doc, "pyvenv.cfg")), (rc, out))
+    rc, out, err, doc = broken("chk-version", lambda d: write_cfg(d, base, version="3.8.1"))
+    check("check: pyvenv.cfg says 3.8, the base is 3.7.9: exit 1, the version problem",
+          rc == 1 and any("is Python 3.7.9 but the venv is for 3.8" in m
+                          for m in problems(doc, "base")), (rc, out))
+
+    def damage(d):
+        s = os.path.join(d, "Scripts")
+        script_exe(os.path.join(s, "vs-tool.exe"), SCRIPT, b"#!python.exe\r\n", "main")
+        with open(SCRIPT, "rb") as f:
+            stub = f.read()
+        zbody = io.BytesIO()
+        with zipfile.ZipFile(zbody, "w") as z:
+            z.writestr("__main__.py", "print(1)\n")
+        zb = zbody.getvalue()
+        with open(os.path.join(s, "vs-bad.exe"), "wb") as f:  # end record points before the file
+            f.write(stub + b"#!python.exe\n" + zb[-22:-6] + (10 ** 9).to_bytes(4, "little")
+                    + zb[-2:])
+    rc, out, err, doc = broken("chk-script", damage)
+    bad = problems(doc, "script")
+    check("check: a damaged console-script launcher: exit 1, names it (105); the sound one ok",
+          rc == 1 and len(bad) == 1 and "vs-bad.exe" in bad[0] and "105" in bad[0]
+          and "1 console-script launcher in" in out, (rc, out, err))
+
+    def foreign(d):
+        shutil.copy(bpy, os.path.join(d, "Scripts", "python.exe"))
+    rc, out, err, doc = broken("chk-foreign", foreign)
+    check("check: Scripts\\python.exe replaced by a copy of the base: exit 1, 1 of 2 "
+          "interpreters not launchers",
+          rc == 1 and any("1 of 2 interpreters" in m for m in problems(doc, "launcher")),
+          (rc, out))
+
+
 for mode, env in MODES:
     MODE_ENV = env
     real_checks(mode)
+MODE_ENV = {}
+create_checks()
 
 shutil.rmtree(TMP, ignore_errors=True)
 failed = results.count(False)

@@ -242,6 +242,8 @@ _, s = make_venv("nocfg", cfg=False)
 rc, out, err = run(os.path.join(s, "python.exe"))
 check("no pyvenv.cfg: 106 and a one-line reason",
       rc == 106 and err.startswith("venvshim: no pyvenv.cfg in ") and "child" not in out, (rc, err))
+check("no pyvenv.cfg: the hint is a cmd.exe command naming the venv (\"...\"), not 'DIR'",
+      f'create one with: venvshim create "{win(os.path.dirname(s))}"' in err, err)
 rc, out, err = run(os.path.join(s, "pythonw.exe"), timeout=10)
 check("GUI variant, no pyvenv.cfg: 106 without hanging", rc == 106 and "venvshim:" in err,
       (rc, err))
@@ -285,8 +287,44 @@ write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), "/nonexistent/base")
 rc, out, err = run(os.path.join(s, "python.exe"))
 check("home does not exist: 103", rc == 103 and "does not exist" in err, (rc, err))
 venv_dir = win(os.path.dirname(s))
-check("the fix (venvshim rebase) quotes the path for cmd.exe (\"...\"), not POSIX '...'",
-      f'venvshim rebase "{venv_dir}"' in err, err)
+# no rebase command on Windows: the fix that keeps the packages is home in
+# pyvenv.cfg (read at every start), named as one cmd.exe word, or reinstalling
+check("103's fix: point home in pyvenv.cfg at another Python 3.12 (the file quoted for "
+      "cmd.exe), or reinstall it; no 'venvshim rebase', no POSIX lib/python3.12 path",
+      "another installed Python 3.12: point 'home' at its folder in pyvenv.cfg (notepad "
+      f'"{venv_dir}\\pyvenv.cfg"), or reinstall Python 3.12 into home\'s folder' in err
+      and "rebase" not in err and "lib/python" not in err, err)
+
+# only another X.Y in home (a free-threaded base whose name says 3.13, the
+# venv is 3.12): the fix, and a Windows site-packages path for pip freeze
+h, s = make_venv("mismatch", home_files={"python3.13t.exe": CHILD})
+v = os.path.dirname(s)
+write_cfg(os.path.join(v, "pyvenv.cfg"), h,
+          extra=f"version = 3.12.1\r\nexecutable = {win(h)}\\python3.13t.exe\r\n")
+rc, out, err = run(os.path.join(s, "python.exe"))
+check("another X.Y in home: 103; the fix is home in pyvenv.cfg, pip freeze --path names "
+      "Lib\\site-packages; no 'venvshim rebase'",
+      rc == 103 and "is Python 3.13" in err
+      and f'point \'home\' at its folder in pyvenv.cfg (notepad "{win(v)}\\pyvenv.cfg")' in err
+      and f'pip freeze --path "{win(v)}\\Lib\\site-packages"' in err
+      and "rebase" not in err and "lib/python" not in err, (rc, err))
+
+# a quoted and a root-relative home: the message names the path tried (a
+# root-relative home is on the venv's drive, not under the venv)
+for label, value, tried in (("quoted", '"C:\\Python37"', None),
+                            ("root-relative", "\\vs-no-such-base", "Z:\\vs-no-such-base")):
+    _, s = make_venv(f"home-{label}", cfg=False)
+    v = os.path.dirname(s)
+    write_cfg(os.path.join(v, "pyvenv.cfg"), None, raw=f"home = {value}\r\n".encode())
+    rc, out, err = run(os.path.join(s, "python.exe"))
+    first = err.split("\n")[0]
+    if tried:
+        ok = first.startswith(f"venvshim: home = {tried} (pyvenv.cfg says {value}")
+    else:
+        ok = (f"(pyvenv.cfg says {value}, relative to its directory)" in first
+              and "write the directory without quotes" in first)
+    check(f"home = {value} ({label}): 103, the message shows the path tried and the value",
+          rc == 103 and ok and "does not exist" in first, (rc, err))
 
 _, s = make_venv("nopython", home_files={"pythonw.exe": CHILDW})
 rc, out, err = run(os.path.join(s, "python.exe"))
@@ -556,9 +594,53 @@ check("install without DIR: usage error 2",
 rc, out, err = run(VENVSHIM, ["help", "install"])
 check("venvshim.exe help install", rc == 0 and out.startswith("usage: venvshim install DIR"),
       (rc, out, err))
-rc, out, err = run(VENVSHIM, ["create", "x"])
-check("venvshim.exe create: not available on Windows yet, usage error 2",
-      rc == 2 and "create: not available on Windows yet" in err and "py -m venv" in err, (rc, err))
+
+# ---- venvshim.exe create: what reaches PYTHON (child.exe prints its argv),
+# the refusals, the usage errors; a real venv run is in check_real.py
+target = os.path.join(TMP, "new venv ü")
+awkward_prompt = 'a "b" c\\ d\\'
+rc, out, err = run(VENVSHIM, ["create", "--python", win(CHILD), "--without-pip", "--clear",
+                              "--prompt", awkward_prompt, win(target)])
+r = report(out)
+check("create: PYTHON -m venv [options] DIR, every argument arriving unchanged (CRT quoting)",
+      r["argv"] == [win(CHILD), "-m", "venv", "--without-pip", "--clear", "--prompt",
+                    awkward_prompt, win(target)], (rc, out, err))
+check("create: says which Python it runs",
+      f"{win(CHILD)} -m venv" in out and "(the Python: --python)" in out, out)
+check("create: PYTHON made no DIR: install is not reached, exit 1",
+      rc == 1 and "venvshim: " in err, (rc, err))
+rc, out, err = run(VENVSHIM, ["create", "--python", win(CHILD), win(target), "7"])
+check("create: an extra operand is a usage error (2)", rc == 2, (rc, err))
+for label, args in (("no DIR", ["create"]),
+                    ("--relocatable (not on Windows yet)", ["create", "--relocatable", "x"]),
+                    ("an unknown option", ["create", "--copies", "x"]),
+                    ("check --fix (not on Windows yet)", ["check", "--fix", "x"]),
+                    ("check without DIR", ["check"])):
+    rc, out, err = run(VENVSHIM, args)
+    check(f"{label}: usage error 2, a 'venvshim: ' line", rc == 2 and err.startswith("venvshim: "),
+          (rc, err))
+gone = os.path.join(TMP, "create-bad-python")
+for bad in (win(os.path.join(TMP, "no-such", "python.exe")), "vs-no-such-python"):
+    rc, out, err = run(VENVSHIM, ["create", "--python", bad, win(gone)])
+    check(f"create --python {bad}: 1, says so, no DIR left behind",
+          rc == 1 and f"--python {bad}" in err and not os.path.exists(gone), (rc, err))
+busy = os.path.join(TMP, "create-busy")
+os.makedirs(busy)
+open(os.path.join(busy, "keep.txt"), "w").close()
+afile = os.path.join(TMP, "create-file")
+open(afile, "w").close()
+# as the POSIX create (create.c): an existing DIR is not judged before venv
+# runs; venv takes it or refuses it (check_real.py runs the real one)
+for label, d in (("a DIR holding something", busy), ("a DIR that is a file", afile)):
+    rc, out, err = run(VENVSHIM, ["create", "--python", win(CHILD), win(d)])
+    check(f"create: {label} goes to PYTHON -m venv as on POSIX (venv decides), nothing deleted",
+          report(out)["argv"] == [win(CHILD), "-m", "venv", win(d)]
+          and os.path.isfile(os.path.join(busy, "keep.txt")) and os.path.isfile(afile),
+          (rc, out, err))
+rc, out, err = run(VENVSHIM, ["create", "--without-pip", win(busy)],
+                   env={"WINEPATH": win(os.path.join(TMP, "no-such"))})
+check("create without --python and no py.exe / python.exe on PATH: 1, says what to give",
+      rc == 1 and "--python" in err, (rc, err))
 rc, out, err = run(VENVSHIM, ["--version"])
 check("venvshim.exe --version", rc == 0 and out.startswith("venvshim "), (rc, out))
 

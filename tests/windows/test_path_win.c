@@ -70,6 +70,12 @@ int main(void) {
     expect("join after a trailing '/'", buf, "C:/venv/pyvenv.cfg");
     path_absolute(buf, sizeof buf, "D:\\work", "..\\venv\\Scripts\\python.exe");
     expect("absolute against a cwd", buf, "D:\\venv\\Scripts\\python.exe");
+    /* "\\x" is rooted on the drive (or share) of the directory it is read
+     * against, as Windows and ntpath.join take it: never under that directory */
+    path_absolute(buf, sizeof buf, "D:\\work\\venv", "\\Python37");
+    expect("root-relative against a drive directory", buf, "D:\\Python37");
+    path_absolute(buf, sizeof buf, "\\\\srv\\share\\venv", "\\Python37");
+    expect("root-relative against a UNC directory", buf, "\\\\srv\\share\\Python37");
     strcpy(buf, "C:\\");
     path_strip_trailing_sep(buf);
     expect("strip keeps the root C:\\", buf, "C:\\");
