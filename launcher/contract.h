@@ -43,6 +43,12 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 #define VS_SITE_INIT_PTH "_venvshim.pth"
 #define VS_SITE_INIT_MODULE "_venvshim_init"
 
+/* The module `venvshim relocate` writes into a relocatable venv's
+ * site-packages (site-init/_venvshim_scripts.py): at the exit of pip it turns
+ * the console scripts pip wrote into script launchers. The launcher brings it
+ * in only where pip runs (pip_hook.h), so no other start pays for it. */
+#define VS_PIP_HOOK_MODULE "_venvshim_scripts"
+
 /* For a relative home, the launcher names the base binary in this variable;
  * site-init/_venvshim_init.py reads it (spelled there too: it is Python),
  * sets sys._base_executable and removes it from os.environ. */

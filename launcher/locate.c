@@ -158,6 +158,7 @@ static near_status search_starting_at(vs_location *loc, const char *source, char
     diag_trace("launcher path from ", source, ": ", loc->venv_exe, NULL);
     if (!first_try[0])
         sb_copy(first_try, VS_PATH_MAX, loc->venv_exe);
+    sb_copy(loc->invoked, sizeof loc->invoked, loc->venv_exe);
     return search_from(loc, err, looped);
 }
 
@@ -193,6 +194,7 @@ int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
     near_status st = NEAR_NONE;
     if (from_argv0)
         st = search_starting_at(loc, "argv[0]", first_try, err, &looped);
+    loc->invoked_as_argv0 = st == NEAR_FOUND && strchr(argv0, '/');
     /* argv[0] was unusable, or led nowhere: ask the OS where we are. */
     if (st == NEAR_NONE && fs_self_exe(loc->venv_exe, sizeof loc->venv_exe))
         st = search_starting_at(loc, "the OS", first_try, err, &looped);

@@ -27,6 +27,10 @@ typedef struct {
 
 typedef struct {
     char venv_exe[VS_PATH_MAX]; /* L: absolute, normalised; the child's argv[0] */
+    /* L as first found, before symlinks were followed: a `#!` line's
+     * interpreter would be given this path (a script launcher's sys.argv[0]) */
+    char invoked[VS_PATH_MAX];
+    bool invoked_as_argv0; /* invoked came from an argv[0] holding a '/' */
     char cfg_path[VS_PATH_MAX];
     char cfg_text[CFG_MAX_SIZE + 1];
     size_t cfg_len;

@@ -4,6 +4,7 @@
 
 #define EOCD_SIZE 22
 #define CD_ENTRY_SIZE 46
+#define LH_SIZE 30       /* a local file header without its name and extra field */
 #define CD_READ_MAX 8192 /* larger central directories skip the __main__.py check */
 
 static unsigned long long get_le(const unsigned char *p, int n) {
@@ -96,7 +97,7 @@ payload_status payload_classify(long long size, long long image_end, const unsig
 }
 
 bool payload_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
-                       unsigned long *lh_offset, const char **why) {
+                       payload_entry *main, const char **why) {
     static const char main_name[] = "__main__.py";
     size_t pos = 0;
     bool found = false;
@@ -115,7 +116,11 @@ bool payload_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
         if (!found && name_len == sizeof main_name - 1 &&
             memcmp(cd + pos + CD_ENTRY_SIZE, main_name, name_len) == 0) {
             found = true;
-            *lh_offset = (unsigned long)get_le(cd + pos + 42, 4);
+            main->method = (unsigned)get_le(cd + pos + 10, 2);
+            main->csize = get_le(cd + pos + 20, 4);
+            main->usize = get_le(cd + pos + 24, 4);
+            main->lh_offset = (unsigned long)get_le(cd + pos + 42, 4);
+            main->data_at = -1;
         }
         pos += skip;
     }
@@ -124,8 +129,9 @@ bool payload_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
     return found;
 }
 
-payload_status payload_inspect(payload_read_fn read_at, void *ctx, long long size,
-                               const char **why) {
+payload_status payload_inspect_main(payload_read_fn read_at, void *ctx, long long size,
+                                    payload_entry *main, const char **why) {
+    main->data_at = -1;
     unsigned char head[64];
     long got = read_at(ctx, head, sizeof head, 0);
     long long image_end = payload_elf_image_end(head, got > 0 ? (size_t)got : 0);
@@ -154,17 +160,28 @@ payload_status payload_inspect(payload_read_fn read_at, void *ctx, long long siz
     if (st != PAYLOAD_ZIP || end.cd_size > CD_READ_MAX)
         return st; /* larger central directories skip the __main__.py check */
     static unsigned char cd[CD_READ_MAX];
-    unsigned long lh = 0;
-    unsigned char sig[4];
     if (read_at(ctx, cd, (size_t)end.cd_size, end.cd_start) != end.cd_size ||
-        !payload_find_main(cd, (size_t)end.cd_size, end.entries, &lh, why))
+        !payload_find_main(cd, (size_t)end.cd_size, end.entries, main, why))
         return PAYLOAD_CORRUPT;
-    if (read_at(ctx, sig, 4, end.arc_offset + (long long)lh) != 4 ||
-        memcmp(sig, "PK\3\4", 4) != 0) {
+    /* The local header: its own name and extra lengths say where the bytes
+     * start (Lib/zipimport.py _get_data reads them the same way). */
+    unsigned char lh[LH_SIZE];
+    long long lh_at = end.arc_offset + (long long)main->lh_offset;
+    if (read_at(ctx, lh, LH_SIZE, lh_at) != LH_SIZE || memcmp(lh, "PK\3\4", 4) != 0) {
         *why = "its __main__.py entry does not point at file data";
         return PAYLOAD_CORRUPT;
     }
+    long long data_at =
+        lh_at + LH_SIZE + (long long)get_le(lh + 26, 2) + (long long)get_le(lh + 28, 2);
+    if (data_at + (long long)main->csize <= end.cd_start)
+        main->data_at = data_at;
     return PAYLOAD_ZIP;
+}
+
+payload_status payload_inspect(payload_read_fn read_at, void *ctx, long long size,
+                               const char **why) {
+    payload_entry main;
+    return payload_inspect_main(read_at, ctx, size, &main, why);
 }
 
 /* ---- Windows console-script launchers: the "#!" line before the zip ---- */

@@ -77,10 +77,25 @@ payload_status payload_classify_at(long long size, long long image_end, long lon
 payload_status payload_inspect(payload_read_fn read_at, void *ctx, long long size,
                                const char **why);
 
+/* Where __main__.py is in the archive, from its central directory entry
+ * (and its local header, for data_at). */
+typedef struct {
+    unsigned long lh_offset;  /* its local header, counted from the archive's start */
+    unsigned method;          /* 0: stored, the bytes are the file */
+    unsigned long long csize; /* its bytes in the archive */
+    unsigned long long usize; /* its size once extracted */
+    long long data_at;        /* file offset of its bytes; -1: not known */
+} payload_entry;
+
 /* Check a central directory (cd_len bytes): entry signatures, and one entry
- * named __main__.py. *lh_offset gets its local header offset. */
+ * named __main__.py, whose fields go to *main (data_at stays -1). */
 bool payload_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
-                       unsigned long *lh_offset, const char **why);
+                       payload_entry *main, const char **why);
+
+/* payload_inspect that also says where __main__.py's bytes are (data_at
+ * -1 when the directory was too large to read, or there is no zip). */
+payload_status payload_inspect_main(payload_read_fn read_at, void *ctx, long long size,
+                                    payload_entry *main, const char **why);
 
 /* ---- Windows: the "#!" line before the zip ---- */
 

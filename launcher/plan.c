@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "framework.h"
+#include "pip_hook.h"
 #include "pyname.h"
 #include "relhome.h"
 #include "script.h"
@@ -41,7 +42,8 @@ static int plan_framework(vs_plan *plan, vs_error *err) {
  * records it. */
 static int plan_relative_home(const vs_request *req, vs_plan *plan, vs_error *err) {
     static relhome_env rh;
-    unsigned flags = plan->script[0] ? 0 : relhome_python_flags(req->argc, req->argv);
+    unsigned flags =
+        plan->script.kind != SCRIPT_NONE ? 0 : relhome_python_flags(req->argc, req->argv);
     int rc = relhome_prepare(&plan->loc, &plan->base, flags, req->has_pythonhome, &rh, err);
     if (rc || !rh.set_home)
         return rc;
@@ -57,10 +59,10 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     int rc = locate_venv(&req->inv, &plan->loc, err);
     if (rc)
         return rc;
-    plan->script[0] = '\0';
+    plan->script.kind = SCRIPT_NONE;
     if (!req->traits.own_script_launchers &&
         !pyname_is_interpreter(path_basename(plan->loc.venv_exe)) &&
-        (rc = script_prepare(&plan->loc, plan->script, err)) != 0)
+        (rc = script_prepare(&plan->loc, &plan->script, err)) != 0)
         return rc;
     rc = resolve_base(&plan->loc, &plan->base, err);
     if (rc)
@@ -68,6 +70,16 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     rc = shebang_check(&plan->base, plan->loc.cfg_path, req->inv.path_env, err);
     if (rc)
         return rc;
+    script_plan_text(&plan->script, &plan->loc, req->inv.argv0, plan->base.binary,
+                     req->has_safe_path);
+    /* a relocatable venv's console scripts are POSIX script launchers:
+     * pip's exit converts the new ones (pip_hook.h) */
+    plan->pip_hook_module = !req->traits.own_script_launchers && plan->script.kind == SCRIPT_NONE &&
+                            pip_hook_is_module_run(req->argc, req->argv) &&
+                            pip_hook_present(&plan->loc, plan->base.binary);
+    if (plan->pip_hook_module)
+        diag_trace("-m pip runs as -m " VS_PIP_HOOK_MODULE ": it converts the scripts pip writes",
+                   NULL);
     plan->env_count = 0;
     plan->argv0 = plan->loc.venv_exe;
     if (req->traits.macos_frameworks && (rc = plan_framework(plan, err)) != 0)

@@ -10,6 +10,7 @@
 #include "locate.h"
 #include "platform.h"
 #include "resolve.h"
+#include "script.h"
 
 #define PYVENV_LAUNCHER_VAR "__PYVENV_LAUNCHER__"
 
@@ -21,6 +22,7 @@ typedef struct {
     int argc;
     char **argv;
     bool has_pythonhome;
+    bool has_safe_path; /* PYTHONSAFEPATH set: a script launcher's sys.path[0] */
 } vs_request;
 
 #define PLAN_MAX_ENV 4
@@ -33,12 +35,12 @@ typedef struct {
 } plan_env;
 
 typedef struct {
-    vs_location loc;   /* where the launcher is, its pyvenv.cfg */
-    vs_base base;      /* base.binary is what runs */
-    const char *argv0; /* the interpreter's argv[0]: loc.venv_exe (it has a '/'),
-                          or the framework app binary on macOS */
-    /* a script launcher's own path, passed as argv[1]; "" otherwise */
-    char script[VS_PATH_MAX];
+    vs_location loc;      /* where the launcher is, its pyvenv.cfg */
+    vs_base base;         /* base.binary is what runs */
+    const char *argv0;    /* the interpreter's argv[0]: loc.venv_exe (it has a '/'),
+                             or the framework app binary on macOS */
+    vs_script script;     /* a script launcher's payload (kind SCRIPT_NONE otherwise) */
+    bool pip_hook_module; /* `-m pip` runs as `-m VS_PIP_HOOK_MODULE` (pip_hook.h) */
     plan_env env[PLAN_MAX_ENV];
     int env_count;
 } vs_plan;

@@ -1,9 +1,11 @@
-"""Keep a relocatable venv relocatable: run at the exit of a Python process
-in the venv (from _venvshim_relocatable.pth, written by `venvshim relocate`)
-that imported pip (bin/pip, python -m pip). Every new text script in
+"""Keep a relocatable venv relocatable: run at the exit of pip in the venv
+(written by `venvshim relocate`; the launcher loads it only for pip, see
+launcher/pip_hook.h: `python -m pip` runs as `python -m _venvshim_scripts`,
+and the script launcher bin/pip calls at_exit()). Every new text script in
 bin/ whose #! names this venv's python (pip's and installer's console
 scripts) becomes a script launcher, the form `venvshim relocate` writes: a
-copy of bin/python's launcher with a zip holding the script as __main__.py.
+copy of bin/python's launcher with a zip holding the script as __main__.py
+(stored, whole: the launcher runs that text as the -c program).
 A script launcher finds the venv from its own location, so it keeps working
 after the venv moves.
 
@@ -29,7 +31,11 @@ def _is_interpreter_name(name):
 
 
 def _interpreter(text):
-    """(interpreter path, body offset) of a #! script, or None."""
+    """(interpreter path, the script's text for __main__.py) of a #! script, or None.
+
+    The text is the whole script with pip's /bin/sh exec lines emptied, as
+    `venvshim relocate` writes it (script_main_text): lines keep their numbers.
+    """
     first, _, rest = text.partition(b"\n")
     first = first.rstrip(b"\r")
     if first == b"#!/bin/sh":
@@ -38,11 +44,12 @@ def _interpreter(text):
         third, _, body = after.partition(b"\n")
         head = b"'''exec' \""
         if second.startswith(head) and second.endswith(b'" "$0" "$@"') and third.strip() == b"' '''":
-            return second[len(head):-len(b'" "$0" "$@"')], len(text) - len(body)
+            empty = b"\r" * second.endswith(b"\r") + b"\n" + b"\r" * third.endswith(b"\r") + b"\n"
+            return second[len(head):-len(b'" "$0" "$@"')], b"#!/bin/sh\n" + empty + body
         return None
     if not first.startswith(b"#!") or b" " in first[2:].strip() or b"\t" in first:
         return None
-    return first[2:].strip(), len(first) + 1 + (text[len(first):len(first) + 1] == b"\r")
+    return first[2:].strip(), text
 
 
 def _launcher(bin_fd):
@@ -79,7 +86,7 @@ def _convert_one(bin_fd, bin_dir, name, launcher, bin_st):
     found = _interpreter(text)
     if not found:
         return
-    interp, body = found
+    interp, main_text = found
     interp = os.fsdecode(interp)
     if not os.path.isabs(interp) or not _is_interpreter_name(os.path.basename(interp)):
         return
@@ -95,7 +102,7 @@ def _convert_one(bin_fd, bin_dir, name, launcher, bin_st):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
         info = zipfile.ZipInfo("__main__.py", (1980, 1, 1, 0, 0, 0))
-        z.writestr(info, text[body:])
+        z.writestr(info, main_text)
     tmp = ".%s.venvshim-%d" % (name, os.getpid())
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=bin_fd)
     try:
@@ -139,7 +146,16 @@ def _at_exit(bin_dir):
 
 
 def at_exit():
-    """Called by _venvshim_relocatable.pth in a process that may be pip."""
+    """Convert the scripts pip wrote when this process exits."""
     import atexit
 
     atexit.register(_at_exit, sys.prefix + "/bin")
+
+
+if __name__ == "__main__":
+    # `python -m pip ARGS`, as the launcher runs it: the hook, then pip run as
+    # -m runs a module (Modules/main.c pymain_run_module)
+    import runpy
+
+    __import__("_venvshim_scripts").at_exit()
+    runpy._run_module_as_main("pip")

@@ -1,15 +1,15 @@
 /* The hook that keeps a relocatable venv relocatable (site-init/
- * _venvshim_relocatable.pth and _venvshim_scripts.py, embedded at build
- * time): written by relocate into each lib/python*|pypy* /site-packages, so
- * that console scripts an installer writes later become script launchers
- * when that Python process exits. Only relocatable venvs get it; ordinary
- * ones pay nothing. */
+ * _venvshim_scripts.py, embedded at build time): written by relocate into
+ * each lib/python*|pypy* /site-packages, so that console scripts pip writes
+ * later become script launchers when pip exits. The launcher loads it only
+ * for pip (launcher/pip_hook.h): no other start pays for it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../contract.h"
 #include "../path.h"
 #include "cli.h"
 #include "report.h"
@@ -22,21 +22,20 @@ static bool put(int site_fd, const char *site, const char *name, const char *tex
            staged_write_at(&s, site_fd, name, shown, text, len, 0644) && staged_commit(&s);
 }
 
-static bool write_hook(int site_fd, const char *site) {
-    static const char pth[] = SITE_INIT_RELOC_PTH_TEXT;
-    static const char module[] = SITE_INIT_SCRIPTS_TEXT;
-    /* the module first: the .pth line imports it */
-    if (!put(site_fd, site, "_venvshim_scripts.py", module, sizeof module - 1))
-        return false;
-    return put(site_fd, site, "_venvshim_relocatable.pth", pth, sizeof pth - 1);
-}
+/* An earlier venvshim's hook: a .pth line that site compiled at every start
+ * of the venv (~0.3 ms); the launcher now loads the module only for pip. */
+#define OLD_HOOK_PTH "_venvshim_relocatable.pth"
 
 static int hook_into(int site_fd, const char *site, void *ctx) {
     (void)ctx;
-    if (!write_hook(site_fd, site))
+    static const char module[] = SITE_INIT_SCRIPTS_TEXT;
+    if (!put(site_fd, site, VS_PIP_HOOK_MODULE ".py", module, sizeof module - 1))
         return cli_error(CLI_FAILED, "cannot write the script hook into %s: %s", site,
                          strerror(errno));
-    report_note("  script hook: %s/_venvshim_relocatable.pth\n", site);
+    if (unlinkat(site_fd, OLD_HOOK_PTH, 0) != 0 && errno != ENOENT)
+        return cli_error(CLI_FAILED, "cannot remove %s/%s: %s", site, OLD_HOOK_PTH,
+                         strerror(errno));
+    report_note("  script hook: %s/" VS_PIP_HOOK_MODULE ".py\n", site);
     return CLI_OK;
 }
 

@@ -130,11 +130,17 @@ static bool convert_one(relocation *r, const char *name) {
         left_alone(r, name, why);
     } else {
         /* a zip archive is the payload as it is (its #! line included: the
-         * launcher ignores it, zipimport finds the archive from its end) */
+         * launcher ignores it, zipimport finds the archive from its end); a
+         * text script becomes __main__.py with its #! line (script_main_text),
+         * so the launcher can put its prelude in that line's place and every
+         * line keeps its number (script_text.h) */
         size_t zip_len = len;
-        unsigned char *zip = kind == CONTENT_ZIP ? NULL
-                                                 : zip_single_file("__main__.py", text + sb.body,
-                                                                   len - sb.body, &zip_len);
+        char *main_py = kind == CONTENT_ZIP ? NULL : malloc(len ? len : 1);
+        unsigned char *zip =
+            main_py ? zip_single_file("__main__.py", main_py,
+                                      script_main_text(text, len, &sb, main_py), &zip_len)
+                    : NULL;
+        free(main_py);
         char *out = kind == CONTENT_ZIP || zip ? malloc(r->launcher_len + zip_len) : NULL;
         char done[NAME_MAX + 32];
         snprintf(done, sizeof done, "  script launcher: %s", name);

@@ -220,6 +220,17 @@ void shebang_read(const char *text, size_t len, shebang_line *sb) {
     sb->body = (size_t)((l1 < end ? l1 + 1 : end) - text);
 }
 
+size_t script_main_text(const char *text, size_t len, const shebang_line *sb, char *out) {
+    const char *l1 = line_end(text, text + len);
+    size_t n = (size_t)(l1 - text), body = sb->body < len ? sb->body : len;
+    memcpy(out, text, n);
+    for (size_t i = n; i < body; i++)
+        if (text[i] == '\n' || text[i] == '\r')
+            out[n++] = text[i];
+    memcpy(out + n, text + body, len - body);
+    return n + len - body;
+}
+
 const char *shebang_form_reason(shebang_form form) {
     switch (form) {
     case SHEBANG_ABSENT:

@@ -54,6 +54,13 @@ typedef struct {
  * the file system whether it names this venv's python. */
 void shebang_read(const char *text, size_t len, shebang_line *sb);
 
+/* The __main__.py a script launcher gets for a SHEBANG_PATH script (into
+ * out, len bytes at most; returns its length): the whole text, its first
+ * #! line kept and pip's /bin/sh exec lines emptied, so every line keeps
+ * its number and a docstring or __future__ import after them comes first,
+ * as it would had pip written a plain #! line. */
+size_t script_main_text(const char *text, size_t len, const shebang_line *sb, char *out);
+
 /* Why a script of this form is left alone (a short phrase). */
 const char *shebang_form_reason(shebang_form form);
 

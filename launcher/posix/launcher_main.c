@@ -28,7 +28,7 @@ extern char **environ;
  *   macOS (3.6-3.10) tests `in os.environ`, and would take an empty value as
  *   the executable (the current directory's venv). */
 typedef struct {
-    const char *debug, *dryrun, *path, *pyvenv_launcher, *pythonhome;
+    const char *debug, *dryrun, *path, *pyvenv_launcher, *pythonhome, *safe_path;
 } launcher_env;
 
 static void take(const char **slot, const char *entry, const char *name, size_t len) {
@@ -47,6 +47,7 @@ static void read_environment(launcher_env *env) {
             TAKE(&env->dryrun, s, "PYLAUNCHER_DRYRUN");
             TAKE(&env->path, s, "PATH");
             TAKE(&env->pythonhome, s, "PYTHONHOME");
+            TAKE(&env->safe_path, s, "PYTHONSAFEPATH");
         } else if (s[0] == '_') {
             TAKE(&env->pyvenv_launcher, s, PYVENV_LAUNCHER_VAR);
         }
@@ -60,8 +61,9 @@ static bool flag_set(const char *value) {
 }
 
 int main(int argc, char **argv) {
-    /* static: about 150 KB of fixed buffers (vs_plan alone is about 144 KB,
-     * mostly paths and the pyvenv.cfg texts) that cost nothing until touched */
+    /* static: about 230 KB of fixed buffers (vs_plan alone is about 217 KB,
+     * mostly paths, the pyvenv.cfg texts and a script launcher's text and -c
+     * program) that cost nothing until touched */
     static vs_plan plan;
     static vs_error err;
     if (platform_privileged()) {
@@ -88,20 +90,20 @@ int main(int argc, char **argv) {
     req.argc = argc;
     req.argv = argv;
     req.has_pythonhome = env.pythonhome != NULL;
+    req.has_safe_path = flag_set(env.safe_path);
 
     int rc = plan_make(&req, &plan, &err);
-    /* A script launcher runs `base <script> args`: one argument more. */
-    bool script = rc == 0 && plan.script[0];
+    /* A script launcher runs `base <self> args` or `base -c PROGRAM A F D
+     * args` (script.h): up to five arguments more. */
+    bool script = rc == 0 && plan.script.kind != SCRIPT_NONE;
     int given = argc > 0 ? argc : 1; /* argv[0]'s slot exists even when argc is 0 */
-    char *script_argv[script ? given + 2 : 1];
+    char *script_args[script ? given + 6 : 1];
+    char **user_argv = argv;
+    if (rc == 0 && plan.pip_hook_module)
+        argv[2] = VS_PIP_HOOK_MODULE; /* python -m pip: see pip_hook.h */
     if (script) {
-        script_argv[0] = plan.loc.venv_exe;
-        script_argv[1] = plan.script;
-        for (int i = 1; i < given; i++)
-            script_argv[i + 1] = argv[i];
-        script_argv[given + 1] = NULL;
-        argc = given + 1;
-        argv = script_argv;
+        argc = script_argv(&plan.script, plan.loc.venv_exe, given, user_argv, script_args);
+        argv = script_args;
     }
     if (rc == 0 && flag_set(env.dryrun)) {
         plan_print(&plan, argc, argv);
@@ -109,6 +111,12 @@ int main(int argc, char **argv) {
     }
     if (rc == 0)
         rc = plan_exec(&plan, argc, argv, &err);
+    if (rc != 0 && script && plan.script.kind == SCRIPT_TEXT) {
+        /* E2BIG with a long command line, say: Python can still run the zip */
+        plan.script.kind = SCRIPT_ZIP;
+        argc = script_argv(&plan.script, plan.loc.venv_exe, given, user_argv, script_args);
+        rc = plan_exec(&plan, argc, script_args, &err);
+    }
     diag_print_error(&err);
     return rc;
 }

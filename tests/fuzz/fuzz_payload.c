@@ -1,6 +1,7 @@
 /* libFuzzer target: the script-launcher payload reader (launcher/payload.c):
  * the ELF image-end parser, the zip end-of-central-directory classifier and
- * the central-directory walk, on arbitrary files. Each piece gets exactly the
+ * the central-directory walk and the whole reader (payload_inspect_main), on
+ * arbitrary files. Each piece gets exactly the
  * bytes the launcher would read (first 64, last 22, the directory slice), in
  * exact-size buffers, so any read outside them is an ASan finding.
  * needs: launcher/payload.c (run-fuzz skips this target while it is absent) */
@@ -44,10 +45,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unsigned char *cd = slice(data, (size_t)end.cd_start, (size_t)end.cd_size);
     if (!cd)
         return 0;
-    unsigned long lh = 0;
+    payload_entry main;
     why = NULL;
-    if (!payload_find_main(cd, (size_t)end.cd_size, end.entries, &lh, &why) && !why)
+    if (!payload_find_main(cd, (size_t)end.cd_size, end.entries, &main, &why) && !why)
         abort();
     free(cd);
+    /* the whole reader, as the launcher runs it: where __main__.py's bytes
+     * are must lie inside the file, before the directory */
+    payload_memory m = {data, size};
+    why = NULL;
+    st = payload_inspect_main(payload_read_memory, &m, (long long)size, &main, &why);
+    if (st == PAYLOAD_CORRUPT && !why)
+        abort();
+    if (st == PAYLOAD_ZIP && main.data_at >= 0 &&
+        (main.data_at + (long long)main.csize > (long long)size || main.data_at < 30))
+        abort();
     return 0;
 }

@@ -60,9 +60,11 @@ def test_pip_installed_scripts_survive_two_moves(tmp_path):
         venv.rename(moved)
         venv = moved
         for script in ("via-pip-script", "via-dash-m"):
-            r = run([venv / "bin" / script])
+            r = run([venv / "bin" / script], env=clean_env(PYLAUNCHER_DEBUG="1"))
             assert r.returncode == 0, f"{script} after the move to {venv}: {r.stderr!r}"
             assert r.stdout.split() == [b"ok", str(venv).encode()]
+            # the hook keeps the script's #! line, so its text runs as -c (script_text.h)
+            assert b"runs its text as the -c program" in r.stderr, r.stderr
 
 
 @pytest.mark.skipif(DASH is None, reason="no dash")

@@ -1,9 +1,10 @@
-"""The relocatable venv's script hook (_venvshim_relocatable.pth) against
-every interpreter: starts that cannot be pip import nothing for it (the hook
-used to import atexit and register a lambda at every start), and both ways
-of running pip, `bin/pip` and `python -m pip`, still convert the scripts
-installed meanwhile. pip itself is faked (a `pip` package in site-packages):
-the hook only asks whether pip was imported."""
+"""The relocatable venv's script hook (site-packages/_venvshim_scripts.py,
+launcher/pip_hook.h) against every interpreter: no .pth file (site would
+compile its line at every start: ~0.3 ms), starts that are not pip import
+nothing for it, and both ways of running pip, `bin/pip` (a script launcher)
+and `python -m pip`, convert the scripts installed meanwhile, with pip's own
+sys.argv and exit status. pip itself is faked (a `pip` package in
+site-packages)."""
 
 import json
 from pathlib import Path
@@ -23,7 +24,8 @@ def relocatable_venv(interp, tmp_path):
     site = run([v / "bin/python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
     assert site.returncode == 0, site.stderr
     site = site.stdout.decode().strip()
-    assert (Path(site) / "_venvshim_relocatable.pth").is_file()
+    assert (Path(site) / "_venvshim_scripts.py").is_file()
+    assert not list(Path(site).glob("*.pth")), "no .pth: the launcher loads the hook for pip"
     return v, site
 
 
@@ -33,10 +35,13 @@ def version(v):
 
 
 def fake_pip(site):
+    """pip's __main__ reports what pip would see, then exits 3."""
     pkg = Path(site) / "pip"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
-    (pkg / "__main__.py").write_text("")
+    (pkg / "__main__.py").write_text(
+        "import sys, json\nprint(json.dumps([__name__, __spec__.name, sys.argv[1:], "
+        "sys.argv[0].endswith('__main__.py')]))\nsys.exit(3)\n")
 
 
 def text_script(v, name, body="print('ran')\n"):
@@ -48,8 +53,6 @@ def text_script(v, name, body="print('ran')\n"):
 
 def test_hook_imports_nothing_for_other_starts(interp, tmp_path):
     v, _ = relocatable_venv(interp, tmp_path)
-    if version(v) < 308:
-        pytest.skip("3.6/3.7 set sys.argv after site runs: the hook must register on every start")
     r = run([v / "bin/python", "-c", IMPORTS])
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == [], r.stdout
@@ -66,13 +69,29 @@ def test_hook_converts_at_pips_exit(interp, tmp_path, how):
     new = text_script(v, "new-tool")
     assert new.read_bytes()[:2] == b"#!"
     if how == "bin/pip":
-        # as pip's own console script: a text #! script importing pip
-        # (relocate made the real one a launcher; this one is converted too)
-        pip = text_script(v, "pip", "import pip\n")
+        # pip's own console script, a script launcher in a relocatable venv
+        pip = text_script(v, "pip", "import sys\nimport pip\nprint('pip', sys.argv[1:])\n"
+                                    "sys.exit(3)\n")
+        r = run([CLI, "relocate", v])
+        assert r.returncode == 0, r.stderr
+        new = text_script(v, "new-tool")
         r = run([pip, "install", "x"])
+        assert (r.returncode, r.stdout) == (3, b"pip ['install', 'x']\n"), r.stderr
     else:
         r = run([v / "bin/python", "-m", "pip", "install", "x"])
-    assert r.returncode == 0, r.stderr
+        assert r.returncode == 3, r.stderr
+        assert json.loads(r.stdout) == ["__main__", "pip.__main__", ["install", "x"], True], \
+            "python -m pip must see what it sees without the hook"
     assert new.read_bytes()[:4] == b"\x7fELF", f"{how} did not convert {new}"
     r = run([new])
     assert (r.returncode, r.stdout) == (0, b"ran\n"), r.stderr
+
+
+def test_a_venv_relocated_by_an_older_venvshim_loses_its_pth(interp, tmp_path):
+    """relocate replaces the .pth hook of earlier versions with the module alone."""
+    v, site = relocatable_venv(interp, tmp_path)
+    old = Path(site) / "_venvshim_relocatable.pth"
+    old.write_text("import sys\n")
+    r = run([CLI, "relocate", v])
+    assert r.returncode == 0, r.stderr
+    assert not old.exists()

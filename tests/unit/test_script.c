@@ -181,16 +181,16 @@ Test(central_directory, finds_main_among_entries) {
     unsigned char cd[256];
     size_t n = cd_entry(cd, "pkg/x.py", 0);
     n += cd_entry(cd + n, "__main__.py", 77);
-    unsigned long lh = 0;
+    payload_entry main;
     const char *why = "";
-    cr_assert(payload_find_main(cd, n, 2, &lh, &why), "%s", why);
-    cr_assert_eq(lh, 77);
+    cr_assert(payload_find_main(cd, n, 2, &main, &why), "%s", why);
+    cr_assert_eq(main.lh_offset, 77);
 }
 
 Test(central_directory, missing_main_or_damage_is_refused) {
     unsigned char cd[256];
     size_t n = cd_entry(cd, "other.py", 0);
-    unsigned long lh;
+    payload_entry lh;
     const char *why = "";
     cr_assert_not(payload_find_main(cd, n, 1, &lh, &why));
     cr_assert(strstr(why, "__main__.py"));
@@ -248,7 +248,8 @@ Test(script_file, runs_with_the_venvs_python) {
     write_script_launcher("venv/bin/tool", "__main__.py", false);
     int rc = plan_for("venv/bin/tool");
     cr_assert_eq(rc, 0, "%s", err.text);
-    cr_assert_str_eq(plan.script, lay_path("venv/bin/tool"));
+    cr_assert_str_eq(plan.script.kind == SCRIPT_NONE ? "" : plan.script.self,
+                     lay_path("venv/bin/tool"));
     cr_assert_str_eq(plan.argv0, lay_path("venv/bin/python"));
     cr_assert_str_eq(plan.base.binary, lay_path("base/bin/python3.12"));
 }
@@ -259,7 +260,7 @@ Test(script_file, plain_launcher_under_another_name_is_python) {
     lay_copy(lay_self_exe(), "venv/bin/custom");
     lay_chmod("venv/bin/custom", 0755);
     cr_assert_eq(plan_for("venv/bin/custom"), 0, "%s", err.text);
-    cr_assert_str_eq(plan.script, "");
+    cr_assert_str_eq(plan.script.kind == SCRIPT_NONE ? "" : plan.script.self, "");
     cr_assert_str_eq(plan.argv0, lay_path("venv/bin/custom"));
 }
 
@@ -375,7 +376,8 @@ Test(script_comment_file, a_commented_zip_after_the_launcher_runs) {
     fwrite(zip, 1, n, f);
     fclose(f);
     cr_assert_eq(plan_for("venv/bin/tool"), 0, "%s", err.text);
-    cr_assert_str_eq(plan.script, lay_path("venv/bin/tool"));
+    cr_assert_str_eq(plan.script.kind == SCRIPT_NONE ? "" : plan.script.self,
+                     lay_path("venv/bin/tool"));
 }
 
 /* ---- Windows console-script launchers: "#!" line before the zip ---- */
