@@ -22,33 +22,11 @@
 #include "install_win.h"
 #include "winproc.h"
 
-#define EXE_MAX (64u << 20) /* a launcher is small; anything larger is not one */
-
-/* A regular file (no directory, device or reparse point) under EXE_MAX. */
+/* A regular file under 64 MiB (install_win.c reads launchers the same way). */
 static unsigned char *read_exe(const char *path, size_t *size) {
     static wchar_t w[WIN_PATH_MAX];
-    if (!win_widen_path(path, w, WIN_PATH_MAX))
-        return NULL;
-    HANDLE h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
-                           FILE_FLAG_OPEN_REPARSE_POINT, NULL);
-    if (h == INVALID_HANDLE_VALUE)
-        return NULL;
-    BY_HANDLE_FILE_INFORMATION info;
-    LARGE_INTEGER n;
-    unsigned char *data = NULL;
-    size_t got = 0;
-    if (GetFileType(h) == FILE_TYPE_DISK && GetFileInformationByHandle(h, &info) &&
-        !(info.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT)) &&
-        GetFileSizeEx(h, &n) && n.QuadPart < EXE_MAX &&
-        (data = malloc((size_t)n.QuadPart + 1)) != NULL) {
-        DWORD k = 0;
-        while (got < (size_t)n.QuadPart &&
-               ReadFile(h, data + got, (DWORD)((size_t)n.QuadPart - got), &k, NULL) && k > 0)
-            got += k;
-    }
-    CloseHandle(h);
-    *size = got;
-    return data;
+    *size = 0;
+    return win_widen_path(path, w, WIN_PATH_MAX) ? win_read_regular_file(w, size) : NULL;
 }
 
 static bool has_marker(const unsigned char *d, size_t size) {
@@ -212,15 +190,21 @@ static void check_base(const char *venv, vs_location *loc, const venv_cfg *cfg, 
                minor);
 }
 
+/* FindFirstFileW over scripts\<glob>: INVALID_HANDLE_VALUE when nothing
+ * matches or the path is too long. */
+static HANDLE find_in(const char *scripts, const wchar_t *glob, WIN32_FIND_DATAW *fd) {
+    static wchar_t pattern[WIN_PATH_MAX];
+    if (!win_widen(scripts, pattern, WIN_PATH_MAX - 16))
+        return INVALID_HANDLE_VALUE;
+    wcscat(pattern, glob);
+    return FindFirstFileW(pattern, fd);
+}
+
 /* Scripts\python*.exe: the venvshim launchers, or not (yet). */
 static void check_launchers(const char *venv, const char *scripts, report *r) {
-    static wchar_t pattern[WIN_PATH_MAX];
     static char name[MAX_PATH * 3], path[VS_PATH_MAX], example[VS_PATH_MAX + 64];
-    if (!win_widen(scripts, pattern, WIN_PATH_MAX - 16))
-        return;
-    wcscat(pattern, L"\\python*.exe");
     WIN32_FIND_DATAW fd;
-    HANDLE find = FindFirstFileW(pattern, &fd);
+    HANDLE find = find_in(scripts, L"\\python*.exe", &fd);
     int count = 0, ours = 0;
     example[0] = 0;
     for (bool more = find != INVALID_HANDLE_VALUE; more; more = FindNextFileW(find, &fd)) {
@@ -261,13 +245,9 @@ static void check_launchers(const char *venv, const char *scripts, report *r) {
 /* Every other Scripts\*.exe with a zip appended: a console-script launcher,
  * read as the script launcher reads itself (payload.h). */
 static void check_scripts(const char *venv, const char *scripts, report *r) {
-    static wchar_t pattern[WIN_PATH_MAX];
     static char name[MAX_PATH * 3], path[VS_PATH_MAX], args[4096];
-    if (!win_widen(scripts, pattern, WIN_PATH_MAX - 16))
-        return;
-    wcscat(pattern, L"\\*.exe");
     WIN32_FIND_DATAW fd;
-    HANDLE find = FindFirstFileW(pattern, &fd);
+    HANDLE find = find_in(scripts, L"\\*.exe", &fd);
     int good = 0, foreign = 0;
     for (bool more = find != INVALID_HANDLE_VALUE; more; more = FindNextFileW(find, &fd)) {
         if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY ||

@@ -28,9 +28,7 @@ typedef struct {
     size_t size;
 } blob;
 
-/* A regular file (not a directory, device or reparse point: a link planted in
- * Scripts is not read through) of less than 64 MiB, as the POSIX CLI reads. */
-static unsigned char *read_file(const wchar_t *path, size_t *size) {
+unsigned char *win_read_regular_file(const wchar_t *path, size_t *size) {
     HANDLE h = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
                            FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
     if (h == INVALID_HANDLE_VALUE)
@@ -66,7 +64,7 @@ static bool load_launcher(blob *b, const wchar_t *self_dir) {
     wchar_t path[WIN_PATH_MAX];
     _snwprintf(path, WIN_PATH_MAX, L"%ls\\%ls", self_dir, b->name);
     path[WIN_PATH_MAX - 1] = 0;
-    b->data = read_file(path, &b->size);
+    b->data = win_read_regular_file(path, &b->size);
     if (b->data && has_marker(b))
         return true;
     char name[MAX_PATH];
@@ -229,7 +227,7 @@ int install_windows_venv(const wchar_t *dir_arg) {
             redirectors += ok;
         } else {
             size_t size;
-            unsigned char *data = read_file(path, &size);
+            unsigned char *data = win_read_regular_file(path, &size);
             long long at = data ? payload_script_offset(data, size) : -1;
             if (at < 0) {
                 free(data);
