@@ -175,6 +175,7 @@ payload_status payload_inspect_main(payload_read_fn read_at, void *ctx, long lon
         lh_at + LH_SIZE + (long long)get_le(lh + 26, 2) + (long long)get_le(lh + 28, 2);
     if (data_at + (long long)main->csize <= end.cd_start)
         main->data_at = data_at;
+    main->entries = end.entries;
     return PAYLOAD_ZIP;
 }
 

@@ -85,6 +85,7 @@ typedef struct {
     unsigned long long csize; /* its bytes in the archive */
     unsigned long long usize; /* its size once extracted */
     long long data_at;        /* file offset of its bytes; -1: not known */
+    unsigned entries;         /* files in the archive (a zipapp has more than __main__.py) */
 } payload_entry;
 
 /* Check a central directory (cd_len bytes): entry signatures, and one entry
