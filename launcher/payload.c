@@ -121,6 +121,10 @@ bool payload_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
             main->usize = get_le(cd + pos + 24, 4);
             main->lh_offset = (unsigned long)get_le(cd + pos + 42, 4);
             main->data_at = -1;
+            size_t comment_len = (size_t)get_le(cd + pos + 32, 2);
+            size_t comment_at = pos + skip - comment_len;
+            main->text_mark = comment_len == sizeof PAYLOAD_TEXT_MARK - 1 &&
+                              memcmp(cd + comment_at, PAYLOAD_TEXT_MARK, comment_len) == 0;
         }
         pos += skip;
     }

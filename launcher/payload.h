@@ -86,7 +86,16 @@ typedef struct {
     unsigned long long usize; /* its size once extracted */
     long long data_at;        /* file offset of its bytes; -1: not known */
     unsigned entries;         /* files in the archive (a zipapp has more than __main__.py) */
+    bool text_mark;           /* its directory entry's comment is PAYLOAD_TEXT_MARK */
 } payload_entry;
+
+/* The comment of __main__.py's directory entry in the zips `venvshim
+ * relocate` and the pip-exit hook write from a text script
+ * (site-init/_venvshim_scripts.py spells it too): the launcher may run that
+ * text as its -c program (script_text.h). A zipapp, or an archive from
+ * elsewhere, runs as a zip. An entry comment, not an archive comment:
+ * Python 3.6 and 3.7's zipimport need the end record last. */
+#define PAYLOAD_TEXT_MARK "venvshim:script-text"
 
 /* Check a central directory (cd_len bytes): entry signatures, and one entry
  * named __main__.py, whose fields go to *main (data_at stays -1). */

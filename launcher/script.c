@@ -23,10 +23,11 @@ static payload_status inspect(vs_script *script, const char **why) {
     payload_entry main;
     payload_status st = payload_inspect_main(read_file_at, &file, file.size, &main, why);
     script->kind = SCRIPT_ZIP;
-    /* Only an archive of __main__.py alone, as relocate writes: a zipapp's
-     * __main__.py imports its neighbours from the archive (sys.path[0]). */
-    if (st == PAYLOAD_ZIP && main.entries == 1 && main.data_at > 0 && main.method == 0 &&
-        main.csize == main.usize && main.csize <= sizeof script->text &&
+    /* Only a text script relocate or the pip-exit hook wrote (marked, and
+     * __main__.py alone): a zipapp's __main__.py imports its neighbours from
+     * the archive and knows itself as <archive>/__main__.py. */
+    if (st == PAYLOAD_ZIP && main.text_mark && main.entries == 1 && main.data_at > 0 &&
+        main.method == 0 && main.csize == main.usize && main.csize <= sizeof script->text &&
         fs_file_read_at(&file, script->text, (size_t)main.csize, main.data_at) ==
             (long)main.csize) {
         script->text_len = (size_t)main.csize;

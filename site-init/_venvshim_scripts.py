@@ -102,6 +102,7 @@ def _convert_one(bin_fd, bin_dir, name, launcher, bin_st):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
         info = zipfile.ZipInfo("__main__.py", (1980, 1, 1, 0, 0, 0))
+        info.comment = b"venvshim:script-text"  # PAYLOAD_TEXT_MARK: the launcher may run it as -c
         z.writestr(info, main_text)
     tmp = ".%s.venvshim-%d" % (name, os.getpid())
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=bin_fd)

@@ -65,7 +65,8 @@ int venv_home_is_relative(const char *venv);
 int relativize_home(const char *venv);
 
 /* One stored entry; offsets count from the archive's start. malloc'd. */
-unsigned char *zip_single_file(const char *name, const char *data, size_t len, size_t *out_len);
+unsigned char *zip_single_file(const char *name, const char *data, size_t len, const char *comment,
+                               size_t *out_len);
 
 /* Print "venvshim: <message>" to stderr; returns code. printf-style. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

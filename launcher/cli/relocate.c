@@ -136,10 +136,10 @@ static bool convert_one(relocation *r, const char *name) {
          * line keeps its number (script_text.h) */
         size_t zip_len = len;
         char *main_py = kind == CONTENT_ZIP ? NULL : malloc(len ? len : 1);
-        unsigned char *zip =
-            main_py ? zip_single_file("__main__.py", main_py,
-                                      script_main_text(text, len, &sb, main_py), &zip_len)
-                    : NULL;
+        unsigned char *zip = main_py ? zip_single_file("__main__.py", main_py,
+                                                       script_main_text(text, len, &sb, main_py),
+                                                       PAYLOAD_TEXT_MARK, &zip_len)
+                                     : NULL;
         free(main_py);
         char *out = kind == CONTENT_ZIP || zip ? malloc(r->launcher_len + zip_len) : NULL;
         char done[NAME_MAX + 32];

@@ -37,11 +37,12 @@ static unsigned char *common(unsigned char *p, uint32_t crc, uint32_t size, uint
     return put(p, 0, 2); /* extra field length */
 }
 
-unsigned char *zip_single_file(const char *name, const char *data, size_t len, size_t *out_len) {
-    size_t name_len = strlen(name);
-    if (len > 0xFFFFFFF0u || name_len > 0xFFFF)
+unsigned char *zip_single_file(const char *name, const char *data, size_t len, const char *comment,
+                               size_t *out_len) {
+    size_t name_len = strlen(name), comment_len = comment ? strlen(comment) : 0;
+    if (len > 0xFFFFFFF0u || name_len > 0xFFFF || comment_len > 0xFFFF)
         return NULL;
-    size_t total = 30 + name_len + len + 46 + name_len + 22;
+    size_t total = 30 + name_len + len + 46 + name_len + comment_len + 22;
     unsigned char *buf = malloc(total);
     if (!buf)
         return NULL;
@@ -56,13 +57,16 @@ unsigned char *zip_single_file(const char *name, const char *data, size_t len, s
     p = put(p, 0x02014b50u, 4);
     p = put(p, 20, 2); /* version made by */
     p = common(p, crc, (uint32_t)len, (uint16_t)name_len);
-    p = put(p, 0, 2);              /* comment length */
-    p = put(p, 0, 2);              /* disk */
-    p = put(p, 0, 2);              /* internal attributes */
-    p = put(p, 0100644u << 16, 4); /* external: a regular file, rw-r--r-- */
-    p = put(p, 0, 4);              /* local header offset */
+    p = put(p, (uint32_t)comment_len, 2); /* the entry's comment */
+    p = put(p, 0, 2);                     /* disk */
+    p = put(p, 0, 2);                     /* internal attributes */
+    p = put(p, 0100644u << 16, 4);        /* external: a regular file, rw-r--r-- */
+    p = put(p, 0, 4);                     /* local header offset */
     memcpy(p, name, name_len);
     p += name_len;
+    if (comment_len)
+        memcpy(p, comment, comment_len);
+    p += comment_len;
     uint32_t cd_size = (uint32_t)(p - buf) - cd_offset;
     p = put(p, 0x06054b50u, 4);
     p = put(p, 0, 2);

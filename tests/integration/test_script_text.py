@@ -203,21 +203,33 @@ def test_pip_sh_form_keeps_line_numbers_and_a_docstring_after_it(primary, tmp_pa
     assert r.returncode == 0 and r.stdout == b"Doc.\n" and RAN_ZIP in r.stderr, describe(r)
 
 
-def test_a_launcher_from_an_older_venvshim_still_runs(primary, tmp_path, launcher_bytes):
-    """Older relocates stored the text without its #! line."""
+def test_only_marked_archives_run_as_text(primary, tmp_path, launcher_bytes):
+    """The text kind is for zips relocate and the pip-exit hook write (their
+    __main__.py entry carries PAYLOAD_TEXT_MARK). An unmarked single-file
+    archive (an older venvshim's relocate, a one-file zipapp) and a deflated
+    one run as zips, as they always did: __file__ <file>/__main__.py."""
     venv = make_venv(primary, tmp_path.resolve())
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:  # deflated, as zipfile writes by default
-        z.writestr("__main__.py", "import sys\nprint('old', sys.argv[1:])\nsys.exit(5)\n",
-                   compress_type=zipfile.ZIP_DEFLATED)
     old = venv / "bin" / "old"
-    write(old, launcher_bytes + buf.getvalue())
-    r = run([old, "q"], env=clean_env(PYLAUNCHER_DEBUG="1"))
-    assert r.returncode == 5 and r.stdout == b"old ['q']\n", describe(r)
-    assert RAN_TEXT not in r.stderr, "a deflated __main__.py is not text the launcher can read"
+    body = "import sys\nprint('old', sys.argv[1:], __file__)\nsys.exit(5)\n"
+    for compress, comment in ((zipfile.ZIP_STORED, b""), (zipfile.ZIP_DEFLATED, b""),
+                              (zipfile.ZIP_DEFLATED, b"venvshim:script-text")):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            info = zipfile.ZipInfo("__main__.py")
+            info.compress_type = compress
+            info.comment = comment
+            z.writestr(info, body)
+        write(old, launcher_bytes + buf.getvalue())
+        r = run([old, "q"], env=clean_env(PYLAUNCHER_DEBUG="1"))
+        assert r.returncode == 5 and r.stdout == f"old ['q'] {old}/__main__.py\n".encode(), \
+            describe(r)
+        assert RAN_TEXT not in r.stderr, f"{compress} {comment}: ran as text"
+    # the same text, stored and marked: the text kind
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("__main__.py", "import sys\nprint('old', sys.argv[1:], __file__)\n")
+        info = zipfile.ZipInfo("__main__.py")
+        info.comment = b"venvshim:script-text"
+        z.writestr(info, body)
     write(old, launcher_bytes + buf.getvalue())
     r = run([old, "q"], env=clean_env(PYLAUNCHER_DEBUG="1"))
     assert RAN_TEXT in r.stderr and r.stdout == f"old ['q'] {old}\n".encode(), describe(r)

@@ -187,6 +187,23 @@ Test(central_directory, finds_main_among_entries) {
     cr_assert_eq(main.lh_offset, 77);
 }
 
+Test(central_directory, the_text_mark_is_the_main_entrys_comment) {
+    unsigned char cd[256];
+    size_t n = cd_entry(cd, "__main__.py", 0);
+    payload_entry main;
+    const char *why = "";
+    cr_assert(payload_find_main(cd, n, 1, &main, &why), "%s", why);
+    cr_assert_not(main.text_mark, "no comment");
+    static const char mark[] = PAYLOAD_TEXT_MARK;
+    put_le(cd + 32, sizeof mark - 1, 2);
+    memcpy(cd + n, mark, sizeof mark - 1);
+    cr_assert(payload_find_main(cd, n + sizeof mark - 1, 1, &main, &why), "%s", why);
+    cr_assert(main.text_mark);
+    cd[n] = 'V';
+    cr_assert(payload_find_main(cd, n + sizeof mark - 1, 1, &main, &why), "%s", why);
+    cr_assert_not(main.text_mark, "another comment");
+}
+
 Test(central_directory, missing_main_or_damage_is_refused) {
     unsigned char cd[256];
     size_t n = cd_entry(cd, "other.py", 0);
