@@ -371,6 +371,7 @@ int cmd_check(const cli_args *a) {
         check_launchers(venv, fix, &r);
         check_scripts(venv, fix, &r);
         check_site_init(venv, &cfg, fix, &r);
+        check_old_reloc_hook(venv, fix, &r);
     }
     free(text);
     if (json)

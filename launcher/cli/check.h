@@ -81,4 +81,8 @@ bool check_trust_base(const char *base, uid_t owner, report *r);
  * fix removes it (site would run it on every start for nothing). */
 void check_site_init(const char *venv, const venv_cfg *cfg, bool fix, report *r);
 
+/* An earlier venvshim's relocatable-venv hook (_venvshim_relocatable.pth,
+ * run at every start): info, and fix replaces it. */
+void check_old_reloc_hook(const char *venv, bool fix, report *r);
+
 #endif

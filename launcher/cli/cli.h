@@ -35,7 +35,8 @@ int venv_exec_error(const char *venv);
 int relocate_venv(const char *dir);
 
 /* relocate: the hook that converts console scripts installed later (reloc_hook.c). */
-int install_relocatable_hook(const char *venv);
+/* say: report each site-packages written (relocate; check reports a finding) */
+int install_relocatable_hook(const char *venv, bool say);
 
 /* Write the site-init hook into each site-packages under venv/lib. */
 int install_site_init(const char *venv);

@@ -27,7 +27,7 @@ static bool put(int site_fd, const char *site, const char *name, const char *tex
 #define OLD_HOOK_PTH "_venvshim_relocatable.pth"
 
 static int hook_into(int site_fd, const char *site, void *ctx) {
-    (void)ctx;
+    bool say = *(const bool *)ctx;
     static const char module[] = SITE_INIT_SCRIPTS_TEXT;
     if (!put(site_fd, site, VS_PIP_HOOK_MODULE ".py", module, sizeof module - 1))
         return cli_error(CLI_FAILED, "cannot write the script hook into %s: %s", site,
@@ -35,13 +35,14 @@ static int hook_into(int site_fd, const char *site, void *ctx) {
     if (unlinkat(site_fd, OLD_HOOK_PTH, 0) != 0 && errno != ENOENT)
         return cli_error(CLI_FAILED, "cannot remove %s/%s: %s", site, OLD_HOOK_PTH,
                          strerror(errno));
-    report_note("  script hook: %s/" VS_PIP_HOOK_MODULE ".py\n", site);
+    if (say)
+        report_note("  script hook: %s/" VS_PIP_HOOK_MODULE ".py\n", site);
     return CLI_OK;
 }
 
-int install_relocatable_hook(const char *venv) {
+int install_relocatable_hook(const char *venv, bool say) {
     int visited;
-    int rc = for_each_site_packages(venv, hook_into, NULL, &visited);
+    int rc = for_each_site_packages(venv, hook_into, &say, &visited);
     if (rc < 0)
         return cli_error(CLI_FAILED, "cannot read %s/lib: %s", venv, site_packages_why(errno));
     return rc;

@@ -341,7 +341,7 @@ int relocate_venv(const char *dir) {
             for (size_t i = 0; i < r.n_changes; i++)
                 staged_discard(&r.changes[i].file);
             rc = cli_error(CLI_FAILED, "%s left unchanged", r.venv);
-        } else if (!commit(&r) || install_relocatable_hook(r.venv) != CLI_OK) {
+        } else if (!commit(&r) || install_relocatable_hook(r.venv, true) != CLI_OK) {
             rc = CLI_FAILED;
         } else {
             if (report_get_mode() == REPORT_TEXT)

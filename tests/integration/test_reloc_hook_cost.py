@@ -95,3 +95,18 @@ def test_a_venv_relocated_by_an_older_venvshim_loses_its_pth(interp, tmp_path):
     r = run([CLI, "relocate", v])
     assert r.returncode == 0, r.stderr
     assert not old.exists()
+
+
+def test_check_reports_and_fix_replaces_an_older_pth(primary, tmp_path):
+    v, site = relocatable_venv(primary, tmp_path)
+    old = Path(site) / "_venvshim_relocatable.pth"
+    old.write_text("import sys\n")
+    r = run([CLI, "check", "--json", v])
+    found = [f for f in json.loads(r.stdout)["findings"] if "_venvshim_relocatable.pth" in f["message"]]
+    assert [f["status"] for f in found] == ["info"], r.stdout
+    r = run([CLI, "check", "--fix", v])
+    assert r.returncode == 0 and b"fixed    site-init  replaced" in r.stdout, r.stdout + r.stderr
+    assert b"script hook:" not in r.stdout, "check prints findings, not relocate's notes"
+    assert not old.exists() and (Path(site) / "_venvshim_scripts.py").is_file()
+    r = run([CLI, "check", v])
+    assert b"_venvshim_relocatable.pth" not in r.stdout, r.stdout
