@@ -369,7 +369,8 @@ int cmd_check(const cli_args *a) {
         check_bin_entries(venv, fix, &r);
         check_base(venv, &cfg, &trust, fix, &r);
         check_launchers(venv, fix, &r);
-        check_scripts(venv, fix, &r);
+        cfg_value relocatable = cfg_find(text, strlen(text), "relocatable");
+        check_scripts(venv, fix, cfg_value_equals(relocatable, "true"), &r);
         check_site_init(venv, &cfg, fix, &r);
         check_old_reloc_hook(venv, fix, &r);
     }

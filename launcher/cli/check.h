@@ -32,8 +32,9 @@ void shebang_parse(const char *text, size_t len, shebang *sb);
 
 /* Inspect every console script in venv/bin; with fix, rewrite shebangs that
  * point at a moved or copied venv's bin/ to this venv's interpreter. Adds
- * "script" and "movable" findings. */
-void check_scripts(const char *venv, bool fix, report *r);
+ * "script" and "movable" findings (relocatable: pyvenv.cfg says relocate
+ * made activate find the venv from its own location). */
+void check_scripts(const char *venv, bool fix, bool relocatable, report *r);
 
 /* ---- check_files.c ---- */
 

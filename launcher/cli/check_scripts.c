@@ -234,7 +234,10 @@ static bool not_a_script(const char *name) {
     return name[0] == '.' || pyname_is_interpreter(name);
 }
 
-void check_scripts(const char *venv, bool fix, report *r) {
+void check_scripts(const char *venv, bool fix, bool relocatable, report *r) {
+    const char *activate = relocatable ? "bin/activate finds the venv from its own location (bash, "
+                                         "zsh, fish; sh on Linux), activate.csh keeps the old path"
+                                       : "bin/activate* keep the old path";
     char bin[VS_PATH_MAX];
     if (!path_join(bin, sizeof bin, venv, "bin"))
         return;
@@ -255,11 +258,12 @@ void check_scripts(const char *venv, bool fix, report *r) {
     if (into_venv)
         report_add(r, "movable", FIND_INFO, NULL,
                    "%d script%s record%s this venv's path in #!: after a move, run "
-                   "'venvshim check --fix NEWDIR'; bin/activate* keep the old path "
+                   "'venvshim check --fix NEWDIR'; %s "
                    "(bin/python itself finds pyvenv.cfg next to it and moves freely)",
-                   into_venv, into_venv == 1 ? "" : "s", into_venv == 1 ? "s" : "");
+                   into_venv, into_venv == 1 ? "" : "s", into_venv == 1 ? "s" : "", activate);
     else
         report_add(r, "movable", FIND_INFO, NULL,
-                   "no script records this venv's path; bin/activate* keep the old path "
-                   "(bin/python itself finds pyvenv.cfg next to it and moves freely)");
+                   "no script records this venv's path; %s "
+                   "(bin/python itself finds pyvenv.cfg next to it and moves freely)",
+                   activate);
 }

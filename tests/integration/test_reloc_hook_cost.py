@@ -110,3 +110,14 @@ def test_check_reports_and_fix_replaces_an_older_pth(primary, tmp_path):
     assert not old.exists() and (Path(site) / "_venvshim_scripts.py").is_file()
     r = run([CLI, "check", v])
     assert b"_venvshim_relocatable.pth" not in r.stdout, r.stdout
+
+
+def test_check_says_how_activate_moves(primary, tmp_path):
+    v, _ = relocatable_venv(primary, tmp_path)
+    r = run([CLI, "check", v])
+    assert b"bin/activate finds the venv from its own location" in r.stdout, r.stdout
+    plain = tmp_path / "plain"
+    r = run([CLI, "create", "--without-pip", "--python", primary.path, plain])
+    assert r.returncode == 0, r.stderr
+    r = run([CLI, "check", plain])
+    assert b"bin/activate* keep the old path" in r.stdout, r.stdout
