@@ -97,9 +97,13 @@ bool win_one_process(const vs_plan *plan) {
         return false;
     }
     /* Extension modules: 3.8+ load them with LOAD_LIBRARY_SEARCH_DEFAULT_DIRS
-     * (the AddDllDirectory list, not our Scripts\ for vcruntime140.dll and
-     * python3.dll); 3.7 with the altered search path, which includes the
-     * SetDllDirectory folder. home and home\DLLs serve both. */
+     * (the AddDllDirectory list, not our Scripts\ for DLLs that sit in
+     * home, such as the vcruntime140_1.dll of later x64 releases); 3.7 with
+     * the altered search path, which includes the SetDllDirectory folder.
+     * home and home\DLLs serve both. python3.dll (abi3 extensions) CPython
+     * loads itself from next to pythonXY.dll before the first extension
+     * module (_Py_CheckPython3: PC/getpathp.c to 3.10, Python/dynload_win.c
+     * 3.11+); check_real.py tests it. */
     add_dll_dir_fn add = (add_dll_dir_fn)(void (*)(void))GetProcAddress(
         GetModuleHandleW(L"kernel32.dll"), "AddDllDirectory");
     if (!path_join(dlls, sizeof dlls, home, "DLLs") || !add_dir(add, home) ||

@@ -365,6 +365,110 @@ def real_checks(mode):
               got == code and text in err and err.startswith("venvshim: "), (got, rc, err))
 
 
+# DLL search for extension modules (docs/windows.md). A third-party abi3
+# extension: tests/windows/abi3demo.c, built here with MinGW against the
+# base's python3.dll, so its import table names python3.dll (as a limited-API
+# wheel's .pyd does), not python37.dll.
+MINGW = os.environ.get("VENVSHIM_MINGW_PREFIX", "x86_64-w64-mingw32-")
+ABI3_SRC = os.path.join(REPO, "tests", "windows", "abi3demo.c")
+
+# Imports abi3demo, then reports its answer and file and the python3.dll that
+# resolved its import (GetModuleFileNameW of the loaded module).
+ABI3_REPORT = r"""
+import json, sys, abi3demo, ctypes
+from ctypes import wintypes
+k = ctypes.WinDLL("kernel32", use_last_error=True)
+k.GetModuleHandleW.restype = ctypes.c_void_p
+k.GetModuleHandleW.argtypes = [wintypes.LPCWSTR]
+k.GetModuleFileNameW.argtypes = [ctypes.c_void_p, wintypes.LPWSTR, wintypes.DWORD]
+buf = ctypes.create_unicode_buffer(32768)
+k.GetModuleFileNameW(k.GetModuleHandleW("python3.dll"), buf, 32768)
+print(json.dumps(dict(answer=abi3demo.answer(), file=abi3demo.__file__, python3=buf.value,
+                      prefix=sys.prefix, base_prefix=sys.base_prefix)))
+"""
+
+
+def build_abi3():
+    """The .pyd, or None (a '# ' line) without a MinGW compiler."""
+    cc = shutil.which(MINGW + "gcc")
+    if not cc:
+        print(f"# skipped the abi3 extension checks: no {MINGW}gcc")
+        return None
+    pyd = os.path.join(TMP, "abi3demo.pyd")
+    p = subprocess.run([cc, "-O2", "-s", "-shared", "-Wall", "-Wextra", "-Werror", "-o", pyd,
+                        ABI3_SRC, os.path.join(REAL, "python3.dll")],
+                       capture_output=True, text=True)
+    dump = subprocess.run([MINGW + "objdump", "-p", pyd], capture_output=True, text=True).stdout \
+        if p.returncode == 0 else ""
+    dlls = sorted(line.split("DLL Name:")[1].strip().lower() for line in dump.splitlines()
+                  if "DLL Name:" in line)
+    check("abi3demo.pyd built with MinGW; its import table names python3.dll, no python3X.dll",
+          "python3.dll" in dlls and not any(d.startswith("python3") and d != "python3.dll"
+                                            for d in dlls), (p.stderr, dlls))
+    return pyd if "python3.dll" in dlls else None
+
+
+def pyorg_base():
+    """The 3.7.9 files laid out like a python.org install: the .pyd files in
+    DLLs\\, the zipped standard library extracted into Lib\\ (its os.pyc is
+    getpath's landmark: PC/getpathp.c's ismodule() accepts lib\\os.py or
+    .pyc), no python37._pth (so getpath computes sys.path itself)."""
+    base = os.path.join(TMP, "pyorg base")
+    shutil.copytree(REAL, base)
+    for root, dirs, files in os.walk(base):
+        os.chmod(root, 0o755)
+        for f in files:
+            os.chmod(os.path.join(root, f), 0o644)
+    os.makedirs(os.path.join(base, "DLLs"))
+    for pyd in glob.glob(os.path.join(base, "*.pyd")):
+        shutil.move(pyd, os.path.join(base, "DLLs"))
+    with zipfile.ZipFile(os.path.join(base, "python37.zip")) as z:
+        z.extractall(os.path.join(base, "Lib"))
+    os.remove(os.path.join(base, "python37.zip"))
+    os.remove(os.path.join(base, "python37._pth"))
+    return base
+
+
+def dll_checks(mode, pyd, org):
+    if pyd:
+        v, s = make_venv(f"{mode}-abi3")
+        shutil.copy(pyd, os.path.join(v, "Lib", "site-packages"))
+        rc, out, err = run(os.path.join(s, "python.exe"), ["-c", ABI3_REPORT])
+        i = info_of(out)
+        check(f"{mode}: a third-party abi3 extension (imports python3.dll) in site-packages "
+              "imports and runs; python3.dll is home's",
+              rc == 0 and i.get("answer") == 42
+              and i.get("file", "").lower() == win(os.path.join(v, "Lib", "site-packages",
+                                                                "abi3demo.pyd")).lower()
+              and i.get("python3", "").lower() == win(os.path.join(REAL, "python3.dll")).lower(),
+              (rc, out, err[-400:]))
+
+    # a base laid out like a python.org install: stdlib .pyd files in home\DLLs
+    v, s = make_venv(f"{mode}-pyorg", home=org)
+    if pyd:
+        shutil.copy(pyd, os.path.join(v, "Lib", "site-packages"))
+    rc, out, err = run(os.path.join(s, "python.exe"), [
+        "-c", "import json, sys, select, unicodedata, _socket\n"
+              "print(json.dumps(dict(select=select.__file__, ucd=unicodedata.__file__,"
+              " socket=_socket.__file__, prefix=sys.prefix, base_prefix=sys.base_prefix,"
+              " path=sys.path)))"])
+    i = info_of(out)
+    dlls = win(os.path.join(org, "DLLs")).lower() + "\\"
+    check(f"{mode}: python.org layout: select, unicodedata, _socket import from home\\DLLs; "
+          "sys.prefix is the venv, sys.base_prefix home",
+          rc == 0 and all(i.get(k, "").lower().startswith(dlls)
+                          for k in ("select", "ucd", "socket"))
+          and i.get("prefix") == win(v) and i.get("base_prefix") == win(org),
+          (rc, out, err[-400:]))
+    if pyd:
+        rc, out, err = run(os.path.join(s, "python.exe"), ["-c", ABI3_REPORT])
+        i = info_of(out)
+        check(f"{mode}: python.org layout: the abi3 extension runs with home's python3.dll",
+              rc == 0 and i.get("answer") == 42
+              and i.get("python3", "").lower() == win(os.path.join(org, "python3.dll")).lower(),
+              (rc, out, err[-400:]))
+
+
 def py_of(scripts):
     return os.path.join(scripts, "python.exe")
 
@@ -555,9 +659,12 @@ def create_checks():
           (rc, out))
 
 
+ABI3_PYD = build_abi3()
+PYORG = pyorg_base()
 for mode, env in MODES:
     MODE_ENV = env
     real_checks(mode)
+    dll_checks(mode, ABI3_PYD, PYORG)
 MODE_ENV = {}
 create_checks()
 
