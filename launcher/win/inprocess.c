@@ -56,7 +56,7 @@ static bool add_dir(add_dll_dir_fn add, const char *dir) {
     if (!win_widen(dir, wdir, WIN_PATH_MAX))
         return false;
     if (GetFileAttributesW(wdir) == INVALID_FILE_ATTRIBUTES)
-        return true; /* no DLLs folder (an embeddable): nothing to add */
+        return true; /* gone: loading the DLL below fails and says so */
     return !add || add(wdir) != NULL;
 }
 
@@ -77,7 +77,7 @@ bool win_one_process(const vs_plan *plan) {
         diag_trace("two processes: no 'version' in pyvenv.cfg, or not a python[w].exe base", NULL);
         return false;
     }
-    static char home[VS_PATH_MAX], dll[VS_PATH_MAX], dlls[VS_PATH_MAX], xy[16];
+    static char home[VS_PATH_MAX], dll[VS_PATH_MAX], xy[16];
     sb_copy(home, sizeof home, plan->base.binary);
     path_dirname(home);
     strbuf sb;
@@ -100,14 +100,17 @@ bool win_one_process(const vs_plan *plan) {
      * (the AddDllDirectory list, not our Scripts\ for DLLs that sit in
      * home, such as the vcruntime140_1.dll of later x64 releases); 3.7 with
      * the altered search path, which includes the SetDllDirectory folder.
-     * home and home\DLLs serve both. python3.dll (abi3 extensions) CPython
+     * home serves both, as the application folder does for the base's own
+     * python.exe; home\DLLs is not added: the base's python.exe does not
+     * search it either (a .pyd there finds its neighbours through its own
+     * folder), so a third-party extension finds the same DLLs in both
+     * modes. python3.dll (abi3 extensions) CPython
      * loads itself from next to pythonXY.dll before the first extension
      * module (_Py_CheckPython3: PC/getpathp.c to 3.10, Python/dynload_win.c
      * 3.11+); check_real.py tests it. */
     add_dll_dir_fn add = (add_dll_dir_fn)(void (*)(void))GetProcAddress(
         GetModuleHandleW(L"kernel32.dll"), "AddDllDirectory");
-    if (!path_join(dlls, sizeof dlls, home, "DLLs") || !add_dir(add, home) ||
-        !SetDllDirectoryW(wdir) || !add_dir(add, dlls)) {
+    if (!add_dir(add, home) || !SetDllDirectoryW(wdir)) {
         diag_trace("two processes: cannot add ", home, " to the DLL search path", NULL);
         return false;
     }
