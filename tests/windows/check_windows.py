@@ -377,6 +377,27 @@ for label, recorded in (("free-threaded", "python3.13t.exe"), ("GIL", "python.ex
         rc, out, err = run(os.path.join(s, name), ["0"])
         check(f"{label} venv (executable = {recorded}): Scripts\\{name} runs home\\{want}",
               report(out).get("module") == win(h + "/" + want), (out, err))
+# One-process mode loads the DLL of the base's build: a free-threaded venv's python313t.dll, a
+# GIL venv's python313.dll. Stand-ins have no DLL (the trace names the one looked for), then a
+# DLL without Py_Main is refused; both times the base runs as a second process.
+NOT_PYTHON_DLL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              "..", "..", "shared", "windows-cpython-3.7.9", "vcruntime140.dll")
+for label, recorded, dll in (("free-threaded", "python3.13t.exe", "python313t.dll"),
+                             ("GIL", "python.exe", "python313.dll")):
+    h, s = make_venv("dll-" + label, scripts={"python.exe": LAUNCHER}, home_files=ft)
+    write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), h,
+              extra=f"version = 3.13.0\r\nexecutable = {win(h)}\\{recorded}\r\n")
+    env = {"VENVSHIM_ONE_PROCESS": "1", "PYLAUNCHER_DEBUG": "1"}
+    rc, out, err = run(os.path.join(s, "python.exe"), ["0"], env=env)
+    check(f"one-process, {label} venv: looks for home\\{dll}, then runs the base as a process",
+          f"two processes: no {win(h)}\\{dll}" in err
+          and report(out).get("module") == win(h + "/" + recorded), (rc, out, err))
+    if os.path.isfile(NOT_PYTHON_DLL):
+        shutil.copy(NOT_PYTHON_DLL, os.path.join(h, dll))
+        rc, out, err = run(os.path.join(s, "python.exe"), ["0"], env=env)
+        check(f"one-process, {label} venv: a {dll} without Py_Main is not loaded as CPython",
+              f"{win(h)}\\{dll} is not CPython 3.13" in err
+              and report(out).get("module") == win(h + "/" + recorded), (rc, out, err))
 h, s = make_venv("unnamed", scripts={"venvlauncher.exe": LAUNCHER, "venvwlauncher.exe": WLAUNCHER})
 rc, out, err = run(os.path.join(s, "venvlauncher.exe"), ["0"])
 check("a console launcher under another name runs python.exe",
