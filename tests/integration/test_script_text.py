@@ -272,3 +272,17 @@ def test_a_command_line_too_long_for_the_text_falls_back_to_the_zip(primary, tmp
                        stderr=subprocess.PIPE, timeout=120)
     assert r.returncode == 0 and r.stdout == f"{len(args) + 1} False\n".encode(), describe(r)
     assert RAN_TEXT in r.stderr, "the text kind should have been tried first"
+
+
+def test_multiprocessing_spawn_from_a_text_launcher(interp, tmp_path):
+    """spawn's children re-run the main module from __main__.__file__ (the
+    launcher file, a zip Python can run) as __mp_main__: functions defined in
+    the script reach them, as from a plain #! script."""
+    venv = make_venv(interp, tmp_path.resolve())
+    text = shebang(venv) + (b"import multiprocessing as mp\n\ndef sq(x):\n    return x * x\n\n"
+                            b"if __name__ == '__main__':\n    mp.set_start_method('spawn')\n"
+                            b"    with mp.Pool(2) as p:\n        print(p.map(sq, [1, 2, 3]))\n")
+    script, plain = relocated(venv, "mpt", text)
+    assert (plain.returncode, plain.stdout) == (0, b"[1, 4, 9]\n"), describe(plain)
+    r = run([script], env=clean_env(PYLAUNCHER_DEBUG="1"), timeout=120)
+    assert (r.returncode, r.stdout) == (0, b"[1, 4, 9]\n") and RAN_TEXT in r.stderr, describe(r)
