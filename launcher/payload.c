@@ -135,6 +135,9 @@ bool payload_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
 
 payload_status payload_inspect_main(payload_read_fn read_at, void *ctx, long long size,
                                     payload_entry *main, const char **why) {
+    /* every field defined on every return: a large directory returns before
+     * __main__.py is looked for */
+    memset(main, 0, sizeof *main);
     main->data_at = -1;
     unsigned char head[64];
     long got = read_at(ctx, head, sizeof head, 0);

@@ -350,6 +350,32 @@ Test(zip_comment, the_end_record_is_found_behind_a_comment) {
     }
 }
 
+Test(zip_comment, a_directory_too_large_to_read_leaves_every_field_defined) {
+    /* A shiv-sized directory (over 8 KiB) is not read: the entry must still
+     * say "no text" with defined values (UBSan once caught a garbage bool). */
+    static unsigned char buf[64 * 1024];
+    size_t n = commented_zip(buf, 0, 0, 'c', 0);
+    size_t cd_start = n - 22 - (46 + 11);
+    size_t at = cd_start + 46 + 11;
+    unsigned entries = 1;
+    char name[16];
+    while (at - cd_start < 9000) {
+        snprintf(name, sizeof name, "f%05u.py", entries);
+        at += cd_entry(buf + at, name, 0);
+        entries++;
+    }
+    eocd(buf + at, entries, at - cd_start, cd_start);
+    n = at + 22;
+    mem_file m = {buf, n};
+    payload_entry main;
+    memset(&main, 0xFC, sizeof main);
+    const char *why = "";
+    cr_assert_eq(payload_inspect_main(mem_read, &m, (long long)n, &main, &why), PAYLOAD_ZIP, "%s",
+                 why);
+    cr_assert_eq(main.data_at, -1);
+    cr_assert(!main.text_mark && main.entries == 0);
+}
+
 Test(zip_comment, a_comment_length_that_does_not_reach_the_end_is_refused) {
     static unsigned char buf[2000];
     size_t n = commented_zip(buf, 100, 10, 'c', 9);
