@@ -8,6 +8,7 @@
 #include "path.h"
 #include "pyname.h"
 #include "strbuf.h"
+#include "version_guard.h"
 
 bool pip_hook_present(const vs_location *loc, const char *base) {
     venv_cfg cfg;
@@ -19,21 +20,9 @@ bool pip_hook_present(const vs_location *loc, const char *base) {
     static char venv[VS_PATH_MAX], path[VS_PATH_MAX];
     sb_copy(venv, sizeof venv, loc->cfg_path);
     path_dirname(venv);
-    for (int free_threaded = 0; free_threaded < 2; free_threaded++) {
-        strbuf sb;
-        sb_init(&sb, path, sizeof path);
-        sb_add(&sb, venv);
-        sb_add(&sb, "/lib/");
-        sb_add(&sb, family);
-        sb_add_int(&sb, major);
-        sb_add(&sb, ".");
-        sb_add_int(&sb, minor);
-        sb_add(&sb, free_threaded ? "t" : "");
-        sb_add(&sb, "/site-packages/" VS_PIP_HOOK_MODULE ".py");
-        if (!sb.overflow && fs_stat(path).kind == FS_FILE)
-            return true;
-    }
-    return false;
+    static const char leaf[] = "/site-packages/" VS_PIP_HOOK_MODULE ".py";
+    return vg_lib_kind(path, venv, "lib", family, major, minor, "", leaf) == FS_FILE ||
+           vg_lib_kind(path, venv, "lib", family, major, minor, "t", leaf) == FS_FILE;
 }
 
 bool pip_hook_is_module_run(int argc, char **argv) {

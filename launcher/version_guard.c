@@ -13,9 +13,8 @@ static vg_verdict decide(int major, int minor, int want_major, int want_minor, v
     return major == want_major && minor == want_minor ? VG_MATCH : VG_MISMATCH;
 }
 
-/* out = prefix/<libdir>/<fam>X.Y<suffix>/<leaf>; its kind. */
-static fs_kind stdlib_kind(char *out, const char *prefix, const char *libdir, const char *fam,
-                           int major, int minor, const char *suffix, const char *leaf) {
+fs_kind vg_lib_kind(char *out, const char *prefix, const char *libdir, const char *fam, int major,
+                    int minor, const char *suffix, const char *leaf) {
     strbuf sb;
     sb_init(&sb, out, VS_PATH_MAX);
     sb_add(&sb, prefix);
@@ -53,8 +52,8 @@ static vg_verdict by_stdlib(const char *file, int want_major, int want_minor, vg
     path_dirname(prefix);
     static const char *const libdirs[2] = {"lib", "lib64"};
     for (int i = 0; i < 2; i++) {
-        if (stdlib_kind(probe, prefix, libdirs[i], fam, want_major, want_minor, "", "") == FS_DIR ||
-            stdlib_kind(probe, prefix, libdirs[i], fam, want_major, want_minor, "t", "") ==
+        if (vg_lib_kind(probe, prefix, libdirs[i], fam, want_major, want_minor, "", "") == FS_DIR ||
+            vg_lib_kind(probe, prefix, libdirs[i], fam, want_major, want_minor, "t", "") ==
                 FS_DIR) {
             set_evidence(found, probe, " exists", "");
             return decide(want_major, want_minor, want_major, want_minor, found);
@@ -65,7 +64,7 @@ static vg_verdict by_stdlib(const char *file, int want_major, int want_minor, vg
         if (minor == want_minor)
             continue;
         for (int i = 0; i < 2; i++) {
-            if (stdlib_kind(probe, prefix, libdirs[i], fam, want_major, minor, "", "/os.py") ==
+            if (vg_lib_kind(probe, prefix, libdirs[i], fam, want_major, minor, "", "/os.py") ==
                 FS_FILE) {
                 path_dirname(probe);
                 set_evidence(found, "its standard library is ", probe, "");

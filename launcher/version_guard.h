@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "fs.h"
 #include "path.h"
 
 typedef enum {
@@ -21,6 +22,11 @@ typedef struct {
     int major, minor;                /* what the evidence says (VG_MATCH, VG_MISMATCH) */
     char evidence[VS_PATH_MAX + 64]; /* for messages: "symlink to python3.12", ... */
 } vg_found;
+
+/* out (VS_PATH_MAX bytes) = prefix/<libdir>/<fam>X.Y<suffix><leaf>, the
+ * layout of a prefix's or a venv's lib/python3.12t/...; what it is. */
+fs_kind vg_lib_kind(char *out, const char *prefix, const char *libdir, const char *fam, int major,
+                    int minor, const char *suffix, const char *leaf);
 
 /* Is binary a Python want_major.want_minor? */
 vg_verdict vg_check(const char *binary, int want_major, int want_minor, vg_found *found);

@@ -165,6 +165,20 @@ def script_exe(path, stub, shebang, entry):
         f.write(data + body.getvalue())
 
 
+def damaged_script_exe(path):
+    """A console-script launcher whose zip end record points before the file's start (105).
+    Returns the launcher stub and a sound zip, for other broken variants."""
+    with open(SCRIPT, "rb") as f:
+        stub = f.read()
+    zbody = io.BytesIO()
+    with zipfile.ZipFile(zbody, "w") as z:
+        z.writestr("__main__.py", "print(1)\n")
+    zb = zbody.getvalue()
+    with open(path, "wb") as f:
+        f.write(stub + b"#!python.exe\n" + zb[-22:-6] + (10 ** 9).to_bytes(4, "little") + zb[-2:])
+    return stub, zb
+
+
 def info_of(out):
     for line in out.splitlines():
         if line.startswith("{"):
@@ -345,14 +359,7 @@ def real_checks(mode):
     v7, s7 = make_venv(f"{mode}-err101", home=fake)
     codes.append(("home\\python.exe is not a program", py_of(s7), 101, "cannot run"))
     bad = os.path.join(s, "vs-bad.exe")
-    with open(SCRIPT, "rb") as f:
-        stub = f.read()
-    zbody = io.BytesIO()
-    with zipfile.ZipFile(zbody, "w") as z:
-        z.writestr("__main__.py", "print(1)\n")
-    zb = zbody.getvalue()
-    with open(bad, "wb") as f:  # the end record points before the file's start
-        f.write(stub + b"#!python.exe\n" + zb[-22:-6] + (10 ** 9).to_bytes(4, "little") + zb[-2:])
+    stub, zb = damaged_script_exe(bad)
     codes.append(("damaged script-launcher zip", bad, 105, "venvshim:"))
     nobang = os.path.join(s, "vs-nobang.exe")
     with open(nobang, "wb") as f:
@@ -635,15 +642,7 @@ def create_checks():
     def damage(d):
         s = os.path.join(d, "Scripts")
         script_exe(os.path.join(s, "vs-tool.exe"), SCRIPT, b"#!python.exe\r\n", "main")
-        with open(SCRIPT, "rb") as f:
-            stub = f.read()
-        zbody = io.BytesIO()
-        with zipfile.ZipFile(zbody, "w") as z:
-            z.writestr("__main__.py", "print(1)\n")
-        zb = zbody.getvalue()
-        with open(os.path.join(s, "vs-bad.exe"), "wb") as f:  # end record points before the file
-            f.write(stub + b"#!python.exe\n" + zb[-22:-6] + (10 ** 9).to_bytes(4, "little")
-                    + zb[-2:])
+        damaged_script_exe(os.path.join(s, "vs-bad.exe"))
     rc, out, err, doc = broken("chk-script", damage)
     bad = problems(doc, "script")
     check("check: a damaged console-script launcher: exit 1, names it (105); the sound one ok",
