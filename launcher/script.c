@@ -108,15 +108,21 @@ void script_plan_text(vs_script *script, const vs_location *loc, const char *arg
     venv_cfg cfg;
     int major = 0, minor = 0;
     if (cfg_parse(loc->cfg_text, loc->cfg_len, &cfg) != CFG_OK ||
-        !cfg_major_minor(&cfg, &major, &minor) || major != 3)
-        return run_as_zip(script, "pyvenv.cfg names no Python 3 version");
+        !cfg_major_minor(&cfg, &major, &minor) || major != 3) {
+        run_as_zip(script, "pyvenv.cfg names no Python 3 version");
+        return;
+    }
     const char *family = pyname_family(path_basename(base));
     bool pypy = family && strcmp(family, "pypy") == 0;
-    if (!family)
-        return run_as_zip(script, "the base is neither python nor pypy by its name");
+    if (!family) {
+        run_as_zip(script, "the base is neither python nor pypy by its name");
+        return;
+    }
     const char *why = script_text_unusable(script->text, script->text_len);
-    if (why)
-        return run_as_zip(script, why);
+    if (why) {
+        run_as_zip(script, why);
+        return;
+    }
     /* A: what the kernel passes a `#!` interpreter as the script's path, the
      * path exec was given: argv[0] when it holds a '/', else the PATH hit. */
     script->shown = loc->invoked_as_argv0 ? argv0 : loc->invoked;
@@ -125,8 +131,10 @@ void script_plan_text(vs_script *script, const vs_location *loc, const char *arg
      * _Py_abspath) from 3.9; PyPy: os.path.abspath, normalised. */
     static char cwd[VS_PATH_MAX];
     bool relative = !path_is_absolute(script->shown);
-    if (relative && !fs_getcwd(cwd, sizeof cwd))
-        return run_as_zip(script, "the current directory is gone");
+    if (relative && !fs_getcwd(cwd, sizeof cwd)) {
+        run_as_zip(script, "the current directory is gone");
+        return;
+    }
     bool made = true;
     if (pypy)
         made = path_absolute(script->file, sizeof script->file, cwd, script->shown);
@@ -140,16 +148,20 @@ void script_plan_text(vs_script *script, const vs_location *loc, const char *arg
         made = made && pypy_path0(script->file, script->path0);
     else if (!fs_realpath(script->shown, script->path0))
         made = made && sb_copy(script->path0, sizeof script->path0, script->shown);
-    if (!made)
-        return run_as_zip(script, "a path is too long");
+    if (!made) {
+        run_as_zip(script, "a path is too long");
+        return;
+    }
     path_dirname(script->path0);
     script_prelude p = {.set_path0 = !(safe_path && minor >= 11),
                         .name_code = !pypy && minor >= 10,
                         .pip_hook = pip_hook_is_pip_script(path_basename(script->self)) &&
                                     pip_hook_present(loc, base)};
     if (!script_text_program(script->program, sizeof script->program, script->text,
-                             script->text_len, p))
-        return run_as_zip(script, "its text is too long");
+                             script->text_len, p)) {
+        run_as_zip(script, "its text is too long");
+        return;
+    }
     diag_trace("script launcher: runs its text as the -c program (sys.argv[0] ", script->shown, ")",
                NULL);
 }
