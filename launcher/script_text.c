@@ -109,19 +109,21 @@ static const char *first_statement(const char *text, size_t len, size_t from) {
 const char *script_text_unusable(const char *text, size_t len) {
     if (len > SCRIPT_TEXT_MAX)
         return "its text is larger than the -c limit";
-    for (size_t i = 0; i < len; i++) {
+    text_line first = line_at(text, len, 0), second = line_at(text, len, first.next);
+    bool shebang = starts_with(text, len, 0, "#!");
+    /* the #! line's bytes never reach Python: the prelude takes its place */
+    for (size_t i = shebang ? first.end : 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c > 0x7e)
             return "its text is not printable ASCII";
     }
-    text_line first = line_at(text, len, 0), second = line_at(text, len, first.next);
     size_t at;
     for (int k = 0; k < 2; k++) {
         size_t n = cookie(text, k ? second : first, &at);
         if (n && !names_utf8(text + at, n))
             return "it declares an encoding other than UTF-8";
     }
-    return first_statement(text, len, starts_with(text, len, 0, "#!") ? first.next : 0);
+    return first_statement(text, len, shebang ? first.next : 0);
 }
 
 bool script_text_program(char *out, size_t cap, const char *text, size_t len, script_prelude p) {

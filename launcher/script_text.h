@@ -16,9 +16,9 @@
  *
  * Texts this cannot run the same way fall back to the zip (python <file>):
  * a docstring or `from __future__` first (the prelude would come before
- * them), bytes outside printable ASCII (the -c argument is decoded with the
- * locale's encoding, the file as UTF-8), a coding cookie other than UTF-8,
- * or more than SCRIPT_TEXT_MAX bytes. */
+ * them), bytes outside printable ASCII after the #! line (the -c argument
+ * is decoded with the locale's encoding, the file as UTF-8), a coding
+ * cookie other than UTF-8, or more than SCRIPT_TEXT_MAX bytes. */
 #ifndef VENVSHIM_SCRIPT_TEXT_H
 #define VENVSHIM_SCRIPT_TEXT_H
 

@@ -1,7 +1,7 @@
 /* libFuzzer target: which script texts may run as a script launcher's -c
  * program, and the program made of them (launcher/script_text.c). The text
  * comes from a venv's file: any bytes. Checked: no read or write outside the
- * exact-size buffers; a usable text is printable ASCII; the program is the
+ * exact-size buffers; a usable text is printable ASCII after its #! line; the program is the
  * prelude on one line, then the text from its first line's end (or all of
  * it), unchanged; a program that does not fit is refused, never cut.
  * needs: launcher/script_text.c */
@@ -18,7 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(text, data, size);
     const char *why = script_text_unusable(text, size);
     if (!why) {
-        for (size_t i = 0; i < size; i++)
+        size_t from = 0; /* a #! line is replaced by the prelude: any bytes */
+        if (size >= 2 && text[0] == '#' && text[1] == '!')
+            while (from < size && text[from] != '\n' && text[from] != '\r')
+                from++;
+        for (size_t i = from; i < size; i++)
             if ((unsigned char)text[i] > 0x7e || text[i] == '\0')
                 abort();
         script_prelude p = {.set_path0 = size & 1, .name_code = size & 2, .pip_hook = size & 4};

@@ -286,3 +286,19 @@ def test_multiprocessing_spawn_from_a_text_launcher(interp, tmp_path):
     assert (plain.returncode, plain.stdout) == (0, b"[1, 4, 9]\n"), describe(plain)
     r = run([script], env=clean_env(PYLAUNCHER_DEBUG="1"), timeout=120)
     assert (r.returncode, r.stdout) == (0, b"[1, 4, 9]\n") and RAN_TEXT in r.stderr, describe(r)
+
+
+def test_a_non_utf8_venv_path_in_the_shebang_line_still_runs_as_text(primary, tmp_path):
+    """The #! line never reaches Python (the prelude takes its place), so a
+    venv path that is not UTF-8 does not push the script to the zip. (Run by
+    `#!`, CPython refuses such a file: a non-UTF-8 first line.)"""
+    root = tmp_path.resolve() / os.fsdecode(b"n\xffu\xc3\xa9")
+    venv = create_plain_venv(primary, root / "venv")
+    venvshim_install(venv)
+    script = venv / "bin" / "t"
+    write(script, shebang(venv) + b"import sys\nprint(ascii(sys.argv), ascii(__file__))\n")
+    r = run([CLI, "relocate", venv])
+    assert r.returncode == 0, describe(r)
+    r = run([script, "a"], env=clean_env(PYLAUNCHER_DEBUG="1"))
+    want = f"{ascii([str(script), 'a'])} {ascii(str(script))}\n".encode()
+    assert RAN_TEXT in r.stderr and (r.returncode, r.stdout) == (0, want), describe(r)

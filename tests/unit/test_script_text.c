@@ -25,6 +25,8 @@ Test(script_text, console_scripts_as_pip_writes_them_are_usable) {
     cr_assert_null(unusable("#!/v/bin/python\nfrom os import path\n"));
     cr_assert_null(unusable("#!/v/bin/python\nfromage = 1\n"));
     cr_assert_null(unusable("#!/v/bin/python\n# vim: set fileencoding=utf_8 :\nx = 1\n"));
+    cr_assert_null(unusable("#!/n\xffu\xc3\xa9/bin/python\nimport sys\n"),
+                   "any bytes in the #! line: the prelude replaces it");
 }
 
 Test(script_text, a_docstring_or_future_import_first_is_not) {
