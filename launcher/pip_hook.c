@@ -2,7 +2,6 @@
 
 #include <string.h>
 
-#include "cfg.h"
 #include "contract.h"
 #include "fs.h"
 #include "path.h"
@@ -10,12 +9,10 @@
 #include "strbuf.h"
 #include "version_guard.h"
 
-bool pip_hook_present(const vs_location *loc, const char *base) {
-    venv_cfg cfg;
-    int major, minor;
-    const char *family = pyname_family(path_basename(base));
-    if (!family || cfg_parse(loc->cfg_text, loc->cfg_len, &cfg) != CFG_OK ||
-        !cfg_major_minor(&cfg, &major, &minor))
+bool pip_hook_present(const vs_location *loc, const vs_base *base) {
+    int major = base->venv_major, minor = base->venv_minor;
+    const char *family = pyname_family(path_basename(base->binary));
+    if (!family || major == 0)
         return false;
     static char venv[VS_PATH_MAX], path[VS_PATH_MAX];
     sb_copy(venv, sizeof venv, loc->cfg_path);

@@ -15,10 +15,12 @@
 #include <stdbool.h>
 
 #include "locate.h"
+#include "resolve.h"
 
 /* Is the hook module in this venv's site-packages? lib/<python|pypy>X.Y[t]/
- * site-packages, X.Y from pyvenv.cfg, the family from the base's name. */
-bool pip_hook_present(const vs_location *loc, const char *base);
+ * site-packages, X.Y from pyvenv.cfg (as resolve_base read it), the family
+ * from the base's name. */
+bool pip_hook_present(const vs_location *loc, const vs_base *base);
 
 /* Is argv `python -m pip ...`, the form the hook takes over? */
 bool pip_hook_is_module_run(int argc, char **argv);

@@ -70,13 +70,12 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     rc = shebang_check(&plan->base, plan->loc.cfg_path, req->inv.path_env, err);
     if (rc)
         return rc;
-    script_plan_text(&plan->script, &plan->loc, req->inv.argv0, plan->base.binary,
-                     req->has_safe_path);
+    script_plan_text(&plan->script, &plan->loc, req->inv.argv0, &plan->base, req->has_safe_path);
     /* a relocatable venv's console scripts are POSIX script launchers:
      * pip's exit converts the new ones (pip_hook.h) */
     plan->pip_hook_module = !req->traits.own_script_launchers && plan->script.kind == SCRIPT_NONE &&
                             pip_hook_is_module_run(req->argc, req->argv) &&
-                            pip_hook_present(&plan->loc, plan->base.binary);
+                            pip_hook_present(&plan->loc, &plan->base);
     if (plan->pip_hook_module)
         diag_trace("-m pip runs as -m " VS_PIP_HOOK_MODULE ": it converts the scripts pip writes",
                    NULL);

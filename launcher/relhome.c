@@ -55,15 +55,11 @@ bool relhome_find_base_prefix(const char *home, const char *stdlib, char *prefix
 }
 
 /* "python3.12" / "pypy3.9" from the base binary's name, else from pyvenv.cfg. */
-static bool stdlib_name(const vs_location *loc, const vs_base *base, char *out, size_t cap) {
+static bool stdlib_name(const vs_base *base, char *out, size_t cap) {
     const char *name = path_basename(base->binary);
-    int major, minor;
-    if (!pyname_version(name, &major, &minor)) {
-        venv_cfg cfg;
-        if (cfg_parse(loc->cfg_text, loc->cfg_len, &cfg) != CFG_OK ||
-            !cfg_major_minor(&cfg, &major, &minor))
-            return false;
-    }
+    int major = base->venv_major, minor = base->venv_minor;
+    if (!pyname_version(name, &major, &minor) && major == 0)
+        return false;
     strbuf sb;
     sb_init(&sb, out, cap);
     const char *family = pyname_family(name);
@@ -97,7 +93,7 @@ int relhome_prepare(const vs_location *loc, const vs_base *base, unsigned flags,
         return 0;
     }
     static char stdlib[32], venv[VS_PATH_MAX], hook[VS_PATH_MAX];
-    if (!stdlib_name(loc, base, stdlib, sizeof stdlib))
+    if (!stdlib_name(base, stdlib, sizeof stdlib))
         return diag_fail(err, EXIT_BAD_CFG, cfg, " has a relative home but no 'version' key, and ",
                          base->binary, " does not name its version",
                          "\nadd 'version = X.Y.Z' (the base Python's version) to that file", NULL);

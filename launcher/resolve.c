@@ -322,6 +322,10 @@ static int parse_cfg(step *s, const char *text, size_t len, vs_error *err) {
                          "lines",
                          NULL);
     s->has_version = cfg_major_minor(&s->cfg, &s->major, &s->minor);
+    if (s->has_version && s->base->chain_depth == 0) {
+        s->base->venv_major = s->major;
+        s->base->venv_minor = s->minor;
+    }
     if (s->has_version) {
         strbuf sb;
         sb_init(&sb, s->version_text, sizeof s->version_text);
@@ -474,6 +478,7 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
     base->chain_depth = 0;
     base->home_relative = false;
     base->from_record = false;
+    base->venv_major = base->venv_minor = 0;
     s.recorded[0] = '\0';
     int rc = follow_chain(&s, base, err);
     return rc ? rc : choose_binary(&s, base, err);

@@ -27,6 +27,9 @@ typedef struct {
     int chain_depth;          /* venvs followed through `home` */
     bool home_relative;       /* home was relative to its pyvenv.cfg (relhome.h) */
     bool from_record;         /* home led back to this venv: VS_BASE_RECORD chose the base */
+    /* X.Y from the venv's own pyvenv.cfg (`version` / `version_info`), read
+     * once here for every later step; major 0 when it names none */
+    int venv_major, venv_minor;
     /* binary's first bytes, read when it was chosen (fs_probe), for shebang.c */
     unsigned char head[BASE_HEAD_MAX];
     long head_len; /* -1: not read */

@@ -2,7 +2,6 @@
 
 #include <string.h>
 
-#include "cfg.h"
 #include "fs.h"
 #include "payload.h"
 #include "pip_hook.h"
@@ -102,17 +101,15 @@ static void run_as_zip(vs_script *script, const char *why) {
 }
 
 void script_plan_text(vs_script *script, const vs_location *loc, const char *argv0,
-                      const char *base, bool safe_path) {
+                      const vs_base *base, bool safe_path) {
     if (script->kind != SCRIPT_TEXT)
         return;
-    venv_cfg cfg;
-    int major = 0, minor = 0;
-    if (cfg_parse(loc->cfg_text, loc->cfg_len, &cfg) != CFG_OK ||
-        !cfg_major_minor(&cfg, &major, &minor) || major != 3) {
+    int minor = base->venv_minor;
+    if (base->venv_major != 3) {
         run_as_zip(script, "pyvenv.cfg names no Python 3 version");
         return;
     }
-    const char *family = pyname_family(path_basename(base));
+    const char *family = pyname_family(path_basename(base->binary));
     bool pypy = family && strcmp(family, "pypy") == 0;
     if (!family) {
         run_as_zip(script, "the base is neither python nor pypy by its name");

@@ -20,6 +20,7 @@
 #include "payload.h" /* payload_status */
 #include "script_text.h"
 #include "locate.h"
+#include "resolve.h"
 
 typedef enum {
     SCRIPT_NONE, /* not a script launcher */
@@ -50,10 +51,11 @@ int script_prepare(vs_location *loc, vs_script *script, vs_error *err);
 /* After the base is resolved: A, F, D and the -c program for a SCRIPT_TEXT
  * script, or kind SCRIPT_ZIP when the text cannot run that way (pyvenv.cfg
  * names no version, the base is neither CPython nor PyPy by its name,
- * script_text_unusable). argv0: the launcher's own argv[0]; base: the
- * interpreter that will run; safe_path: PYTHONSAFEPATH is set. */
+ * script_text_unusable). argv0: the launcher's own argv[0]; base: as
+ * resolved (the binary that will run, the venv's X.Y); safe_path:
+ * PYTHONSAFEPATH is set. */
 void script_plan_text(vs_script *script, const vs_location *loc, const char *argv0,
-                      const char *base, bool safe_path);
+                      const vs_base *base, bool safe_path);
 
 /* The interpreter's argv for a script launcher into out (room for argc + 6
  * pointers): argv0, then `<self>` (SCRIPT_ZIP) or `-c PROGRAM A F D`

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <windows.h>
 
-#include "cfg.h"
 #include "path.h"
 #include "strbuf.h"
 #include "win_util.h"
@@ -69,11 +68,9 @@ bool win_one_process(const vs_plan *plan) {
         diag_trace("two processes: a nested venv or a relative home", NULL);
         return false;
     }
-    venv_cfg cfg;
-    int major, minor;
+    int major = plan->base.venv_major, minor = plan->base.venv_minor;
     const char *suffix = abi_suffix(path_basename(plan->base.binary));
-    if (cfg_parse(plan->loc.cfg_text, plan->loc.cfg_len, &cfg) != CFG_OK ||
-        !cfg_major_minor(&cfg, &major, &minor) || major != 3 || !suffix) {
+    if (major != 3 || !suffix) {
         diag_trace("two processes: no 'version' in pyvenv.cfg, or not a python[w].exe base", NULL);
         return false;
     }

@@ -11,16 +11,13 @@
 #include <string.h>
 #include <windows.h>
 
-#include "cfg.h"
 #include "win_util.h"
 
 #define GETPATHP_MAX 256
 
 int win_path_limit(const vs_plan *plan, vs_error *err) {
-    venv_cfg cfg;
-    int major, minor;
-    if (cfg_parse(plan->loc.cfg_text, plan->loc.cfg_len, &cfg) != CFG_OK ||
-        !cfg_major_minor(&cfg, &major, &minor) || major != 3 || minor >= 11)
+    int minor = plan->base.venv_minor;
+    if (plan->base.venv_major != 3 || minor >= 11)
         return 0; /* unknown or unlimited: let it run */
     static wchar_t w[WIN_PATH_MAX];
     for (int i = 0; i < plan->env_count; i++) {
