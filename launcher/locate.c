@@ -145,6 +145,8 @@ static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
         diag_trace(loc->venv_exe, " is a symlink to ", target, NULL);
         if (!locate_follow_link(loc->venv_exe, target, next))
             return NEAR_NONE;
+        if (!loc->invoked[0]) /* the path before the first link: kept only when there is one */
+            sb_copy(loc->invoked, sizeof loc->invoked, loc->venv_exe);
         sb_copy(loc->venv_exe, sizeof loc->venv_exe, next);
     }
     *looped = true;
@@ -158,7 +160,7 @@ static near_status search_starting_at(vs_location *loc, const char *source, char
     diag_trace("launcher path from ", source, ": ", loc->venv_exe, NULL);
     if (!first_try[0])
         sb_copy(first_try, VS_PATH_MAX, loc->venv_exe);
-    sb_copy(loc->invoked, sizeof loc->invoked, loc->venv_exe);
+    loc->invoked[0] = '\0';
     return search_from(loc, err, looped);
 }
 

@@ -27,8 +27,9 @@ typedef struct {
 
 typedef struct {
     char venv_exe[VS_PATH_MAX]; /* L: absolute, normalised; the child's argv[0] */
-    /* L as first found, before symlinks were followed: a `#!` line's
-     * interpreter would be given this path (a script launcher's sys.argv[0]) */
+    /* L as first found when symlinks were followed from it ("" when none
+     * was: then it is venv_exe): a `#!` line's interpreter would be given
+     * this path (a script launcher's sys.argv[0]) */
     char invoked[VS_PATH_MAX];
     bool invoked_as_argv0; /* invoked came from an argv[0] holding a '/' */
     char cfg_path[VS_PATH_MAX];

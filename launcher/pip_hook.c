@@ -29,7 +29,8 @@ bool pip_hook_is_module_run(int argc, char **argv) {
 bool pip_hook_is_pip_script(const char *name) {
     if (strcmp(name, "pip") == 0 || strcmp(name, "pip3") == 0)
         return true;
+    if (strncmp(name, "pip3.", 5) != 0)
+        return false;
     const char *digits = name + 5; /* "pip3.12" */
-    return strncmp(name, "pip3.", 5) == 0 && *digits &&
-           strspn(digits, "0123456789") == strlen(digits);
+    return *digits && strspn(digits, "0123456789") == strlen(digits);
 }
