@@ -38,6 +38,24 @@ static int plan_framework(vs_plan *plan, vs_error *err) {
     return 0;
 }
 
+/* CPython 3.11+ (Modules/getpath.py) takes sys.executable from
+ * __PYVENV_LAUNCHER__ and sys._base_executable from argv[0], then clears the
+ * variable: started as the base binary with the venv's path in the variable,
+ * it reports the venv (sys.executable, sys.prefix) and the exact base binary a
+ * symlink venv reports, where argv[0] = the venv's path gives
+ * realpath(bin/python), our launcher file. The macOS stub and the Windows
+ * redirector start CPython the same way. Only a base named pythonX.Y of the
+ * venv's X.Y (3.11+): 3.6-3.10 and PyPy ignore the variable (and would leak
+ * it to their children), so they keep argv[0] = the venv's path. */
+static bool plan_base_reads_launcher_var(const vs_plan *plan) {
+    const char *name = path_basename(plan->base.binary);
+    int major, minor;
+    const char *fam = pyname_family(name);
+    return fam && strcmp(fam, "python") == 0 && pyname_version(name, &major, &minor) &&
+           major == plan->base.venv_major && minor == plan->base.venv_minor &&
+           (major > 3 || (major == 3 && minor >= 11));
+}
+
 /* A relative home (relhome.h): the step says what the child needs, the plan
  * records it. */
 static int plan_relative_home(const vs_request *req, vs_plan *plan, vs_error *err) {
@@ -83,6 +101,13 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     plan->argv0 = plan->loc.venv_exe;
     if (req->traits.macos_frameworks && (rc = plan_framework(plan, err)) != 0)
         return rc;
+    if (!plan_sets(plan, PYVENV_LAUNCHER_VAR) && plan_base_reads_launcher_var(plan)) {
+        if (!plan_env_set(plan, PYVENV_LAUNCHER_VAR, plan->loc.venv_exe))
+            return diag_fail(err, EXIT_NO_BASE, "cannot pass ", plan->loc.venv_exe,
+                             " in " PYVENV_LAUNCHER_VAR,
+                             "\nmove the virtual environment to a shorter path", NULL);
+        plan->argv0 = plan->base.binary;
+    }
     diag_trace("argv[0] for the interpreter: ", plan->argv0, NULL);
     /* CPython 3.11+ prefers __PYVENV_LAUNCHER__ over argv[0]: an inherited one
      * (from a parent launcher, or a macOS stub) would name the wrong venv. */
@@ -111,6 +136,13 @@ bool plan_env_set(vs_plan *plan, const char *name, const char *value) {
     e->value = value ? e->assignment + strlen(name) + 1 : NULL;
     plan->env_count++;
     return true;
+}
+
+const char *plan_sys_executable(const vs_plan *plan) {
+    for (int i = 0; i < plan->env_count; i++)
+        if (plan->env[i].value && strcmp(plan->env[i].name, PYVENV_LAUNCHER_VAR) == 0)
+            return plan->env[i].value;
+    return plan->argv0;
 }
 
 /* "key: value", the value escaped (sb_add_escaped): a '\n' in a path must not
