@@ -44,16 +44,41 @@ static int plan_framework(vs_plan *plan, vs_error *err) {
  * it reports the venv (sys.executable, sys.prefix) and the exact base binary a
  * symlink venv reports, where argv[0] = the venv's path gives
  * realpath(bin/python), our launcher file. The macOS stub and the Windows
- * redirector start CPython the same way. Only a base named pythonX.Y of the
- * venv's X.Y (3.11+): 3.6-3.10 and PyPy ignore the variable (and would leak
- * it to their children), so they keep argv[0] = the venv's path. */
-static bool plan_base_reads_launcher_var(const vs_plan *plan) {
-    const char *name = path_basename(plan->base.binary);
-    int major, minor;
+ * redirector start CPython the same way. Only for a base whose name says
+ * CPython X.Y of the venv's X.Y, 3.11 or later: 3.6-3.10 and PyPy ignore the
+ * variable (and would leak it to their children), so they keep argv[0] = the
+ * venv's path. */
+static bool names_cpython_311_plus(const char *path, const vs_base *base) {
+    const char *name = path_basename(path);
     const char *fam = pyname_family(name);
+    int major, minor;
     return fam && strcmp(fam, "python") == 0 && pyname_version(name, &major, &minor) &&
-           major == plan->base.venv_major && minor == plan->base.venv_minor &&
+           major == base->venv_major && minor == base->venv_minor &&
            (major > 3 || (major == 3 && minor >= 11));
+}
+
+/* The argv[0] that gives sys._base_executable: the base itself, or, for a
+ * generic name (home/python -> python3.12, chosen when `executable` names no
+ * usable file), the versioned file its links lead to, as getpath's realpath()
+ * follows a symlink venv's bin/python (the last component, link by link).
+ * NULL when the interpreter does not read the variable. */
+static const char *base_argv0(const vs_plan *plan) {
+    if (names_cpython_311_plus(plan->base.binary, &plan->base))
+        return plan->base.binary;
+    static char link[VS_PATH_MAX], target[VS_PATH_MAX], next[VS_PATH_MAX];
+    const char *fam = pyname_family(path_basename(plan->base.binary));
+    if (!fam || strcmp(fam, "python") != 0 || plan->base.venv_major == 0)
+        return NULL;
+    sb_copy(link, sizeof link, plan->base.binary);
+    for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
+        if (fs_readlink(link, target, sizeof target, NULL) < 0 ||
+            !locate_follow_link(link, target, next))
+            return NULL;
+        sb_copy(link, sizeof link, next);
+        if (names_cpython_311_plus(link, &plan->base))
+            return link;
+    }
+    return NULL;
 }
 
 /* A relative home (relhome.h): the step says what the child needs, the plan
@@ -101,12 +126,13 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     plan->argv0 = plan->loc.venv_exe;
     if (req->traits.macos_frameworks && (rc = plan_framework(plan, err)) != 0)
         return rc;
-    if (!plan_sets(plan, PYVENV_LAUNCHER_VAR) && plan_base_reads_launcher_var(plan)) {
+    const char *as_base = plan_sets(plan, PYVENV_LAUNCHER_VAR) ? NULL : base_argv0(plan);
+    if (as_base) {
         if (!plan_env_set(plan, PYVENV_LAUNCHER_VAR, plan->loc.venv_exe))
             return diag_fail(err, EXIT_NO_BASE, "cannot pass ", plan->loc.venv_exe,
                              " in " PYVENV_LAUNCHER_VAR,
                              "\nmove the virtual environment to a shorter path", NULL);
-        plan->argv0 = plan->base.binary;
+        plan->argv0 = as_base;
     }
     diag_trace("argv[0] for the interpreter: ", plan->argv0, NULL);
     /* CPython 3.11+ prefers __PYVENV_LAUNCHER__ over argv[0]: an inherited one

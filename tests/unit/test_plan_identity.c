@@ -87,3 +87,16 @@ Test(plan_identity, an_unversioned_base_or_no_version_keeps_the_venv_as_argv0) {
     cr_assert_str_eq(plan.argv0, lay_path("v2/bin/python3.12"));
     cr_assert_null(launcher_var());
 }
+
+Test(plan_identity, a_generic_base_linked_to_a_versioned_one_gives_that_file_as_argv0) {
+    /* `executable` unusable, home/python chosen: a symlink venv's bin/python
+     * resolves to python3.12, so sys._base_executable names that file */
+    lay_exec("base/bin/python3.12");
+    lay_symlink("python3.12", "base/bin/python");
+    lay_venv("venv", "home = %s\nversion = 3.12.1\nexecutable = %s\n", lay_path("base/bin"),
+             lay_path("venv/bin/.venvshim-launcher"));
+    cr_assert_eq(plan_of("venv/bin/python", false), 0, "%s", err.text);
+    cr_assert_str_eq(plan.base.binary, lay_path("base/bin/python"));
+    cr_assert_str_eq(plan.argv0, lay_path("base/bin/python3.12"));
+    cr_assert_str_eq(launcher_var(), lay_path("venv/bin/python"));
+}
