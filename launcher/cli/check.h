@@ -76,6 +76,14 @@ bool check_trust_base(const char *base, uid_t owner, report *r);
 /* ---- check_run.c: see run_bounded.h ---- */
 #include "run_bounded.h"
 
+/* ---- check_lineage.c ---- */
+
+/* Where the base comes from: home through another venv (a venv made from
+ * inside one), a recorded executable that is not what runs (an edited home,
+ * venv --upgrade run from inside). text: pyvenv.cfg, NUL-terminated, which
+ * cfg was parsed from. Adds "base" findings; fix repairs both. */
+void check_lineage(const char *venv, const char *text, const venv_cfg *cfg, bool fix, report *r);
+
 /* ---- check_siteinit.c ---- */
 
 /* The start-up hook: needed only with a relative home; with an absolute one,

@@ -1,0 +1,113 @@
+/* venvshim check: where the venv's base comes from (issue 20). Two findings
+ * the launcher's resolution hides because it recovers from them:
+ *  - `home` is another venv's bin/: a venv made from inside a venv by
+ *    CPython 3.6-3.10 or PyPy (`python -m venv`, `--copies`) runs only while
+ *    that other venv exists; --fix re-installs, which points home at the real
+ *    base (install flattens nested homes).
+ *  - the recorded `executable` / `base-executable` is not what runs: it
+ *    names another installation than `home` (an edited home: home wins, as
+ *    CPython takes the standard library from home), or this venv's own
+ *    launcher (`python -m venv --upgrade` run from inside writes
+ *    realpath(sys.executable)); --fix records the base that runs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../plan.h"
+#include "check.h"
+#include "cli.h"
+
+/* The plan the launcher would make when started as venv/bin/python. */
+static bool launcher_plan(const char *venv, vs_plan *plan) {
+    static vs_error err;
+    static char exe[VS_PATH_MAX];
+    if (!path_join(exe, sizeof exe, venv, "bin/python"))
+        return false;
+    vs_request req;
+    memset(&req, 0, sizeof req);
+    req.inv.argv0 = exe;
+    req.traits = platform_traits_current();
+    return plan_make(&req, plan, &err) == 0;
+}
+
+/* Rewrite the value slice v of text (pyvenv.cfg, read as text) to value. */
+static bool rewrite_key(const char *venv, const char *text, size_t len, cfg_value v,
+                        const char *value) {
+    size_t at = (size_t)(v.ptr - text), vlen = strlen(value);
+    char *out = malloc(len - v.len + vlen + 1);
+    if (!out)
+        return false;
+    memcpy(out, text, at);
+    memcpy(out + at, value, vlen);
+    memcpy(out + at + vlen, text + at + v.len, len - at - v.len);
+    size_t out_len = len - v.len + vlen;
+    char shown[VS_PATH_MAX];
+    static staged_file s;
+    struct stat st;
+    int fd = open(venv, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = fd >= 0 && fstatat(fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+              S_ISREG(st.st_mode) && path_join(shown, sizeof shown, venv, "pyvenv.cfg") &&
+              staged_write_at(&s, fd, "pyvenv.cfg", shown, out, out_len, st.st_mode & 0777) &&
+              staged_commit(&s);
+    if (fd >= 0)
+        close(fd);
+    free(out);
+    return ok;
+}
+
+static void check_nested_home(const char *venv, const vs_plan *plan, bool fix, report *r) {
+    if (plan->base.chain_depth == 0)
+        return;
+    char home[VS_PATH_MAX];
+    snprintf(home, sizeof home, "%s", plan->base.home);
+    bool fixed = false;
+    if (fix) {
+        fflush(stdout);
+        int saved = dup(1);
+        dup2(2, 1); /* install's report must not mix with check's */
+        fixed = install_venv(venv) == CLI_OK;
+        fflush(stdout);
+        dup2(saved, 1);
+        close(saved);
+    }
+    report_add(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan->base.binary,
+               "home leads through another venv (made from inside it?) to the base %s: this "
+               "venv stops working when that venv is moved or removed%s%s%s",
+               plan->base.binary,
+               fixed ? "; home now names the base's directory "
+                     : "; '"
+                       "venvshim check --fix ",
+               fixed ? home : venv, fixed ? "" : "' points home at the base");
+}
+
+static void check_recorded_base(const char *venv, const char *text, const venv_cfg *cfg,
+                                const vs_plan *plan, bool fix, report *r) {
+    cfg_value v = cfg->base_executable.ptr ? cfg->base_executable : cfg->executable;
+    if (!v.ptr || v.len == 0 || v.len >= VS_PATH_MAX || plan->base.home_relative ||
+        plan->base.chain_depth > 0 || plan->base.from_record)
+        return;
+    char recorded[VS_PATH_MAX];
+    memcpy(recorded, v.ptr, v.len);
+    recorded[v.len] = '\0';
+    if (strcmp(recorded, plan->base.binary) == 0)
+        return;
+    const char *key = cfg->base_executable.ptr ? "base-executable" : "executable";
+    bool fixed = fix && rewrite_key(venv, text, strlen(text), v, plan->base.binary);
+    report_add(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan->base.binary,
+               "pyvenv.cfg's %s = %s is not what runs: the launcher runs %s, from home = %s "
+               "(home wins: CPython takes the standard library from it)%s%s%s",
+               key, recorded, plan->base.binary, plan->base.home,
+               fixed ? "; recorded it" : "; 'venvshim check --fix ", fixed ? "" : venv,
+               fixed ? "" : "' records it");
+}
+
+void check_lineage(const char *venv, const char *text, const venv_cfg *cfg, bool fix, report *r) {
+    static vs_plan plan;
+    if (!launcher_plan(venv, &plan))
+        return; /* check_base reports why */
+    check_nested_home(venv, &plan, fix, r);
+    check_recorded_base(venv, text, cfg, &plan, fix, r);
+}
