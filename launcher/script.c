@@ -42,12 +42,15 @@ static void shebang_name(const vs_script *script, char *out, size_t cap) {
     out[0] = '\0';
     if (script->kind != SCRIPT_TEXT || script->text_len < 3 || memcmp(script->text, "#!", 2) != 0)
         return;
-    size_t end = 2;
+    size_t first = 2; /* the kernel skips blanks after #! */
+    while (first < script->text_len && (script->text[first] == ' ' || script->text[first] == '\t'))
+        first++;
+    size_t end = first;
     while (end < script->text_len && script->text[end] != '\n' && script->text[end] != ' ' &&
            script->text[end] != '\t' && script->text[end] != '\r')
         end++;
     size_t start = end;
-    while (start > 2 && script->text[start - 1] != '/')
+    while (start > first && script->text[start - 1] != '/')
         start--;
     if (end - start == 0 || end - start >= cap)
         return;
