@@ -16,6 +16,7 @@
 #include "../script.h"
 #include "../version_guard.h"
 #include "check.h"
+#include "core_open.h"
 #include "report.h"
 #include "cli.h"
 #include "rebase.h"
@@ -114,7 +115,18 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
     memset(&req, 0, sizeof req); /* fields added later default to "absent" */
     req.inv.argv0 = exe;
     req.traits = platform_traits_current();
-    if (plan_make(&req, &plan, &err) != 0) {
+    core_open_forget();
+    int made = plan_make(&req, &plan, &err);
+    if (core_open_refused()) {
+        /* what the core decided without that file is not the launcher's
+         * decision, and its error could quote nothing check may show */
+        report_add(r, "base", FIND_PROBLEM, NULL,
+                   "the base cannot be checked: check did not read %s, which the launcher reads; "
+                   "replace the link with the file itself",
+                   core_open_refused());
+        return;
+    }
+    if (made != 0) {
         char line[sizeof err.text];
         one_line(err.text, line, sizeof line);
         /* A vanished or replaced base: rebase keeps the packages (rebase.c);

@@ -41,7 +41,10 @@ char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st
     read_failure f;
     *len = 0;
     *why = NULL;
-    char *text = read_regular(AT_FDCWD, path, max + 1, READ_FOLLOW | READ_EXACT, len, st, &f);
+    /* a link is followed only to its owner's own file: root's check shows
+     * nothing (home, a #! line) from a file the venv's owner could not read */
+    char *text =
+        read_regular(AT_FDCWD, path, max + 1, READ_FOLLOW | READ_EXACT | READ_LINK_OWNER, len, st, &f);
     if (text)
         return text;
     /* check's words for it: "<path> is a FIFO", "<path> cannot be read: ..." */
@@ -55,6 +58,9 @@ char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st
         break;
     case READ_FAIL_CHANGED:
         *why = "changed while it was read";
+        break;
+    case READ_FAIL_FOREIGN_LINK:
+        *why = "is a symbolic link to a file its owner does not own (not read)";
         break;
     default:
         *why = f.err == ENOMEM ? "cannot be read: out of memory" : cannot_read(f.err);
