@@ -69,6 +69,14 @@ int relativize_home(const char *venv);
 unsigned char *zip_single_file(const char *name, const char *data, size_t len, const char *comment,
                                size_t *out_len);
 
+/* s as one word for the shell that will read a printed command (shell_word.c,
+ * through sb_add_shell_word): quoted when it needs to be, control bytes as
+ * $'\xHH'. The result lives until SHELL_WORD_SLOTS (8) more calls, so one
+ * printf may quote up to 8 words. */
+const char *shell_word(const char *s);
+/* Room for a printed command of a few such words. */
+#define SHELL_FIX_CAP (4 * (4 * VS_PATH_MAX + 8))
+
 /* Print "venvshim: <message>" to stderr; returns code. printf-style. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
