@@ -220,3 +220,105 @@ def test_check_follows_a_link_to_its_owners_own_file(tmp_path):
     doc = json.loads(proc.stdout)
     cfg = [f for f in doc["findings"] if f["check"] == "pyvenv.cfg"]
     assert cfg and cfg[0]["status"] == "ok" and f"home = {SYSTEM_PYTHON.parent}" in cfg[0]["message"], doc
+
+
+# ------------------------------------------------ 3. printed commands are one word per argument
+
+HOSTILE_NAMES = [
+    b"q'x;touch PWNED-quote",
+    b"d$(touch PWNED-dollar)",
+    b"b`touch PWNED-backtick`",
+    b"semi; touch PWNED-semi",
+    b"nl\ntouch PWNED-newline",
+    b"esc\x1b[31mred",
+    b"dq\"x\\y",
+    b"bad-\xff\xfe-utf8",
+    b"sp ace*?[a]",
+]
+
+
+def words_of(command, cwd):
+    """What bash makes of a printed command line (bytes): its words, with the
+    command's own name replaced by a function that only prints its
+    arguments. Nothing else may run: a PWNED-* file would show it did."""
+    assert subprocess.run(["bash", "-n"], input=command, capture_output=True).returncode == 0, command
+    head, rest = command.split(b" ", 1)
+    script = b"words() { printf '%s\\0' \"$@\"; }\nwords " + rest + b"\n"
+    proc = subprocess.run(["bash"], input=script, capture_output=True, cwd=cwd, timeout=10)
+    assert proc.returncode == 0, (command, proc)
+    assert not list(Path(cwd).glob("PWNED*")), f"the printed command ran something: {command!r}"
+    return [head] + proc.stdout.split(b"\0")[:-1]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=lambda n: n.decode("ascii", "replace")[:12])
+def test_printed_fix_is_one_command_with_the_path_as_one_word(tmp_path, name):
+    venv = system_venv(tmp_path / "env")
+    target = bytes(venv / "bin") + b"/" + name
+    Path(os.fsdecode(target)).write_bytes(b"x")
+    os.chmod(target, 0o4755)
+    sandbox = tmp_path / "sandbox"
+    sandbox.mkdir()
+    text = cli("check", venv).stdout
+    [line] = [l for l in text.split(b"\n") if b"set-user-ID" in l]
+    command = line.split(b"or: ", 1)[1]
+    assert words_of(command, sandbox) == [b"chmod", b"u-s", target], line
+    doc = json.loads(cli("check", venv, "--json").stdout)
+    [bad] = [f for f in doc["findings"] if "set-user-ID" in f["message"]]
+    if b"\xff" not in name:  # JSON has no bytes that are not UTF-8 (they become U+FFFD)
+        assert words_of(bad["fix"].encode(), sandbox) == [b"chmod", b"u-s", target], bad
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=lambda n: n.decode("ascii", "replace")[:12])
+@pytest.mark.parametrize("command", ["install", "relocate"])
+def test_create_hint_of_install_and_relocate_is_one_word(tmp_path, name, command):
+    """Not a venv: the hint 'create one with: venvshim create ... DIR'."""
+    d = bytes(tmp_path) + b"/" + name
+    os.mkdir(d)
+    sandbox = tmp_path / "sandbox"
+    sandbox.mkdir()
+    err = cli(command, os.fsdecode(d)).stderr
+    [line] = [l for l in err.split(b"\n") if b"create one with: " in l]
+    printed = line.split(b"create one with: ", 1)[1]
+    words = words_of(printed, sandbox)
+    assert words[0] == b"venvshim" and words[-1] == os.fsencode(os.path.realpath(d)), line
+    assert words[1:-1] in ([b"create"], [b"create", b"--relocatable"]), line
+
+
+# ------------------------------------------------ 4. check is linear in bin/
+
+def test_check_with_8000_set_id_files_does_linear_work(tmp_path):
+    """8,000 set-ID files: check answers (60 s is a hang guard, not a
+    benchmark) with a bounded number of system calls per file (strace -c);
+    a pass over bin/ for each file would make 64 million lstat calls."""
+    n = 8000
+    venv = system_venv(tmp_path / "env")
+    for i in range(n):
+        p = venv / "bin" / f"s{i}"
+        p.write_bytes(b"x")
+        os.chmod(p, 0o4755)
+    summary = tmp_path / "summary"
+    proc = subprocess.run(["timeout", "-s", "KILL", str(LIMIT), "strace", "-f", "-c", "-o",
+                           str(summary), str(CLI), "check", str(venv)], capture_output=True,
+                          env=dict(os.environ, VENVSHIM_LAUNCHER=str(LAUNCHER)), timeout=LIMIT + 15)
+    assert proc.returncode == 1, f"check did not finish: {proc.returncode}"
+    assert proc.stdout.count(b"set-user-ID bit") == n
+    total = int(summary.read_text().strip().splitlines()[-1].split()[3])
+    assert total <= 20 * n + 5000, f"{total} system calls for {n} set-ID files"
+
+
+# ------------------------------------------------ 5. one escaping, every name told apart
+
+def test_text_output_tells_every_name_apart(tmp_path):
+    """ESC, a literal backslash-x-1-b, a newline and a space: each shown
+    differently, as SECURITY.md says (\\xNN, and \\\\ for a backslash)."""
+    venv = system_venv(tmp_path / "env")
+    names = [b"a\x1bb", b"a\\x1bb", b"n\nl", b"n l", b"t\tx", b"t\\tx"]
+    for name in names:
+        p = bytes(venv / "bin") + b"/" + name
+        Path(os.fsdecode(p)).write_bytes(b"x")
+        os.chmod(p, 0o4755)
+    out = cli("check", venv).stdout
+    lines = [l for l in out.split(b"\n") if b"set-user-ID" in l]
+    shown = sorted(l.split(b" has the", 1)[0].rsplit(b"/", 1)[1] for l in lines)
+    assert shown == sorted([b"a\\x1bb", b"a\\\\x1bb", b"n\\x0al", b"n l", b"t\\x09x", b"t\\\\tx"]), lines
+    assert b"\x1b" not in out and len(lines) == len(names)
