@@ -158,8 +158,8 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
                                             "version, keeping its packages: venvshim rebase "
                                           : "",
                  err.code == EXIT_NO_BASE ? shell_word(venv) : "");
-        report_add_fix(r, "base", FIND_PROBLEM, NULL, words, "the launcher would exit %d: ",
-                       err.code);
+        report_add_fix(r, "base", FIND_PROBLEM, NULL, words,
+                       "the launcher would exit %d: ", err.code);
         return;
     }
     if (plan.base.from_record) {
@@ -168,12 +168,12 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
             fix && reinstall(venv) && plan_make(&req, &plan, &err) == 0 && !plan.base.from_record;
         char again[SHELL_FIX_CAP];
         snprintf(again, sizeof again, "venvshim install %s", shell_word(venv));
-        report_add_fix(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan.base.binary,
-                       fixed ? NULL : again,
-                       "pyvenv.cfg does not lead to the base (python -m venv --upgrade rewrote "
-                       "it?); the launcher runs the base recorded in bin/%s, %s%s",
-                       VS_BASE_RECORD, plan.base.binary,
-                       fixed ? ": wrote it into pyvenv.cfg" : "; it is written into pyvenv.cfg by: ");
+        report_add_fix(
+            r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan.base.binary, fixed ? NULL : again,
+            "pyvenv.cfg does not lead to the base (python -m venv --upgrade rewrote "
+            "it?); the launcher runs the base recorded in bin/%s, %s%s",
+            VS_BASE_RECORD, plan.base.binary,
+            fixed ? ": wrote it into pyvenv.cfg" : "; it is written into pyvenv.cfg by: ");
         if (!fixed)
             return;
     }

@@ -43,8 +43,8 @@ char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st
     *why = NULL;
     /* a link is followed only to its owner's own file: root's check shows
      * nothing (home, a #! line) from a file the venv's owner could not read */
-    char *text =
-        read_regular(AT_FDCWD, path, max + 1, READ_FOLLOW | READ_EXACT | READ_LINK_OWNER, len, st, &f);
+    char *text = read_regular(AT_FDCWD, path, max + 1, READ_FOLLOW | READ_EXACT | READ_LINK_OWNER,
+                              len, st, &f);
     if (text)
         return text;
     /* check's words for it: "<path> is a FIFO", "<path> cannot be read: ..." */
@@ -218,8 +218,7 @@ static bool drop_id_bits(const char *path, listing *l) {
     return ok;
 }
 
-static void id_bits(const char *path, const struct stat *st, listing *l, bool fix,
-                    report *r) {
+static void id_bits(const char *path, const struct stat *st, listing *l, bool fix, report *r) {
     const char *who = st->st_mode & S_ISUID ? "user" : "group";
     const char *bits = (st->st_mode & S_ISUID) && (st->st_mode & S_ISGID) ? "ug-s"
                        : st->st_mode & S_ISUID                            ? "u-s"

@@ -13,8 +13,8 @@ static char *dup_or_null(const char *s) {
     return s ? strdup(s) : NULL;
 }
 
-static void add(report *r, const char *check, find_status status, const char *path,
-                const char *fix, const char *fmt, va_list ap) {
+static void add(report *r, const char *check, find_status status, const char *path, const char *fix,
+                const char *fmt, va_list ap) {
     if (r->count == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 16;
         finding *items = realloc(r->items, cap * sizeof *items);

@@ -107,11 +107,11 @@ enum {
  * (READ_FAIL_KIND: a directory, FIFO, device, socket). */
 typedef struct {
     enum {
-        READ_FAIL_ERRNO,   /* err: from lstat, open, fstat or read */
-        READ_FAIL_LINK,    /* a symbolic link, with READ_NOFOLLOW */
-        READ_FAIL_KIND,    /* not a regular file: never opened */
-        READ_FAIL_SIZE,    /* cap bytes or more */
-        READ_FAIL_CHANGED, /* swapped or resized between the looks */
+        READ_FAIL_ERRNO,        /* err: from lstat, open, fstat or read */
+        READ_FAIL_LINK,         /* a symbolic link, with READ_NOFOLLOW */
+        READ_FAIL_KIND,         /* not a regular file: never opened */
+        READ_FAIL_SIZE,         /* cap bytes or more */
+        READ_FAIL_CHANGED,      /* swapped or resized between the looks */
         READ_FAIL_FOREIGN_LINK, /* with READ_LINK_OWNER: a link to another user's file */
     } what;
     int err;

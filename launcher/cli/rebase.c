@@ -342,14 +342,13 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
         }
         chosen = first_exact ? first_exact : best;
         if (!chosen) {
-            rc =
-                cli_error(CLI_FAILED,
-                          "no %s interpreter found for %s (searched PATH, /usr/bin, "
-                          "/usr/local/bin, pyenv, uv, asdf, mise, Homebrew, python.org); "
-                          "nothing changed\nvenvshim: install one (e.g. pyenv install %d.%d, uv "
-                          "python install %d.%d), then: venvshim rebase %s --python PATH",
-                          want, venv, v.kind.major, v.kind.minor, v.kind.major, v.kind.minor,
-                          shell_word(venv));
+            rc = cli_error(CLI_FAILED,
+                           "no %s interpreter found for %s (searched PATH, /usr/bin, "
+                           "/usr/local/bin, pyenv, uv, asdf, mise, Homebrew, python.org); "
+                           "nothing changed\nvenvshim: install one (e.g. pyenv install %d.%d, uv "
+                           "python install %d.%d), then: venvshim rebase %s --python PATH",
+                           want, venv, v.kind.major, v.kind.minor, v.kind.major, v.kind.minor,
+                           shell_word(venv));
             for (size_t i = 0; i < found.count; i++) {
                 char d[96];
                 py_kind_describe(&found.items[i].kind, d, sizeof d);
