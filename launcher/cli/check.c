@@ -391,7 +391,7 @@ int cmd_check(const cli_args *a) {
         fix = fix && trust.may_fix;
         check_bin_entries(venv, fix, &r);
         check_base(venv, &cfg, &trust, fix, &r);
-        check_lineage(venv, text, &cfg, fix, &r);
+        check_lineage(venv, fix, &r);
         check_launchers(venv, fix, &r);
         cfg_value relocatable = cfg_find(text, strlen(text), "relocatable");
         check_scripts(venv, fix, cfg_value_equals(relocatable, "true"), &r);

@@ -81,9 +81,9 @@ bool check_trust_base(const char *base, uid_t owner, report *r);
 
 /* Where the base comes from: home through another venv (a venv made from
  * inside one), a recorded executable that is not what runs (an edited home,
- * venv --upgrade run from inside). text: pyvenv.cfg, NUL-terminated, which
- * cfg was parsed from. Adds "base" findings; fix repairs both. */
-void check_lineage(const char *venv, const char *text, const venv_cfg *cfg, bool fix, report *r);
+ * venv --upgrade run from inside). Reads pyvenv.cfg itself (after the
+ * earlier checks' fixes). Adds "base" findings; fix repairs both. */
+void check_lineage(const char *venv, bool fix, report *r);
 
 /* ---- check_siteinit.c ---- */
 

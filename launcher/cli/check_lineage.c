@@ -11,6 +11,7 @@
  *    realpath(sys.executable)); --fix records the base that runs. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,7 +48,8 @@ static bool rewrite_key(const char *venv, const char *text, size_t len, cfg_valu
     char shown[VS_PATH_MAX];
     static staged_file s;
     struct stat st;
-    int fd = open(venv, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char real[PATH_MAX];
+    int fd = open_venv_dir(venv, real);
     bool ok = fd >= 0 && fstatat(fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
               S_ISREG(st.st_mode) && path_join(shown, sizeof shown, venv, "pyvenv.cfg") &&
               staged_write_at(&s, fd, "pyvenv.cfg", shown, out, out_len, st.st_mode & 0777) &&
@@ -58,32 +60,35 @@ static bool rewrite_key(const char *venv, const char *text, size_t len, cfg_valu
     return ok;
 }
 
+/* Run install with its report on stderr: it must not mix with check's. */
+static bool reinstall_quietly(const char *venv) {
+    fflush(stdout);
+    int saved = dup(1);
+    dup2(2, 1);
+    bool ok = install_venv(venv) == CLI_OK;
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    return ok;
+}
+
 static void check_nested_home(const char *venv, const vs_plan *plan, bool fix, report *r) {
     if (plan->base.chain_depth == 0)
         return;
     char home[VS_PATH_MAX];
     snprintf(home, sizeof home, "%s", plan->base.home);
-    bool fixed = false;
-    if (fix) {
-        fflush(stdout);
-        int saved = dup(1);
-        dup2(2, 1); /* install's report must not mix with check's */
-        fixed = install_venv(venv) == CLI_OK;
-        fflush(stdout);
-        dup2(saved, 1);
-        close(saved);
-    }
-    report_add(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan->base.binary,
-               "home leads through another venv (made from inside it?) to the base %s: this "
-               "venv stops working when that venv is moved or removed%s%s%s",
-               plan->base.binary,
-               fixed ? "; home now names the base's directory "
-                     : "; '"
-                       "venvshim check --fix ",
-               fixed ? home : venv, fixed ? "" : "' points home at the base");
+    bool fixed = fix && reinstall_quietly(venv);
+    char again[SHELL_FIX_CAP];
+    snprintf(again, sizeof again, "venvshim check --fix %s", shell_word(venv));
+    report_add_fix(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan->base.binary,
+                   fixed ? NULL : again,
+                   "home leads through another venv (made from inside it?) to the base %s: this "
+                   "venv stops working when that venv is moved or removed%s%s",
+                   plan->base.binary, fixed ? "; home now names the base's directory " : "",
+                   fixed ? home : "; home is pointed at the base by: ");
 }
 
-static void check_recorded_base(const char *venv, const char *text, const venv_cfg *cfg,
+static void check_recorded_base(const char *venv, const char *text, size_t len, const venv_cfg *cfg,
                                 const vs_plan *plan, bool fix, report *r) {
     cfg_value v = cfg->base_executable.ptr ? cfg->base_executable : cfg->executable;
     if (!v.ptr || v.len == 0 || v.len >= VS_PATH_MAX || plan->base.home_relative ||
@@ -95,19 +100,34 @@ static void check_recorded_base(const char *venv, const char *text, const venv_c
     if (strcmp(recorded, plan->base.binary) == 0)
         return;
     const char *key = cfg->base_executable.ptr ? "base-executable" : "executable";
-    bool fixed = fix && rewrite_key(venv, text, strlen(text), v, plan->base.binary);
-    report_add(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan->base.binary,
-               "pyvenv.cfg's %s = %s is not what runs: the launcher runs %s, from home = %s "
-               "(home wins: CPython takes the standard library from it)%s%s%s",
-               key, recorded, plan->base.binary, plan->base.home,
-               fixed ? "; recorded it" : "; 'venvshim check --fix ", fixed ? "" : venv,
-               fixed ? "" : "' records it");
+    bool fixed = fix && rewrite_key(venv, text, len, v, plan->base.binary);
+    char again[SHELL_FIX_CAP];
+    snprintf(again, sizeof again, "venvshim check --fix %s", shell_word(venv));
+    report_add_fix(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan->base.binary,
+                   fixed ? NULL : again,
+                   "pyvenv.cfg's %s = %s is not what runs: the launcher runs %s, from home = %s "
+                   "(home wins: CPython takes the standard library from it)%s",
+                   key, recorded, plan->base.binary, plan->base.home,
+                   fixed ? "; recorded it" : "; it is recorded by: ");
 }
 
-void check_lineage(const char *venv, const char *text, const venv_cfg *cfg, bool fix, report *r) {
+void check_lineage(const char *venv, bool fix, report *r) {
     static vs_plan plan;
     if (!launcher_plan(venv, &plan))
         return; /* check_base reports why */
     check_nested_home(venv, &plan, fix, r);
-    check_recorded_base(venv, text, cfg, &plan, fix, r);
+    if (plan.base.chain_depth > 0)
+        return;
+    /* read now: an earlier fix (a rebase) may have rewritten it */
+    char path[VS_PATH_MAX];
+    size_t len;
+    const char *why = NULL;
+    venv_cfg cfg;
+    struct stat st;
+    char *text = path_join(path, sizeof path, venv, "pyvenv.cfg")
+                     ? check_read_file(path, CFG_MAX_SIZE - 1, &len, &st, &why)
+                     : NULL;
+    if (text && cfg_parse(text, len, &cfg) == CFG_OK)
+        check_recorded_base(venv, text, len, &cfg, &plan, fix, r);
+    free(text);
 }
