@@ -52,9 +52,11 @@ static bool names_cpython_311_plus(const char *path, const vs_base *base) {
     const char *name = path_basename(path);
     const char *fam = pyname_family(name);
     int major, minor;
-    return fam && strcmp(fam, "python") == 0 && pyname_version(name, &major, &minor) &&
-           major == base->venv_major && minor == base->venv_minor &&
-           (major > 3 || (major == 3 && minor >= 11));
+    /* a POSIX interpreter's name: not python3.13t.exe (the Windows
+     * redirector passes the variable itself, launcher_win.c) */
+    return fam && strcmp(fam, "python") == 0 && pyname_is_interpreter(name) &&
+           pyname_version(name, &major, &minor) && major == base->venv_major &&
+           minor == base->venv_minor && (major > 3 || (major == 3 && minor >= 11));
 }
 
 /* The argv[0] that gives sys._base_executable: the base itself, or, for a
@@ -66,8 +68,10 @@ static const char *base_argv0(const vs_plan *plan) {
     if (names_cpython_311_plus(plan->base.binary, &plan->base))
         return plan->base.binary;
     static char link[VS_PATH_MAX], target[VS_PATH_MAX], next[VS_PATH_MAX];
-    const char *fam = pyname_family(path_basename(plan->base.binary));
-    if (!fam || strcmp(fam, "python") != 0 || plan->base.venv_major == 0)
+    const char *name = path_basename(plan->base.binary);
+    const char *fam = pyname_family(name);
+    if (!fam || strcmp(fam, "python") != 0 || !pyname_is_interpreter(name) ||
+        plan->base.venv_major == 0)
         return NULL;
     sb_copy(link, sizeof link, plan->base.binary);
     for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
