@@ -21,6 +21,8 @@
  *    exits). The kernel applies the same noexec and security-module checks
  *    to fexecve as to execve of the path. test_trust_owner.py records every
  *    exec of install, rebase, create and check --fix. */
+#define _GNU_SOURCE /* ST_NOEXEC (glibc); where statvfs has no such flag, the trial exec decides   \
+                     */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,12 +35,6 @@
 
 #include "../path.h"
 #include "cli.h"
-
-/* glibc declares it only with _GNU_SOURCE; the kernel's value (statfs.h).
- * Where statvfs has no such flag, the trial exec alone decides. */
-#if defined(__linux__) && !defined(ST_NOEXEC)
-#define ST_NOEXEC 8
-#endif
 
 /* Write the copy through its own descriptor; the written descriptor (still
  * open) and its fstat, or -1. */

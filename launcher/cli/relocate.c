@@ -305,8 +305,8 @@ static int open_venv(relocation *r, const venv_access *va) {
             fstatat(r->venv_fd, "bin", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
         return cli_error(CLI_FAILED, "%s: %s", r->bin,
                          link ? "a symbolic link: relocate converts the venv's own bin/ directory"
-                         : errno == ENOENT ? "no such directory (not a POSIX venv?)"
-                                           : strerror(errno));
+                         : va->bin_error == ENOENT ? "no such directory (not a POSIX venv?)"
+                                                   : strerror(va->bin_error));
     }
     if (fstat(r->bin_fd, &r->bin_st) != 0)
         return cli_error(CLI_FAILED, "%s: %s", r->bin, strerror(errno));

@@ -7,6 +7,7 @@
  * opened relative to the previous one with O_NOFOLLOW, judged by fstat(2) of
  * that descriptor, and a symbolic link is read (readlinkat) from a directory
  * already judged, so what the link says was chosen by the caller or root. */
+#define _GNU_SOURCE /* O_PATH (Linux) */
 #include "venv_access.h"
 
 #include <errno.h>
@@ -24,6 +25,14 @@
 #define MAX_STEPS 512 /* directories and links one walk may pass */
 #define MAX_LINKS 40  /* as Linux's path resolution */
 #define OTHERS_WRITE (S_IWGRP | S_IWOTH)
+
+/* The directories on the way need only search permission (a 0711 home):
+ * O_PATH where there is one; fstat, openat and readlinkat work through it. */
+#ifdef O_PATH
+#define WALK_FLAGS (O_PATH | O_DIRECTORY | O_CLOEXEC)
+#else
+#define WALK_FLAGS (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC)
+#endif
 
 typedef enum {
     STEP_ABOVE, /* a directory the walk passed through: a sticky one is fine */
@@ -150,7 +159,7 @@ static int walk_step(dir_stack *d, trail *t, const char *c, char *rest, size_t c
     }
     if (d->depth == MAX_STEPS)
         return ENAMETOOLONG;
-    int fd = openat(top, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+    int fd = openat(top, c, WALK_FLAGS | O_NOFOLLOW);
     if (fd < 0)
         return errno;
     if (fstat(fd, &st) != 0 || !trail_add(t, STEP_ABOVE, path, &st, false)) {
@@ -190,7 +199,7 @@ static int walk(const char *dir, bool allow_missing, trail *t, char *resolved, b
     snprintf(d.where, sizeof d.where, "/");
     int err = 0, links = 0;
     struct stat st;
-    d.fds[0] = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    d.fds[0] = open("/", WALK_FLAGS);
     if (d.fds[0] < 0 || fstat(d.fds[0], &st) != 0 || !trail_add(t, STEP_ABOVE, "/", &st, false))
         err = errno ? errno : EIO;
     else
@@ -219,13 +228,17 @@ static int walk(const char *dir, bool allow_missing, trail *t, char *resolved, b
         }
     }
     free(rest);
-    int fd = -1;
-    if (!err && !*missing && d.depth > 0 && fstat(d.fds[d.depth - 1], &st) == 0 &&
-        trail_add(t, STEP_VENV, d.where, &st, false)) {
-        fd = d.fds[--d.depth];
+    /* the venv itself opened for reading, through the descriptor walked to */
+    int fd = !err && !*missing && d.depth > 0
+                 ? openat(d.fds[d.depth - 1], ".", O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC)
+                 : -1;
+    if (fd >= 0 && fstat(fd, &st) == 0 && trail_add(t, STEP_VENV, d.where, &st, false)) {
         snprintf(resolved, PATH_MAX, "%s", d.where);
     } else if (!err && !*missing) {
         err = errno ? errno : EIO;
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
     }
     stack_close(&d);
     errno = *missing ? 0 : err;
@@ -385,6 +398,7 @@ int venv_access_open(const cli_args *a, const char *dir, venv_access *va) {
     fstat(va->venv_fd, &st);
     va->owner = st.st_uid;
     va->bin_fd = open_dir_at(va->venv_fd, "bin", true);
+    va->bin_error = va->bin_fd < 0 ? errno : 0;
     char bin[PATH_MAX];
     if (va->bin_fd >= 0 && fstat(va->bin_fd, &st) == 0 &&
         snprintf(bin, sizeof bin, "%s/bin", va->path) < (int)sizeof bin) {

@@ -32,6 +32,7 @@ typedef struct {
     char path[PATH_MAX]; /* absolute, links resolved: for messages only */
     int venv_fd;         /* the venv's directory */
     int bin_fd;          /* venv/bin (not followed if a link); -1 when there is none */
+    int bin_error;       /* then why: the errno of opening it */
     uid_t owner;         /* of the venv's directory */
     bool overridden;     /* the rule failed and --trust-others was given */
 } venv_access;
