@@ -19,6 +19,7 @@
 #include "report.h"
 #include "cli.h"
 #include "rebase.h"
+#include "venv_access.h"
 
 /* pyvenv.cfg present, a small text file with a home. False: nothing else
  * can be checked. */

@@ -11,7 +11,9 @@
 #include "../contract.h" /* CLI_OK, CLI_FAILED, CLI_USAGE, VS_LAUNCHER_MARKER */
 #include "../path.h"
 #include "commands.h"
-#include "venv_access.h"
+
+/* A venv opened under the ownership rule (venv_access.h, POSIX). */
+typedef struct venv_access venv_access;
 
 /* The commands' run functions (commands_posix.c lists them). */
 int cmd_create(const cli_args *a);
@@ -76,6 +78,10 @@ unsigned char *zip_single_file(const char *name, const char *data, size_t len, c
 
 /* Print "venvshim: <message>" to stderr; returns code. printf-style. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s as one word of a command printed for pasting into a shell
+ * (sb_add_shell_word, strbuf.h); the last eight stay valid, so one message can
+ * hold eight. */
+const char *cli_shell_word(const char *s);
 
 /* ---- fileops.c: small file helpers ---- */
 

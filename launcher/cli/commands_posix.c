@@ -2,6 +2,7 @@
  * order of --help, the man page and the completions. */
 #include "cli.h"
 #include "commands.h"
+#include "venv_access.h"
 
 /* The override of the ownership rule (venv_access.h), in every command that
  * writes in a venv or runs programs there. */

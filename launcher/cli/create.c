@@ -10,6 +10,7 @@
 #include "../path.h"
 #include "cli.h"
 #include "report.h"
+#include "venv_access.h"
 
 /* python -m venv, 4 flags, --prompt NAME, --without-scm-ignore-files, DIR, NULL */
 #define MAX_VENV_ARGS 12

@@ -21,9 +21,9 @@
 #include "../plan.h"
 #include "../pyname.h"
 #include "../script.h"
-#include "../strbuf.h"
 #include "cli.h"
 #include "report.h"
+#include "venv_access.h"
 
 #define MAX_NAMES 64
 
@@ -58,19 +58,15 @@ static int check_replaceable(int bin_fd, const char *bin, const char *name, cons
         report_note("replacing %s/%s (--force): not a Python binary\n", bin, name);
         return CLI_OK;
     }
-    char hint[PATH_MAX + 64];
-    strbuf sb;
-    sb_init(&sb, hint, sizeof hint);
-    sb_add(&sb, "venvshim install --force ");
-    sb_add_shell_word(&sb, venv);
     return cli_error(CLI_FAILED,
                      "%s/%s is not a symlink, a Python binary or a launcher (%s): install "
-                     "leaves it alone\nvenvshim: move it away, or replace it with: %s",
+                     "leaves it alone\nvenvshim: move it away, or replace it with: venvshim "
+                     "install --force %s",
                      bin, name,
                      n < 0                              ? why
                      : n >= 2 && !memcmp(head, "#!", 2) ? "a script: a wrapper of yours?"
                                                         : "not an executable binary",
-                     hint);
+                     cli_shell_word(venv));
 }
 
 /* Where the symlink bin/name leads once it leaves bin/: its links to other
@@ -383,15 +379,10 @@ int install_venv(const venv_access *va, bool force) {
     struct stat st;
     if (fstatat(va->venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0 ||
         !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
-        char hint[PATH_MAX + 64];
-        strbuf sb;
-        sb_init(&sb, hint, sizeof hint);
-        sb_add(&sb, "venvshim create ");
-        sb_add_shell_word(&sb, venv);
         return cli_error(CLI_FAILED,
                          "%s is not a virtual environment (no pyvenv.cfg)\n"
-                         "venvshim: create one with: %s",
-                         venv, hint);
+                         "venvshim: create one with: venvshim create %s",
+                         venv, cli_shell_word(venv));
     }
     if (va->bin_fd < 0) {
         bool link =

@@ -285,7 +285,8 @@ static int refuse(const char *venv, const venv_kind *v, const char *python, cons
         "python3 -m pip freeze --path %s > requirements.txt (any Python with pip), then %s -m "
         "venv --clear %s && %s/bin/python -m pip install -r requirements.txt && venvshim install "
         "%s",
-        python, have, why, venv, want, have, site, python, venv, venv, venv);
+        python, have, why, venv, want, have, cli_shell_word(site), cli_shell_word(python),
+        cli_shell_word(venv), cli_shell_word(venv), cli_shell_word(venv));
 }
 
 static int do_rebase(const venv_access *va, const rebase_options *opt) {
@@ -353,13 +354,13 @@ static int do_rebase(const venv_access *va, const rebase_options *opt) {
         }
         chosen = first_exact ? first_exact : best;
         if (!chosen) {
-            rc =
-                cli_error(CLI_FAILED,
-                          "no %s interpreter found for %s (searched PATH, /usr/bin, "
-                          "/usr/local/bin, pyenv, uv, asdf, mise, Homebrew, python.org); "
-                          "nothing changed\nvenvshim: install one (e.g. pyenv install %d.%d, uv "
-                          "python install %d.%d), then: venvshim rebase %s --python PATH",
-                          want, venv, v.kind.major, v.kind.minor, v.kind.major, v.kind.minor, venv);
+            rc = cli_error(CLI_FAILED,
+                           "no %s interpreter found for %s (searched PATH, /usr/bin, "
+                           "/usr/local/bin, pyenv, uv, asdf, mise, Homebrew, python.org); "
+                           "nothing changed\nvenvshim: install one (e.g. pyenv install %d.%d, uv "
+                           "python install %d.%d), then: venvshim rebase %s --python PATH",
+                           want, venv, v.kind.major, v.kind.minor, v.kind.major, v.kind.minor,
+                           cli_shell_word(venv));
             for (size_t i = 0; i < found.count; i++) {
                 char d[96];
                 py_kind_describe(&found.items[i].kind, d, sizeof d);
@@ -372,7 +373,7 @@ static int do_rebase(const venv_access *va, const rebase_options *opt) {
             rc = cli_error(CLI_FAILED,
                            "%zu interpreters could serve %s: choose one with: venvshim rebase "
                            "%s --python PATH",
-                           first_exact ? exact : usable, venv, venv);
+                           first_exact ? exact : usable, venv, cli_shell_word(venv));
             goto done;
         }
     }

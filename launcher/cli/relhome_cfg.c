@@ -17,6 +17,7 @@
 #include "../plan.h"
 #include "cli.h"
 #include "report.h"
+#include "venv_access.h"
 
 /* to relative to from (both absolute, normalised); false if not under root. */
 static bool relative_to(const char *from, const char *to, const char *root, char *out, size_t cap) {

@@ -24,10 +24,10 @@
 #include "../path.h"
 #include "../pyname.h"
 #include "../payload.h"
-#include "../strbuf.h"
 #include "cli.h"
 #include "relocate_rewrite.h"
 #include "report.h"
+#include "venv_access.h"
 
 typedef struct {
     staged_file file;
@@ -288,14 +288,10 @@ static int open_venv(relocation *r, const venv_access *va) {
     r->venv_fd = va->venv_fd;
     struct stat st;
     if (fstatat(r->venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        char hint[PATH_MAX + 64];
-        strbuf sb;
-        sb_init(&sb, hint, sizeof hint);
-        sb_add(&sb, "venvshim create --relocatable ");
-        sb_add_shell_word(&sb, r->venv);
         return cli_error(CLI_FAILED,
-                         "%s is not a virtual environment (no pyvenv.cfg); create one with: %s",
-                         r->venv, hint);
+                         "%s is not a virtual environment (no pyvenv.cfg); create one with: "
+                         "venvshim create --relocatable %s",
+                         r->venv, cli_shell_word(r->venv));
     }
     if (!path_join(r->bin, sizeof r->bin, r->venv, "bin"))
         return cli_error(CLI_FAILED, "path too long: %s", r->venv);

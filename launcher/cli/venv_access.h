@@ -28,7 +28,7 @@
 /* The override's option name (each command's table lists it). */
 #define TRUST_OTHERS_OPTION "trust-others"
 
-typedef struct {
+typedef struct venv_access {
     char path[PATH_MAX]; /* absolute, links resolved: for messages only */
     int venv_fd;         /* the venv's directory */
     int bin_fd;          /* venv/bin (not followed if a link); -1 when there is none */
