@@ -85,7 +85,7 @@ static bool link_leaves_bin(int bin_fd, const char *name, char *real) {
             return realpath(target, real) != NULL;
         if (strchr(target, '/') || strlen(target) > NAME_MAX)
             return false; /* ../ or a subdirectory: not a venv's layout */
-        snprintf(at, sizeof at, "%s", target);
+        memcpy(at, target, strlen(target) + 1);
     }
     return false;
 }
