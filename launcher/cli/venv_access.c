@@ -141,8 +141,8 @@ static int walk_step(dir_stack *d, trail *t, const char *c, char *rest, size_t c
     if (S_ISLNK(st.st_mode)) {
         char target[PATH_MAX];
         ssize_t n = readlinkat(top, c, target, sizeof target - 1);
-        if (n < 0)
-            return errno;
+        if (n <= 0)
+            return n < 0 ? errno : ENOENT; /* an empty link leads nowhere */
         target[n] = '\0';
         struct stat dir_st;
         if (++*links > MAX_LINKS || fstat(top, &dir_st) != 0)
@@ -179,6 +179,10 @@ static int walk_step(dir_stack *d, trail *t, const char *c, char *rest, size_t c
  * allow_missing, a missing component ends the walk early with *missing set
  * and -1 returned (errno 0). */
 static int walk(const char *dir, bool allow_missing, trail *t, char *resolved, bool *missing) {
+    if (!dir[0]) { /* as open(2) says of "" */
+        errno = ENOENT;
+        return -1;
+    }
     size_t cap = 2 * PATH_MAX + 2;
     char *rest = malloc(cap);
     if (!rest)
@@ -200,10 +204,10 @@ static int walk(const char *dir, bool allow_missing, trail *t, char *resolved, b
     int err = 0, links = 0;
     struct stat st;
     d.fds[0] = open("/", WALK_FLAGS);
+    if (d.fds[0] >= 0)
+        d.where_len[d.depth++] = 1;
     if (d.fds[0] < 0 || fstat(d.fds[0], &st) != 0 || !trail_add(t, STEP_ABOVE, "/", &st, false))
         err = errno ? errno : EIO;
-    else
-        d.where_len[d.depth++] = 1;
     for (size_t pos = 0; !err && rest[pos];) {
         size_t len = strcspn(rest + pos, "/");
         char c[NAME_MAX + 1];
