@@ -374,7 +374,10 @@ static int apply_rule(const cli_args *a, const char *shown, const trail *t, uid_
     if (bad < 0)
         return CLI_OK;
     *overridden = offers_override(a) && cli_opt(a, TRUST_OTHERS_OPTION) != NULL;
-    refuse(a, shown, t, bad, why, venv_owner, *overridden);
+    static bool warned; /* create looks twice (before and after venv): one warning */
+    if (!*overridden || !warned)
+        refuse(a, shown, t, bad, why, venv_owner, *overridden);
+    warned = warned || *overridden;
     return *overridden ? CLI_OK : CLI_FAILED;
 }
 
