@@ -11,18 +11,18 @@
  *    by a trial exec, but of a descriptor, never of a path: the copy of the
  *    launcher is a new file (O_EXCL, O_NOFOLLOW) written by the caller, mode
  *    0700, so no other user can write it; a read-only descriptor of it is
- *    opened and checked to be the inode written (st_dev, st_ino) while the
- *    written descriptor is still open (so the inode cannot have been freed
- *    and reused); the written descriptor is closed before the exec (else
- *    ETXTBSY); the child runs fexecve(2) of the read-only one. A swap of bin/,
- *    of the venv or of the temporary name changes what a name means, never
- *    what a descriptor is: the only program that can run is the caller's own
- *    copy of the launcher, with PYLAUNCHER_DRYRUN=1 (it prints its plan and
- *    exits). The kernel applies the same noexec and security-module checks
- *    to fexecve as to execve of the path. test_trust_owner.py records every
- *    exec of install, rebase, create and check --fix. */
-#define _GNU_SOURCE /* ST_NOEXEC (glibc); where statvfs has no such flag, the trial exec decides   \
-                     */
+ *    opened through /proc/self/fd of the written one (no name is looked up)
+ *    and checked to be that inode (st_dev, st_ino); the written descriptor is
+ *    closed only then, before the exec (else ETXTBSY); the child runs
+ *    fexecve(2) of the read-only one. A swap of bin/, of the venv or of the
+ *    temporary name changes what a name means, never what a descriptor is:
+ *    the only program that can run is the caller's own copy of the launcher,
+ *    with PYLAUNCHER_DRYRUN=1 (it prints its plan and exits). The kernel
+ *    applies the same noexec and security-module checks to fexecve as to
+ *    execve of the path. test_trust_owner.py records every exec of install,
+ *    rebase, create and check --fix. */
+/* ST_NOEXEC (glibc); where statvfs has no such flag, the trial exec decides */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -57,9 +57,14 @@ static int write_copy(staged_file *s, int bin_fd, const char *launcher, size_t l
     return -1;
 }
 
-/* A read-only descriptor of the inode written, or -1. */
-static int reopen_verified(const staged_file *s, const struct stat *written) {
-    int fd = openat(s->dirfd, s->tmp, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+/* A read-only descriptor of the inode written (its written descriptor wfd),
+ * or -1. Reopened through /proc/self/fd, not by its name in bin/: a name
+ * the owner of bin/ swapped for a FIFO or a device is never opened. Without
+ * /proc there is no trial exec (the mount flags decide alone). */
+static int reopen_verified(int wfd, const struct stat *written) {
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", wfd);
+    int fd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == written->st_dev &&
         st.st_ino == written->st_ino && S_ISREG(st.st_mode))
@@ -119,7 +124,7 @@ int bin_exec_error(int bin_fd, const char *launcher, size_t len) {
         staged_discard(&s);
         return 0; /* the real write reports it */
     }
-    int rfd = reopen_verified(&s, &written);
+    int rfd = reopen_verified(wfd, &written);
     close(wfd);
     int error = rfd >= 0 ? trial_exec(rfd) : 0;
     if (rfd >= 0)

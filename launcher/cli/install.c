@@ -66,7 +66,7 @@ static int check_replaceable(int bin_fd, const char *bin, const char *name, cons
                      n < 0                              ? why
                      : n >= 2 && !memcmp(head, "#!", 2) ? "a script: a wrapper of yours?"
                                                         : "not an executable binary",
-                     cli_shell_word(venv));
+                     shell_word(venv));
 }
 
 /* Where the symlink bin/name leads once it leaves bin/: its links to other
@@ -382,7 +382,7 @@ int install_venv(const venv_access *va, bool force) {
         return cli_error(CLI_FAILED,
                          "%s is not a virtual environment (no pyvenv.cfg)\n"
                          "venvshim: create one with: venvshim create %s",
-                         venv, cli_shell_word(venv));
+                         venv, shell_word(venv));
     }
     if (va->bin_fd < 0) {
         bool link =

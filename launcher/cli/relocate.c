@@ -291,7 +291,7 @@ static int open_venv(relocation *r, const venv_access *va) {
         return cli_error(CLI_FAILED,
                          "%s is not a virtual environment (no pyvenv.cfg); create one with: "
                          "venvshim create --relocatable %s",
-                         r->venv, cli_shell_word(r->venv));
+                         r->venv, shell_word(r->venv));
     }
     if (!path_join(r->bin, sizeof r->bin, r->venv, "bin"))
         return cli_error(CLI_FAILED, "path too long: %s", r->venv);
