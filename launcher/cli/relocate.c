@@ -287,12 +287,11 @@ static int open_venv(relocation *r, const venv_access *va) {
     snprintf(r->venv, sizeof r->venv, "%s", va->path);
     r->venv_fd = va->venv_fd;
     struct stat st;
-    if (fstatat(r->venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (fstatat(r->venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0)
         return cli_error(CLI_FAILED,
                          "%s is not a virtual environment (no pyvenv.cfg); create one with: "
                          "venvshim create --relocatable %s",
                          r->venv, shell_word(r->venv));
-    }
     if (!path_join(r->bin, sizeof r->bin, r->venv, "bin"))
         return cli_error(CLI_FAILED, "path too long: %s", r->venv);
     r->bin_fd = va->bin_fd;
