@@ -79,20 +79,27 @@ bool check_trust_base(const char *base, uid_t owner, report *r);
 
 /* ---- check_lineage.c ---- */
 
+struct venv_access;
+
 /* Where the base comes from: home through another venv (a venv made from
  * inside one), a recorded executable that is not what runs (an edited home,
  * venv --upgrade run from inside). Reads pyvenv.cfg itself (after the
- * earlier checks' fixes). Adds "base" findings; fix repairs both. */
-void check_lineage(const char *venv, bool fix, report *r);
+ * earlier checks' fixes). Adds "base" findings; with va (--fix, the venv as
+ * venv_access opened it) repairs both. */
+void check_lineage(const char *venv, const struct venv_access *va, report *r);
+
+/* check.c: venvshim install on the venv --fix opened, its progress on
+ * stderr; false without --fix or when it fails. */
+bool check_reinstall(void);
 
 /* ---- check_siteinit.c ---- */
 
 /* The start-up hook: needed only with a relative home; with an absolute one,
  * fix removes it (site would run it on every start for nothing). */
-void check_site_init(const char *venv, const venv_cfg *cfg, bool fix, report *r);
+void check_site_init(int venv_fd, const char *venv, const venv_cfg *cfg, bool fix, report *r);
 
 /* An earlier venvshim's relocatable-venv hook (_venvshim_relocatable.pth,
  * run at every start): info, and fix replaces it. */
-void check_old_reloc_hook(const char *venv, bool fix, report *r);
+void check_old_reloc_hook(int venv_fd, const char *venv, bool fix, report *r);
 
 #endif

@@ -11,7 +11,6 @@
  *    realpath(sys.executable)); --fix records the base that runs. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +19,8 @@
 #include "../plan.h"
 #include "check.h"
 #include "cli.h"
+#include "core_open.h"
+#include "venv_access.h"
 
 /* The plan the launcher would make when started as venv/bin/python. */
 static bool launcher_plan(const char *venv, vs_plan *plan) {
@@ -31,11 +32,14 @@ static bool launcher_plan(const char *venv, vs_plan *plan) {
     memset(&req, 0, sizeof req);
     req.inv.argv0 = exe;
     req.traits = platform_traits_current();
-    return plan_make(&req, plan, &err) == 0;
+    core_open_forget();
+    /* a file the core was refused: check_base says so */
+    return plan_make(&req, plan, &err) == 0 && !core_open_refused();
 }
 
-/* Rewrite the value slice v of text (pyvenv.cfg, read as text) to value. */
-static bool rewrite_key(const char *venv, const char *text, size_t len, cfg_value v,
+/* Rewrite the value slice v of text (pyvenv.cfg as read) to value, through
+ * the venv's descriptor (venv_access.h). */
+static bool rewrite_key(const venv_access *va, const char *text, size_t len, cfg_value v,
                         const char *value) {
     size_t at = (size_t)(v.ptr - text), vlen = strlen(value);
     char *out = malloc(len - v.len + vlen + 1);
@@ -48,27 +52,12 @@ static bool rewrite_key(const char *venv, const char *text, size_t len, cfg_valu
     char shown[VS_PATH_MAX];
     static staged_file s;
     struct stat st;
-    char real[PATH_MAX];
-    int fd = open_venv_dir(venv, real);
-    bool ok = fd >= 0 && fstatat(fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-              S_ISREG(st.st_mode) && path_join(shown, sizeof shown, venv, "pyvenv.cfg") &&
-              staged_write_at(&s, fd, "pyvenv.cfg", shown, out, out_len, st.st_mode & 0777) &&
-              staged_commit(&s);
-    if (fd >= 0)
-        close(fd);
+    bool ok =
+        fstatat(va->venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+        path_join(shown, sizeof shown, va->path, "pyvenv.cfg") &&
+        staged_write_at(&s, va->venv_fd, "pyvenv.cfg", shown, out, out_len, st.st_mode & 0777) &&
+        staged_commit(&s);
     free(out);
-    return ok;
-}
-
-/* Run install with its report on stderr: it must not mix with check's. */
-static bool reinstall_quietly(const char *venv) {
-    fflush(stdout);
-    int saved = dup(1);
-    dup2(2, 1);
-    bool ok = install_venv(venv) == CLI_OK;
-    fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
     return ok;
 }
 
@@ -77,7 +66,7 @@ static void check_nested_home(const char *venv, const vs_plan *plan, bool fix, r
         return;
     char home[VS_PATH_MAX];
     snprintf(home, sizeof home, "%s", plan->base.home);
-    bool fixed = fix && reinstall_quietly(venv);
+    bool fixed = fix && check_reinstall();
     char again[SHELL_FIX_CAP];
     snprintf(again, sizeof again, "venvshim check --fix %s", shell_word(venv));
     report_add_fix(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan->base.binary,
@@ -88,8 +77,8 @@ static void check_nested_home(const char *venv, const vs_plan *plan, bool fix, r
                    fixed ? home : "; home is pointed at the base by: ");
 }
 
-static void check_recorded_base(const char *venv, const char *text, size_t len, const venv_cfg *cfg,
-                                const vs_plan *plan, bool fix, report *r) {
+static void check_recorded_base(const char *venv, const venv_access *va, const char *text,
+                                size_t len, const venv_cfg *cfg, const vs_plan *plan, report *r) {
     cfg_value v = cfg->base_executable.ptr ? cfg->base_executable : cfg->executable;
     if (!v.ptr || v.len == 0 || v.len >= VS_PATH_MAX || plan->base.home_relative ||
         plan->base.chain_depth > 0 || plan->base.from_record)
@@ -100,7 +89,7 @@ static void check_recorded_base(const char *venv, const char *text, size_t len, 
     if (strcmp(recorded, plan->base.binary) == 0)
         return;
     const char *key = cfg->base_executable.ptr ? "base-executable" : "executable";
-    bool fixed = fix && rewrite_key(venv, text, len, v, plan->base.binary);
+    bool fixed = va && rewrite_key(va, text, len, v, plan->base.binary);
     char again[SHELL_FIX_CAP];
     snprintf(again, sizeof again, "venvshim check --fix %s", shell_word(venv));
     report_add_fix(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan->base.binary,
@@ -111,7 +100,8 @@ static void check_recorded_base(const char *venv, const char *text, size_t len, 
                    fixed ? "; recorded it" : "; it is recorded by: ");
 }
 
-void check_lineage(const char *venv, bool fix, report *r) {
+void check_lineage(const char *venv, const venv_access *va, report *r) {
+    bool fix = va != NULL;
     static vs_plan plan;
     if (!launcher_plan(venv, &plan))
         return; /* check_base reports why */
@@ -128,6 +118,6 @@ void check_lineage(const char *venv, bool fix, report *r) {
                      ? check_read_file(path, CFG_MAX_SIZE - 1, &len, &st, &why)
                      : NULL;
     if (text && cfg_parse(text, len, &cfg) == CFG_OK)
-        check_recorded_base(venv, text, len, &cfg, &plan, fix, r);
+        check_recorded_base(venv, va, text, len, &cfg, &plan, r);
     free(text);
 }
