@@ -61,16 +61,21 @@ static bool rewrite_key(const venv_access *va, const char *text, size_t len, cfg
     return ok;
 }
 
+/* The command that repairs what this file finds, quoted for the shell. */
+static const char *fix_command(const char *venv) {
+    static char again[SHELL_FIX_CAP];
+    snprintf(again, sizeof again, "venvshim check --fix %s", shell_word(venv));
+    return again;
+}
+
 static void check_nested_home(const char *venv, const vs_plan *plan, bool fix, report *r) {
     if (plan->base.chain_depth == 0)
         return;
     char home[VS_PATH_MAX];
     snprintf(home, sizeof home, "%s", plan->base.home);
     bool fixed = fix && check_reinstall();
-    char again[SHELL_FIX_CAP];
-    snprintf(again, sizeof again, "venvshim check --fix %s", shell_word(venv));
     report_add_fix(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan->base.binary,
-                   fixed ? NULL : again,
+                   fixed ? NULL : fix_command(venv),
                    "home leads through another venv (made from inside it?) to the base %s: this "
                    "venv stops working when that venv is moved or removed%s%s",
                    plan->base.binary, fixed ? "; home now names the base's directory " : "",
@@ -90,10 +95,8 @@ static void check_recorded_base(const char *venv, const venv_access *va, const c
         return;
     const char *key = cfg->base_executable.ptr ? "base-executable" : "executable";
     bool fixed = va && rewrite_key(va, text, len, v, plan->base.binary);
-    char again[SHELL_FIX_CAP];
-    snprintf(again, sizeof again, "venvshim check --fix %s", shell_word(venv));
     report_add_fix(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan->base.binary,
-                   fixed ? NULL : again,
+                   fixed ? NULL : fix_command(venv),
                    "pyvenv.cfg's %s = %s is not what runs: the launcher runs %s, from home = %s "
                    "(home wins: CPython takes the standard library from it)%s",
                    key, recorded, plan->base.binary, plan->base.home,
