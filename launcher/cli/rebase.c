@@ -258,6 +258,13 @@ static bool launcher_agrees(const char *venv, const char *text, size_t len, cons
     return realpath(plan.base.binary, a) && realpath(to->executable, b) && strcmp(a, b) == 0;
 }
 
+/* What was not searched or run because another user could write it. */
+static void print_skipped(FILE *to, const char *indent, const py_list *found) {
+    for (size_t i = 0; i < found->n_skipped; i++)
+        fprintf(to, "%sskipped: %s (not run: %s)\n", indent, found->skipped[i].path,
+                found->skipped[i].why);
+}
+
 static int refuse(const char *venv, const venv_kind *v, const char *python, const py_kind *p,
                   const char *why) {
     char want[96], have[96];
@@ -310,8 +317,10 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
         /* as given (a versioned name stays), made absolute */
         if (opt->python[0] == '/')
             snprintf(explicit.path, sizeof explicit.path, "%s", opt->python);
-        if (!py_probe(explicit.path, &explicit.kind, explicit.executable, &why)) {
-            rc = cli_error(CLI_FAILED, "%s: %s; nothing changed", opt->python, why);
+        probe_result pr = py_probe(explicit.path, &explicit.kind, explicit.executable, &why);
+        if (pr != PROBE_OK) {
+            rc = cli_error(CLI_FAILED, "%s: %s%s; nothing changed", opt->python,
+                           pr == PROBE_UNTRUSTED ? "not run: " : "", why);
             goto done;
         }
         const char *no = mismatch(&v, &explicit.kind);
@@ -352,6 +361,7 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
                 fprintf(stderr, "venvshim: found %s: %s (%s)\n", found.items[i].path, d,
                         mismatch(&v, &found.items[i].kind));
             }
+            print_skipped(stderr, "venvshim: ", &found);
             goto done;
         }
         if (opt->only_if_unique && (first_exact ? exact : usable) != 1) {
@@ -400,6 +410,14 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
             json_str(mismatch(&v, &found.items[i].kind));
             printf("}");
         }
+        printf("], \"skipped\": [");
+        for (size_t i = 0; i < found.n_skipped; i++) {
+            printf("%s{\"path\": ", i ? ", " : "");
+            json_str(found.skipped[i].path);
+            printf(", \"why\": ");
+            json_str(found.skipped[i].why);
+            printf("}");
+        }
         printf("]}\n");
     } else {
         printf("%s: %s; base %s: %s\n", venv, want, opt->dry_run ? "would become" : "becomes",
@@ -424,6 +442,7 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
         if (other_versions)
             printf("  (and %zu interpreter%s of other versions)\n", other_versions,
                    other_versions == 1 ? "" : "s");
+        print_skipped(stdout, "  ", &found);
     }
     if (opt->dry_run) {
         if (!opt->json)
