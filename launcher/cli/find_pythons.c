@@ -119,15 +119,23 @@ void py_kind_describe(const py_kind *k, char *out, size_t cap) {
              k->debug ? " debug" : "");
 }
 
+/* items (count of *cap used, each size bytes) with room for one more:
+ * doubled when full (first when empty); NULL when memory runs out. */
+static void *grow(void *items, size_t count, size_t *cap, size_t size, size_t first) {
+    if (count < *cap)
+        return items;
+    size_t n = *cap ? 2 * *cap : first;
+    void *bigger = realloc(items, n * size);
+    if (bigger)
+        *cap = n;
+    return bigger;
+}
+
 static void list_add(py_list *l, const py_found *f) {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        py_found *bigger = realloc(l->items, cap * sizeof *bigger);
-        if (!bigger)
-            return;
-        l->items = bigger;
-        l->cap = cap;
-    }
+    py_found *items = grow(l->items, l->count, &l->cap, sizeof *items, 16);
+    if (!items)
+        return;
+    l->items = items;
     l->items[l->count++] = *f;
 }
 
@@ -136,14 +144,10 @@ static void skipped_add(py_list *l, const char *path, const char *why) {
     for (size_t i = 0; i < l->n_skipped; i++)
         if (strcmp(l->skipped[i].path, path) == 0)
             return;
-    if (l->n_skipped == l->cap_skipped) {
-        size_t cap = l->cap_skipped ? 2 * l->cap_skipped : 8;
-        py_skipped *bigger = realloc(l->skipped, cap * sizeof *bigger);
-        if (!bigger)
-            return;
-        l->skipped = bigger;
-        l->cap_skipped = cap;
-    }
+    py_skipped *items = grow(l->skipped, l->n_skipped, &l->cap_skipped, sizeof *items, 8);
+    if (!items)
+        return;
+    l->skipped = items;
     py_skipped *sk = &l->skipped[l->n_skipped++];
     snprintf(sk->path, sizeof sk->path, "%s", path);
     snprintf(sk->why, sizeof sk->why, "%s", why);
@@ -221,14 +225,10 @@ static void search_dir(search *s, const char *dir) {
             return;
     if (!trusted_dir(s->out, real))
         return; /* a PATH entry or prefix another user could fill: nothing in it runs */
-    if (s->n_dirs == s->cap_dirs) {
-        size_t cap = s->cap_dirs ? 2 * s->cap_dirs : 32;
-        char(*bigger)[PATH_MAX] = realloc(s->seen_dirs, cap * sizeof *bigger);
-        if (!bigger)
-            return;
-        s->seen_dirs = bigger;
-        s->cap_dirs = cap;
-    }
+    char(*dirs)[PATH_MAX] = grow(s->seen_dirs, s->n_dirs, &s->cap_dirs, sizeof *dirs, 32);
+    if (!dirs)
+        return;
+    s->seen_dirs = dirs;
     snprintf(s->seen_dirs[s->n_dirs++], PATH_MAX, "%s", real);
     int X = s->want->major, Y = s->want->minor;
     char names[8][32];
