@@ -178,6 +178,9 @@ def test_out_of_file_descriptors_is_not_called_a_permissions_problem(tmp_path):
 
     r = subprocess.run([exe, "-c", "pass"], env=clean_env(), capture_output=True, timeout=10,
                        preexec_fn=few_descriptors)
+    if b"error while loading shared libraries" in r.stderr:
+        pytest.skip("a dynamically linked launcher (a sanitizer build): its loader needs "
+                    "descriptors before the launcher runs; the shipped static one does not")
     assert r.returncode == BAD_CFG, describe(r)  # pyvenv.cfg could not be read
     lines = r.stderr.splitlines()
     assert len(lines) == 2 and all(l.startswith(b"venvshim: ") for l in lines), describe(r)
