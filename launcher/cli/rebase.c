@@ -22,6 +22,7 @@
 #include "../cfg.h"
 #include "../path.h"
 #include "../plan.h"
+#include "../strbuf.h"
 #include "cli.h"
 #include "report.h"
 #include "find_pythons.h"
@@ -258,11 +259,21 @@ static bool launcher_agrees(const char *venv, const char *text, size_t len, cons
     return realpath(plan.base.binary, a) && realpath(to->executable, b) && strcmp(a, b) == 0;
 }
 
-/* What was not searched or run because another user could write it. */
+/* What was not searched or run because another user could write it. The
+ * names are that user's choice: escaped on their way to a terminal. */
 static void print_skipped(FILE *to, const char *indent, const py_list *found) {
-    for (size_t i = 0; i < found->n_skipped; i++)
-        fprintf(to, "%sskipped: %s (not run: %s)\n", indent, found->skipped[i].path,
-                found->skipped[i].why);
+    static char line[4 * (VS_PATH_MAX + sizeof found->skipped->why) + 64];
+    for (size_t i = 0; i < found->n_skipped; i++) {
+        strbuf sb;
+        sb_init(&sb, line, sizeof line);
+        sb_add(&sb, indent);
+        sb_add(&sb, "skipped: ");
+        sb_add_escaped(&sb, found->skipped[i].path);
+        sb_add(&sb, " (not run: ");
+        sb_add_escaped(&sb, found->skipped[i].why);
+        sb_add(&sb, ")\n");
+        fputs(line, to);
+    }
 }
 
 static int refuse(const char *venv, const venv_kind *v, const char *python, const py_kind *p,

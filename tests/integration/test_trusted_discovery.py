@@ -245,3 +245,16 @@ def test_the_stand_in_does_run_from_a_place_only_root_can_write(tmp_path, venv, 
     r = run([CLI, "rebase", "--dry-run", venv], env=rebase_env(first=bindir))
     assert marker.exists(), output(r)
     assert b"skipped:" not in output(r), output(r)
+
+
+def test_a_skipped_name_reaches_the_terminal_escaped(tmp_path, venv, other_uid, fake_binary):
+    """The other user chose the name: its control bytes are shown as \\xNN."""
+    marker = tmp_path / "RAN"
+    bindir = tmp_path / "evil\x1b]0;owned\x07" / "bin"
+    fake_binary(bindir / "python3.11", marker)
+    chown_tree(bindir.parent, other_uid)
+    r = run([CLI, "rebase", "--dry-run", venv], env=rebase_env(first=bindir))
+    assert not marker.exists(), output(r)
+    assert b"\x1b" not in output(r) and b"\x07" not in output(r), output(r)
+    assert b"skipped: " + os.fsencode(str(tmp_path)) + b"/evil\\x1b]0;owned\\x07/bin" \
+        in r.stdout, output(r)
