@@ -112,7 +112,25 @@ int safe_open_dir(const char *dir, untrusted *u) {
 }
 
 int safe_open_program(const char *path, untrusted *u) {
-    char real[PATH_MAX];
+    char real[PATH_MAX], dir[PATH_MAX];
     u->why[0] = '\0';
+    /* CPython reads pyvenv.cfg next to the path it was started by and in
+     * that directory's parent (getpath), wherever the path links to: a
+     * link in another user's directory would let that user choose its home
+     * and so its standard library. Both are judged too. */
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (int up = 0; up < 2; up++) {
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            break;
+        slash[slash == dir] = '\0'; /* "/x" -> "/" */
+        int fd = safe_open_dir(dir, u);
+        if (fd < 0)
+            return -1;
+        close(fd);
+    }
     return realpath(path, real) ? walk(real, true, u) : -1;
 }

@@ -24,8 +24,10 @@ typedef struct {
  * set for an ordinary failure: missing, not a directory). */
 int safe_open_dir(const char *dir, untrusted *u);
 
-/* A program to run: path resolved with realpath, each directory above it
- * judged, then the file itself (a regular file, never a device or FIFO:
+/* A program to run: the directory path names it in and that directory's
+ * parent (CPython reads pyvenv.cfg there, whatever path links to) judged;
+ * then path resolved with realpath, each directory above it judged, then
+ * the file itself (a regular file, never a device or FIFO:
  * its type is checked before it is opened), opened O_RDONLY and close-on-exec
  * for its first bytes to be read and for run_bounded_fd. -1 as for
  * safe_open_dir. */

@@ -258,3 +258,24 @@ def test_a_skipped_name_reaches_the_terminal_escaped(tmp_path, venv, other_uid, 
     assert b"\x1b" not in output(r) and b"\x07" not in output(r), output(r)
     assert b"skipped: " + os.fsencode(str(tmp_path)) + b"/evil\\x1b]0;owned\\x07/bin" \
         in r.stdout, output(r)
+
+
+def test_rebase_python_through_a_link_in_another_users_directory_is_refused(tmp_path, venv,
+                                                                              other_uid):
+    """The link's target is root's, but CPython reads pyvenv.cfg next to the
+    path it was started by (and in its parent): that user would choose its
+    home, and so the standard library root's process imports."""
+    real = Path("/usr/bin/python3.11")
+    if not real.exists():
+        pytest.skip(f"no interpreter at {real}")
+    theirs = tmp_path / "theirs" / "bin"
+    theirs.mkdir(parents=True)
+    (theirs / "python3.11").symlink_to(real)
+    (theirs.parent / "pyvenv.cfg").write_text("home = /nonexistent-stdlib\n")
+    chown_tree(theirs.parent, other_uid)
+    before = (venv / "pyvenv.cfg").read_bytes()
+    r = run([CLI, "rebase", "--dry-run", venv, "--python", theirs / "python3.11"])
+    assert r.returncode == 1, output(r)
+    assert f"not run: {theirs.parent} is owned by {OTHER_USER}".encode() in r.stderr \
+        or f"not run: {theirs} is owned by {OTHER_USER}".encode() in r.stderr, output(r)
+    assert (venv / "pyvenv.cfg").read_bytes() == before
