@@ -20,6 +20,7 @@
 #include "report.h"
 #include "cli.h"
 #include "rebase.h"
+#include "venv_access.h"
 
 /* pyvenv.cfg present, a small text file with a home. False: nothing else
  * can be checked. */
@@ -102,8 +103,13 @@ static void one_line(const char *text, char *out, size_t cap) {
     out[n] = '\0';
 }
 
+/* The venv as venv_access opened it for --fix (NULL without --fix, or when
+ * the ownership rule refused it): every write goes through its descriptors. */
+static venv_access fix_access;
+static bool fix_opened;
+
 /* Resolve the base exactly as the launcher would, then compare versions. */
-static bool reinstall(const char *venv);
+static bool reinstall(void);
 
 static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *t, bool fix,
                        report *r) {
@@ -132,12 +138,12 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
         one_line(err.text, line, sizeof line);
         /* A vanished or replaced base: rebase keeps the packages (rebase.c);
          * --fix does it when one interpreter is the obvious choice. */
-        if (err.code == EXIT_NO_BASE && fix) {
+        if (err.code == EXIT_NO_BASE && fix && fix_opened) {
             rebase_options opt = {.only_if_unique = true};
             fflush(stdout);
             int saved = dup(1);
             dup2(2, 1); /* rebase's report must not mix with check's */
-            bool rebased = rebase_venv(venv, &opt) == CLI_OK;
+            bool rebased = rebase_venv(&fix_access, &opt) == CLI_OK;
             fflush(stdout);
             dup2(saved, 1);
             close(saved);
@@ -165,7 +171,7 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
     if (plan.base.from_record) {
         /* venv --upgrade run inside a 3.8-3.10 venv: install rewrites home */
         bool fixed =
-            fix && reinstall(venv) && plan_make(&req, &plan, &err) == 0 && !plan.base.from_record;
+            fix && reinstall() && plan_make(&req, &plan, &err) == 0 && !plan.base.from_record;
         char again[SHELL_FIX_CAP];
         snprintf(again, sizeof again, "venvshim install %s", shell_word(venv));
         report_add_fix(
@@ -298,11 +304,13 @@ static bool former_venvshim(const char *bin) {
            S_ISLNK(st.st_mode);
 }
 
-static bool reinstall(const char *venv) {
+static bool reinstall(void) {
+    if (!fix_opened)
+        return false;
     fflush(stdout);
     int saved = dup(1);
     dup2(2, 1); /* install's progress must not mix with --json on stdout */
-    bool ok = install_venv(venv) == CLI_OK;
+    bool ok = install_venv(&fix_access, false) == CLI_OK;
     fflush(stdout);
     dup2(saved, 1);
     close(saved);
@@ -326,7 +334,7 @@ static void check_launchers(const char *venv, bool fix, report *r) {
                    "%s has no python or pypy executable; recreate the venv", bin);
     } else if (s.ours + s.other_build == 0 && former_venvshim(bin)) {
         /* python -m venv --upgrade (or --copies) put the base over them */
-        bool fixed = fix && reinstall(venv);
+        bool fixed = fix && reinstall();
         if (fixed)
             scan_launchers(bin, ours, ours_len, &after);
         fixed = fixed && !after.other_build && !after.not_launcher;
@@ -343,7 +351,7 @@ static void check_launchers(const char *venv, bool fix, report *r) {
                        "not a venvshim venv (%s); this adds the launcher: ", s.example);
     } else if (s.other_build || s.not_launcher) {
         /* Fixed is what a second look finds, not what install says it did. */
-        if (fix && reinstall(venv))
+        if (fix && reinstall())
             scan_launchers(bin, ours, ours_len, &after);
         else
             after = s;
@@ -377,6 +385,10 @@ int cmd_check(const cli_args *a) {
     char venv[PATH_MAX];
     venv_cfg cfg;
     char *text = NULL;
+    /* --fix writes: the ownership rule first (venv_access.h); refused, check
+     * still reports, writes nothing and exits 1 */
+    bool refused = fix && venv_access_open(a, dir, &fix_access) != CLI_OK;
+    fix_opened = fix && !refused;
     if (!realpath(dir, venv)) {
         snprintf(venv, sizeof venv, "%s", dir);
         report_add(&r, "pyvenv.cfg", FIND_PROBLEM, dir, "%s: %s", dir, strerror(errno));
@@ -388,21 +400,26 @@ int cmd_check(const cli_args *a) {
                        "--fix writes nothing here: check writes only in a venv owned by the user "
                        "running it (uid %lu; this one: uid %lu) that no other user can write to",
                        (unsigned long)geteuid(), (unsigned long)trust.owner);
-        fix = fix && trust.may_fix;
+        fix = fix && trust.may_fix && fix_opened;
+        int venv_fd = fix_opened ? fix_access.venv_fd : open_dir_at(AT_FDCWD, venv, false);
         check_bin_entries(venv, fix, &r);
         check_base(venv, &cfg, &trust, fix, &r);
         check_launchers(venv, fix, &r);
         cfg_value relocatable = cfg_find(text, strlen(text), "relocatable");
         check_scripts(venv, fix, cfg_value_equals(relocatable, "true"), &r);
-        check_site_init(venv, &cfg, fix, &r);
-        check_old_reloc_hook(venv, fix, &r);
+        check_site_init(venv_fd, venv, &cfg, fix, &r);
+        check_old_reloc_hook(venv_fd, venv, fix, &r);
+        if (!fix_opened && venv_fd >= 0)
+            close(venv_fd);
     }
     free(text);
     if (json)
         report_print_json(&r, venv, stdout);
     else
         report_print_text(&r, venv, stdout);
-    int rc = report_count(&r, FIND_PROBLEM) ? CLI_FAILED : CLI_OK;
+    int rc = report_count(&r, FIND_PROBLEM) || refused ? CLI_FAILED : CLI_OK;
     report_free(&r);
+    if (fix_opened)
+        venv_access_close(&fix_access);
     return rc;
 }

@@ -81,10 +81,10 @@ bool check_trust_base(const char *base, uid_t owner, report *r);
 
 /* The start-up hook: needed only with a relative home; with an absolute one,
  * fix removes it (site would run it on every start for nothing). */
-void check_site_init(const char *venv, const venv_cfg *cfg, bool fix, report *r);
+void check_site_init(int venv_fd, const char *venv, const venv_cfg *cfg, bool fix, report *r);
 
 /* An earlier venvshim's relocatable-venv hook (_venvshim_relocatable.pth,
  * run at every start): info, and fix replaces it. */
-void check_old_reloc_hook(const char *venv, bool fix, report *r);
+void check_old_reloc_hook(int venv_fd, const char *venv, bool fix, report *r);
 
 #endif

@@ -12,6 +12,9 @@
 #include "../path.h"
 #include "commands.h"
 
+/* A venv opened under the ownership rule (venv_access.h, POSIX). */
+typedef struct venv_access venv_access;
+
 /* The commands' run functions (commands_posix.c lists them). */
 int cmd_create(const cli_args *a);
 int cmd_install(const cli_args *a);
@@ -19,51 +22,55 @@ int cmd_check(const cli_args *a);
 int cmd_relocate(const cli_args *a);
 int cmd_rebase(const cli_args *a); /* rebase.c */
 
-/* Convert the venv at dir (shared by create and install). */
-int install_venv(const char *dir);
-/* With force, a bin/python* that is not a symlink, an interpreter binary or a
+/* Convert the venv va opened (install, create, rebase, check --fix). With
+ * force, a bin/python* that is not a symlink, an interpreter binary or a
  * launcher (a user's wrapper script) is replaced too; without, it is refused. */
-int install_venv_with(const char *dir, bool force);
+int install_venv(const venv_access *va, bool force);
 
-/* exec_probe.c: 0 when a program in bin/ can be executed, else the errno of
- * a trial exec of a temporary copy of the launcher (EACCES on a noexec
- * mount). The copy is removed again. */
-int bin_exec_error(int bin_fd, const char *bin, const char *launcher, size_t len);
-int venv_exec_error(const char *venv);
+/* exec_probe.c: 0 when a program in bin/ (bin_fd) can be executed, else
+ * EACCES or EPERM: the mount is noexec, or a trial exec of the descriptor of
+ * a temporary copy of the launcher (never of a name) was refused. The copy
+ * is removed again. */
+int bin_exec_error(int bin_fd, const char *launcher, size_t len);
+/* The same with this CLI's launcher (0 when it cannot be found or read:
+ * install reports that). */
+int venv_exec_error(int bin_fd);
 
 /* ---- relocatable venvs ---- */
-int relocate_venv(const char *dir);
+int relocate_venv(const venv_access *va);
 
 /* relocate: the hook that converts console scripts installed later (reloc_hook.c). */
 /* say: report each site-packages written (relocate; check reports a finding) */
-int install_relocatable_hook(const char *venv, bool say);
+int install_relocatable_hook(int venv_fd, const char *venv, bool say);
 
-/* Write the site-init hook into each site-packages under venv/lib. */
-int install_site_init(const char *venv);
+/* Write the site-init hook into each site-packages under venv/lib. venv_fd
+ * is the venv's directory, venv its path for messages (here and below). */
+int install_site_init(int venv_fd, const char *venv);
 /* The hook is needed only with a relative home: write it (count: the
  * site-packages written), remove it with its bytecode (count: those it was
  * taken from) or only count the site-packages holding it. */
 typedef enum { SITE_INIT_WRITE, SITE_INIT_REMOVE, SITE_INIT_COUNT } site_init_mode;
-int site_init_sync(const char *venv, site_init_mode mode, int *count);
+int site_init_sync(int venv_fd, const char *venv, site_init_mode mode, int *count);
 
-/* Each lib/python*|pypy* /site-packages of venv, opened without following a
+/* Each lib/python*|pypy* /site-packages of venv_fd, opened without following a
  * link (install and relocate may run as root in a venv its owner controls:
  * a lib/ pointing at a system directory must receive nothing). fn gets the
  * directory and its path, and returns CLI_OK or an error it has reported,
  * which stops the walk. Returns fn's last result, or -1 with errno when lib/
  * cannot be opened; *visited counts the site-packages seen. */
 typedef int (*site_packages_fn)(int site_fd, const char *site, void *ctx);
-int for_each_site_packages(const char *venv, site_packages_fn fn, void *ctx, int *visited);
+int for_each_site_packages(int venv_fd, const char *venv, site_packages_fn fn, void *ctx,
+                           int *visited);
 const char *site_packages_why(int error);
 /* Write it when the home is relative, else remove it (saying so). */
-int site_init_for(const char *venv, bool relative_home);
+int site_init_for(int venv_fd, const char *venv, bool relative_home);
 bool cfg_home_is_relative(const venv_cfg *cfg);
 /* 1 relative, 0 absolute (or none), -1 pyvenv.cfg unreadable. */
-int venv_home_is_relative(const char *venv);
+int venv_home_is_relative(int venv_fd);
 
 /* When the base interpreter lives under the venv's parent directory, rewrite
  * home (and executable) in pyvenv.cfg relative to it (PEP 796). */
-int relativize_home(const char *venv);
+int relativize_home(const venv_access *va);
 
 /* One stored entry; offsets count from the archive's start. malloc'd. */
 unsigned char *zip_single_file(const char *name, const char *data, size_t len, const char *comment,
@@ -164,11 +171,6 @@ void dir_names_free(char **names, size_t count);
  * so later *at calls cannot be sent elsewhere by a swapped path. -1 on error. */
 int open_dir_at(int dirfd, const char *name, bool nofollow);
 
-/* The directory a command was given (dir, from the current directory): its
- * descriptor, and its real path in venv (PATH_MAX bytes); -1 after saying
- * why on stderr. */
-int open_venv_dir(const char *dir, char *venv);
-
 /* A file written next to its final name, not yet in place. */
 typedef struct {
     int dirfd;               /* AT_FDCWD or a directory's descriptor (not owned) */
@@ -187,6 +189,9 @@ typedef struct {
  * failure (no temporary file is left). */
 bool staged_write_at(staged_file *s, int dirfd, const char *name, const char *shown,
                      const char *data, size_t len, unsigned mode);
+/* Create the temporary file (mode 0600) and return its descriptor, open for
+ * writing, for a caller that writes it itself; -1 with errno. */
+int staged_open_at(staged_file *s, int dirfd, const char *name, const char *shown);
 /* Like staged_write_at, but the temporary file is a new hard link to
  * existing, another name in dirfd (one launcher file for every bin/python*). */
 bool staged_link_at(staged_file *s, int dirfd, const char *existing, const char *name,

@@ -10,6 +10,7 @@
 #include "../path.h"
 #include "cli.h"
 #include "report.h"
+#include "venv_access.h"
 
 /* python -m venv, 4 flags, --prompt NAME, --without-scm-ignore-files, DIR, NULL */
 #define MAX_VENV_ARGS 12
@@ -44,6 +45,7 @@ static const char *const venv_flags[] = {"--system-site-packages", "--without-pi
                                          "--upgrade-deps"};
 
 static int create(const cli_args *a);
+static int finish(const cli_args *a, const venv_access *va, bool relocatable, bool scm_ignore);
 
 int cmd_create(const cli_args *a) {
     report_start(a);
@@ -80,6 +82,9 @@ static int create(const cli_args *a) {
     report_str("venv", dir);
     report_str("python", python);
     report_bool("relocatable", relocatable);
+    /* the directories that exist already, before venv writes in them */
+    if (venv_access_precheck(a, dir) != CLI_OK)
+        return CLI_FAILED;
     report_progress("create: running %s -m venv %s", python, dir);
     fflush(stdout);
     pid_t pid = fork();
@@ -104,17 +109,30 @@ static int create(const cli_args *a) {
                          WIFEXITED(status) ? "exit status" : "signal",
                          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     }
+    /* From here on, the venv venv made, through its descriptors only. */
+    static venv_access va;
+    if (venv_access_open(a, dir, &va) != CLI_OK)
+        return CLI_FAILED;
+    int rc = finish(a, &va, relocatable, scm_ignore);
+    venv_access_close(&va);
+    return rc;
+}
+
+static int finish(const cli_args *a, const venv_access *va, bool relocatable, bool scm_ignore) {
+    const char *dir = a->operand;
     char ignore_path[VS_PATH_MAX];
-    if (scm_ignore &&
-        !(path_join(ignore_path, sizeof ignore_path, dir, ".gitignore") &&
-          write_file_atomic(ignore_path, scm_ignore_text, sizeof scm_ignore_text - 1, 0644)))
+    static staged_file s;
+    if (scm_ignore && !(path_join(ignore_path, sizeof ignore_path, dir, ".gitignore") &&
+                        staged_write_at(&s, va->venv_fd, ".gitignore", ignore_path, scm_ignore_text,
+                                        sizeof scm_ignore_text - 1, 0644) &&
+                        staged_commit(&s)))
         return cli_error(CLI_FAILED,
                          "cannot write %s/.gitignore: %s (--without-scm-ignore-files skips it)",
                          dir, strerror(errno));
     /* On a noexec file system the symlink venv python made works and a
      * launcher would not: keep it, and say so (exit 0, unless --relocatable
      * asked for what cannot be done there). */
-    int noexec = venv_exec_error(dir);
+    int noexec = va->bin_fd >= 0 ? venv_exec_error(va->bin_fd) : 0;
     if (noexec) {
         fprintf(stderr,
                 "venvshim: warning: programs in %s/bin cannot be executed (%s: a file system "
@@ -125,13 +143,13 @@ static int create(const cli_args *a) {
     }
     report_progress("create: installing the launcher in %s/bin", dir);
     report_pos mark = report_mark();
-    int rc = install_venv(dir);
+    int rc = install_venv(va, false);
     report_nest("install", mark);
     if (rc == CLI_OK && relocatable) {
         report_progress("create: making %s relocatable", dir);
         mark = report_mark();
-        if ((rc = relativize_home(dir)) == CLI_OK)
-            rc = relocate_venv(dir);
+        if ((rc = relativize_home(va)) == CLI_OK)
+            rc = relocate_venv(va);
         report_nest("relocate", mark);
     }
     return rc;

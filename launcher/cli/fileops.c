@@ -287,18 +287,6 @@ int open_dir_at(int dirfd, const char *name, bool nofollow) {
                   O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
 }
 
-int open_venv_dir(const char *dir, char *venv) {
-    int venv_fd = open_dir_at(AT_FDCWD, dir, false);
-    if (venv_fd < 0 || !realpath(dir, venv)) {
-        int e = errno;
-        if (venv_fd >= 0)
-            close(venv_fd);
-        cli_error(CLI_FAILED, "%s: %s", dir, strerror(e));
-        return -1;
-    }
-    return venv_fd;
-}
-
 /* s->tmp: a fresh name next to s->name that nothing can have been planted
  * under: a new file (O_CREAT | O_EXCL; its descriptor is returned) or, with
  * link_from, a new hard link to that name, or with symlink_to, a new symbolic
@@ -368,6 +356,10 @@ bool staged_write_at(staged_file *s, int dirfd, const char *name, const char *sh
         errno = e;
     }
     return ok;
+}
+
+int staged_open_at(staged_file *s, int dirfd, const char *name, const char *shown) {
+    return stage_names(s, dirfd, name, shown) ? create_temporary(s, NULL, NULL) : -1;
 }
 
 bool staged_link_at(staged_file *s, int dirfd, const char *existing, const char *name,

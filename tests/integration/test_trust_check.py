@@ -91,7 +91,11 @@ def opened_non_regular(lines):
         try:
             mode = os.stat(path).st_mode
         except FileNotFoundError:
-            if "O_CREAT|O_EXCL" not in line:  # a temporary file it made, renamed since
+            # a temporary file it made (O_EXCL), renamed or removed since; or the
+            # read-only descriptor of the launcher copy install's exec probe made,
+            # checked to be that file (launcher/cli/exec_probe.c) and removed since
+            if "O_CREAT|O_EXCL" not in line and not re.search(r"/\.python\.venvshim-[0-9a-f]{8}$",
+                                                              path):
                 bad.append(line)
             continue
         if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
