@@ -24,8 +24,9 @@ static bool judge(const char *path, const struct stat *st, untrusted *u) {
                  pw ? pw->pw_name : "another user", (long)st->st_uid);
         return false;
     }
-    if (S_ISDIR(st->st_mode) && st->st_uid == 0 && (st->st_mode & S_ISVTX))
-        return true; /* /tmp: others cannot rename what root or the caller owns in it */
+    if (S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))
+        return true; /* /tmp: others cannot rename what root or the caller owns in it
+                      * (the ownership rule's exception too, venv_access.h) */
     if (st->st_mode & (S_IWGRP | S_IWOTH)) {
         snprintf(u->why, sizeof u->why, "%s is writable by %s (mode %04o)", path,
                  st->st_mode & S_IWOTH ? "every user" : "its group",

@@ -2,7 +2,7 @@
  * rebase and check --fix): never from a place that someone other than the
  * caller or root can write. The program and every directory above it must be
  * owned by the caller (effective uid) or root and writable by neither group
- * nor others; a root-owned sticky directory (/tmp) is safe above it, as
+ * nor others; a sticky directory (/tmp) is safe above it, as
  * others cannot rename or remove what they do not own there. The rule is
  * applied to descriptors opened one component at a time from /, without
  * following links, and the descriptor of the file judged is the one that is
