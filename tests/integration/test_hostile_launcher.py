@@ -353,7 +353,8 @@ def test_shebang_env_base_with_a_relative_entry_after_it_runs(tmp_path):
     script(tmp_path / "h" / "python3", b"#!/usr/bin/env mypython\n")
     script(tmp_path / "pathdir" / "mypython", b"#!/bin/sh\necho FROM-PATHDIR\n")
     script(tmp_path / "cwd" / "mypython")
-    r = launch([exe], env=clean_env(PATH=f"{tmp_path / 'pathdir'}::."), cwd=tmp_path / "cwd")
+    r = launch([exe], env=clean_env(PATH=f"{tmp_path / 'pathdir'}::.:/usr/bin:/bin"),
+               cwd=tmp_path / "cwd")  # /usr/bin: where the valgrind wrapper is found
     assert r.returncode == 0 and r.stdout == b"FROM-PATHDIR\n", show(r)
 
 
