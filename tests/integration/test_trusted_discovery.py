@@ -279,3 +279,32 @@ def test_rebase_python_through_a_link_in_another_users_directory_is_refused(tmp_
     assert f"not run: {theirs.parent} is owned by {OTHER_USER}".encode() in r.stderr \
         or f"not run: {theirs} is owned by {OTHER_USER}".encode() in r.stderr, output(r)
     assert (venv / "pyvenv.cfg").read_bytes() == before
+
+
+@pytest.mark.parametrize("case", ["dir-owned-by-other", "dir-writable-by-all",
+                                  "file-owned-by-other"])
+def test_create_never_runs_a_python3_another_user_could_have_put_on_path(
+        tmp_path, other_uid, fake_binary, case):
+    """create runs python3 from PATH, as a shell would, but never one that
+    another user could have put there: the entry is skipped, said so, and
+    the next python3 on PATH makes the venv."""
+    marker = tmp_path / "RAN"
+    bindir, exe = hostile_path_entry(tmp_path, case, other_uid, fake_binary, marker)
+    os.rename(exe, bindir / "python3")
+    r = run([CLI, "create", "--without-pip", tmp_path / "new"],
+            env=clean_env(PATH=f"{bindir}:/usr/bin:/bin"))
+    assert not marker.exists(), f"{bindir / 'python3'} was run: {output(r)!r}"
+    assert r.returncode == 0, output(r)
+    assert f"venvshim: skipped {bindir / 'python3'}: ".encode() in r.stderr, output(r)
+    assert (tmp_path / "new" / "pyvenv.cfg").is_file()
+
+
+def test_create_refuses_a_python_another_user_could_have_put_there(tmp_path, other_uid,
+                                                                   fake_binary):
+    marker = tmp_path / "RAN"
+    _, exe = hostile_path_entry(tmp_path, "dir-owned-by-other", other_uid, fake_binary, marker)
+    r = run([CLI, "create", "--python", exe, tmp_path / "new"], env=clean_env())
+    assert not marker.exists(), f"{exe} was run: {output(r)!r}"
+    assert r.returncode == 1, output(r)
+    assert f"venvshim: not running {exe}: ".encode() in r.stderr, output(r)
+    assert not (tmp_path / "new").exists()
