@@ -10,8 +10,8 @@ the binaries, and is tagged
     manylinux_2_17_<arch>.manylinux2014_<arch>.musllinux_1_1_<arch>
 (manylinux2014 is the same policy under the name pip 19.3-20.2 know). Any
 other ELF file is refused: this script never tags what it has not checked.
-The zip entries keep their order, times and modes, so the output is as
-reproducible as the input (SOURCE_DATE_EPOCH, see .ci/release-build).
+The zip entries keep their order and times (SOURCE_DATE_EPOCH, see
+.ci/release-build); modes are normalised, so the umask does not show.
 """
 
 import base64
@@ -41,6 +41,17 @@ def elf_facts(data):
 def record_hash(data):
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
     return "sha256=" + digest
+
+
+def normalized(info):
+    """The entry with what the build machine leaks into it removed: the
+    file mode is 0644 or 0755 whatever the umask was; compressed (meson-python
+    0.12 stores)."""
+    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    executable = (info.external_attr >> 16) & 0o111
+    out.external_attr = (0o100755 if executable else 0o100644) << 16
+    out.compress_type = zipfile.ZIP_DEFLATED
+    return out
 
 
 def retag(wheel, outdir):
@@ -79,7 +90,7 @@ def retag(wheel, outdir):
     out = Path(outdir) / "{}-{}-py3-none-{}.whl".format(name, version, ".".join(tags))
     with zipfile.ZipFile(out, "w") as z:
         for info, data in entries:
-            z.writestr(info, new.get(info.filename, data))
+            z.writestr(normalized(info), new.get(info.filename, data))
     return out
 
 
