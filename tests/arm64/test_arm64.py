@@ -7,7 +7,6 @@ plain `python -m venv` venv."""
 
 import json
 import os
-import platform
 import shutil
 import subprocess
 from pathlib import Path
@@ -58,9 +57,9 @@ def test_the_build_is_static_aarch64(binary):
     assert "INTERP" not in segments and "DYNAMIC" not in segments, segments
 
 
-def test_the_interpreter_is_arm64_and_emulated():
+def test_the_interpreter_is_arm64():
+    """(emulated on this x86-64 machine, or native on an arm64 one)"""
     assert run([PYTHON, "-c", "import platform; print(platform.machine())"]).strip() == "aarch64"
-    assert platform.machine() != "aarch64", "not emulated: this test host is arm64 itself"
 
 
 def test_a_converted_venv_reports_what_the_plain_venv_did(tmp_path):

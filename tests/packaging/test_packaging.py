@@ -11,7 +11,10 @@ No network: pip runs with --no-index; virtualenv seeds from its bundled wheels.
 Run by tests/run-packaging, which installs the Debian packages it needs.
 """
 
+import base64
 import glob
+import hashlib
+import importlib.util
 import os
 import re
 import shutil
@@ -205,8 +208,8 @@ def test_every_elf_file_in_the_wheel_fits_its_tags(arch, work):
             if digest:
                 data = z.read(name)
                 assert int(size) == len(data), name
-                assert digest == "sha256=" + __import__("base64").urlsafe_b64encode(
-                    __import__("hashlib").sha256(data).digest()).rstrip(b"=").decode(), name
+                assert digest == "sha256=" + base64.urlsafe_b64encode(
+                    hashlib.sha256(data).digest()).rstrip(b"=").decode(), name
         for info in z.infolist():
             data = z.read(info)
             if data[:4] == b"\x7fELF":
@@ -230,9 +233,9 @@ def test_every_elf_file_in_the_wheel_fits_its_tags(arch, work):
 def wheel_targets():
     """(id, interpreter, arch, environment) for every interpreter found, as
     the integration tests find them, plus the arm64 python3.11 under qemu."""
-    spec = __import__("importlib.util").util.spec_from_file_location(
+    spec = importlib.util.spec_from_file_location(
         "integration_conftest", REPO / "tests" / "integration" / "conftest.py")
-    conftest = __import__("importlib.util").util.module_from_spec(spec)
+    conftest = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conftest)
     targets = [(i.id, i, "x86_64", {}) for i in conftest.discover_interpreters()]
     sysroot = os.environ.get("VENVSHIM_ARM64_SYSROOT")
