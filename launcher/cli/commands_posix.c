@@ -91,8 +91,9 @@ const cli_command cli_commands[] = {
      "point DIR at another interpreter of the same implementation and X.Y, keeping its packages",
      "For a venv whose base Python was removed or replaced. Without --python, looks on PATH, in "
      "/usr/bin, /usr/local/bin, pyenv, uv, asdf, mise, Homebrew and python.org frameworks; prefers "
-     "the venv's exact patch release, else the newest patch of its X.Y. Another X.Y or another "
-     "implementation is refused and nothing changes.",
+     "the venv's exact patch release, else the newest patch of its X.Y. Nothing is run from a "
+     "place someone other than you or root can write: it is skipped and listed. Another X.Y or "
+     "another implementation is refused and nothing changes.",
      rebase_options, cmd_rebase, NULL},
     CLI_COMMON_COMMANDS,
     {NULL, NULL, false, NULL, NULL, NULL, NULL, NULL},

@@ -3,13 +3,16 @@
 #include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../path.h"
+#include "../strbuf.h"
 #include "cli.h"
 #include "report.h"
+#include "safe_exec.h"
 #include "venv_access.h"
 
 /* python -m venv, 4 flags, --prompt NAME, --without-scm-ignore-files, DIR, NULL */
@@ -31,7 +34,7 @@ static bool venv_has_scm_option(const char *python) {
         "import sys, venv; sys.exit(not hasattr(venv.EnvBuilder, 'create_git_ignore_file'))", NULL};
     pid_t pid;
     int status;
-    if (posix_spawnp(&pid, python, NULL, NULL, argv, environ) != 0)
+    if (posix_spawn(&pid, python, NULL, NULL, argv, environ) != 0)
         return false;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
@@ -45,6 +48,51 @@ static const char *const venv_flags[] = {"--system-site-packages", "--without-pi
                                          "--upgrade-deps"};
 
 static int create(const cli_args *a);
+
+/* The interpreter that runs venv, as a path: --python as given (with a '/'),
+ * else the first NAME on PATH that only the caller or root can have put there
+ * (safe_exec.h). Entries that are not absolute, and places someone else can
+ * write, are skipped, and said so: a shell would run what they hold, but root
+ * running create must not. False after saying why. */
+static bool trusted_python(const char *python, char *out, size_t cap) {
+    static untrusted u;
+    if (strchr(python, '/')) {
+        int fd = safe_open_program(python, &u);
+        if (fd < 0) {
+            if (u.why[0])
+                cli_error(CLI_FAILED, "not running %s: %s", python, u.why);
+            else
+                cli_error(CLI_FAILED, "cannot run %s: %s", python, strerror(errno));
+            return false;
+        }
+        close(fd);
+        return sb_copy(out, cap, python);
+    }
+    const char *path = getenv("PATH");
+    for (const char *p = path ? path : ""; *p;) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char dir[VS_PATH_MAX];
+        if (n > 0 && p[0] == '/' && n < sizeof dir) {
+            memcpy(dir, p, n);
+            dir[n] = '\0';
+            char cand[VS_PATH_MAX];
+            if (path_join(cand, sizeof cand, dir, python) && access(cand, X_OK) == 0) {
+                int fd = safe_open_program(cand, &u);
+                if (fd >= 0) {
+                    close(fd);
+                    return sb_copy(out, cap, cand);
+                }
+                if (u.why[0])
+                    fprintf(stderr, "venvshim: skipped %s: %s\n", cand, u.why);
+            }
+        }
+        p += n + (end != NULL);
+    }
+    cli_error(CLI_FAILED, "no %s on PATH that only you or root can write (--python PATH names one)",
+              python);
+    return false;
+}
 static int finish(const cli_args *a, const venv_access *va, bool relocatable, bool scm_ignore);
 
 int cmd_create(const cli_args *a) {
@@ -55,7 +103,10 @@ int cmd_create(const cli_args *a) {
 }
 
 static int create(const cli_args *a) {
-    const char *python = cli_opt(a, "python") ? cli_opt(a, "python") : "python3";
+    static char python[VS_PATH_MAX];
+    if (!trusted_python(cli_opt(a, "python") ? cli_opt(a, "python") : "python3", python,
+                        sizeof python))
+        return CLI_FAILED;
     const char *dir = a->operand;
     bool relocatable = cli_opt(a, "relocatable") != NULL;
     bool scm_ignore = cli_opt(a, "without-scm-ignore-files") == NULL;
@@ -93,7 +144,7 @@ static int create(const cli_args *a) {
     if (pid == 0) {
         if (report_get_mode() == REPORT_JSON)
             dup2(STDERR_FILENO, STDOUT_FILENO); /* venv's and pip's lines are not JSON */
-        execvp(python, venv_argv);
+        execv(python, venv_argv);
         cli_error(CLI_FAILED, "cannot run %s: %s", python, strerror(errno));
         _exit(127);
     }

@@ -22,6 +22,7 @@
 #include "../cfg.h"
 #include "../path.h"
 #include "../plan.h"
+#include "../strbuf.h"
 #include "cli.h"
 #include "report.h"
 #include "find_pythons.h"
@@ -270,6 +271,23 @@ static bool launcher_agrees(const char *venv, const char *text, size_t len, cons
     return realpath(plan.base.binary, a) && realpath(to->executable, b) && strcmp(a, b) == 0;
 }
 
+/* What was not searched or run because another user could write it. The
+ * names are that user's choice: escaped on their way to a terminal. */
+static void print_skipped(FILE *to, const char *indent, const py_list *found) {
+    static char line[4 * (VS_PATH_MAX + sizeof found->skipped->why) + 64];
+    for (size_t i = 0; i < found->n_skipped; i++) {
+        strbuf sb;
+        sb_init(&sb, line, sizeof line);
+        sb_add(&sb, indent);
+        sb_add(&sb, "skipped: ");
+        sb_add_escaped(&sb, found->skipped[i].path);
+        sb_add(&sb, " (not run: ");
+        sb_add_escaped(&sb, found->skipped[i].why);
+        sb_add(&sb, ")\n");
+        fputs(line, to);
+    }
+}
+
 static int refuse(const char *venv, const venv_kind *v, const char *python, const py_kind *p,
                   const char *why) {
     char want[96], have[96];
@@ -327,8 +345,10 @@ static int do_rebase(const venv_access *va, const rebase_options *opt) {
         /* as given (a versioned name stays), made absolute */
         if (opt->python[0] == '/')
             snprintf(explicit.path, sizeof explicit.path, "%s", opt->python);
-        if (!py_probe(explicit.path, &explicit.kind, explicit.executable, &why)) {
-            rc = cli_error(CLI_FAILED, "%s: %s; nothing changed", opt->python, why);
+        probe_result pr = py_probe(explicit.path, &explicit.kind, explicit.executable, &why);
+        if (pr != PROBE_OK) {
+            rc = cli_error(CLI_FAILED, "%s: %s%s; nothing changed", opt->python,
+                           pr == PROBE_UNTRUSTED ? "not run: " : "", why);
             goto done;
         }
         const char *no = mismatch(&v, &explicit.kind);
@@ -369,6 +389,7 @@ static int do_rebase(const venv_access *va, const rebase_options *opt) {
                 fprintf(stderr, "venvshim: found %s: %s (%s)\n", found.items[i].path, d,
                         mismatch(&v, &found.items[i].kind));
             }
+            print_skipped(stderr, "venvshim: ", &found);
             goto done;
         }
         if (opt->only_if_unique && (first_exact ? exact : usable) != 1) {
@@ -417,6 +438,14 @@ static int do_rebase(const venv_access *va, const rebase_options *opt) {
             json_str(mismatch(&v, &found.items[i].kind));
             printf("}");
         }
+        printf("], \"skipped\": [");
+        for (size_t i = 0; i < found.n_skipped; i++) {
+            printf("%s{\"path\": ", i ? ", " : "");
+            json_str(found.skipped[i].path);
+            printf(", \"why\": ");
+            json_str(found.skipped[i].why);
+            printf("}");
+        }
         printf("]}\n");
     } else {
         printf("%s: %s; base %s: %s\n", venv, want, opt->dry_run ? "would become" : "becomes",
@@ -441,6 +470,7 @@ static int do_rebase(const venv_access *va, const rebase_options *opt) {
         if (other_versions)
             printf("  (and %zu interpreter%s of other versions)\n", other_versions,
                    other_versions == 1 ? "" : "s");
+        print_skipped(stdout, "  ", &found);
     }
     if (opt->dry_run) {
         if (!opt->json)

@@ -262,6 +262,10 @@ bool fs_error_is_denied(int error) {
     return error == EACCES;
 }
 
+bool fs_error_is_exhausted(int error) {
+    return error == EMFILE || error == ENFILE || error == ENOMEM;
+}
+
 void fs_write_all(int fd, const char *s) {
     size_t n = strlen(s);
     while (n > 0) {
