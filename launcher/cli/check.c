@@ -317,6 +317,10 @@ static bool reinstall(void) {
     return ok;
 }
 
+bool check_reinstall(void) {
+    return reinstall();
+}
+
 static void check_launchers(const char *venv, bool fix, report *r) {
     char bin[VS_PATH_MAX], ours_path[VS_PATH_MAX];
     if (!path_join(bin, sizeof bin, venv, "bin"))
@@ -404,6 +408,7 @@ int cmd_check(const cli_args *a) {
         int venv_fd = fix_opened ? fix_access.venv_fd : open_dir_at(AT_FDCWD, venv, false);
         check_bin_entries(venv, fix, &r);
         check_base(venv, &cfg, &trust, fix, &r);
+        check_lineage(venv, fix ? &fix_access : NULL, &r);
         check_launchers(venv, fix, &r);
         cfg_value relocatable = cfg_find(text, strlen(text), "relocatable");
         check_scripts(venv, fix, cfg_value_equals(relocatable, "true"), &r);

@@ -302,3 +302,20 @@ def test_a_non_utf8_venv_path_in_the_shebang_line_still_runs_as_text(primary, tm
     r = run([script, "a"], env=clean_env(PYLAUNCHER_DEBUG="1"))
     want = f"{ascii([str(script), 'a'])} {ascii(str(script))}\n".encode()
     assert RAN_TEXT in r.stderr and (r.returncode, r.stdout) == (0, want), describe(r)
+
+
+def test_sys_executable_is_the_interpreter_the_shebang_named(interp, tmp_path):
+    """A `#!/venv/bin/python3.12` (or pypy3) script reports that file as
+    sys.executable; its script launcher must too, not bin/python."""
+    venv = make_venv(interp, tmp_path.resolve())
+    names = [n for n in os.listdir(venv / "bin")
+             if re.fullmatch(r"(python3(\.\d+)?|pypy3)", n)]
+    assert names, os.listdir(venv / "bin")
+    for name in names:
+        text = (b"#!" + os.fsencode(str(venv / "bin" / name)) +
+                b"\nimport sys\nprint(sys.executable)\n")
+        script, plain = relocated(venv, f"t-{name}", text)
+        assert plain.returncode == 0, describe(plain)
+        assert plain.stdout.strip() == os.fsencode(str(venv / "bin" / name)), describe(plain)
+        r = run([script, "q"], input=b"")
+        assert (r.returncode, r.stdout) == (0, plain.stdout), f"{name}: {describe(r)}"
