@@ -1,0 +1,108 @@
+/* oneproc_choose: which libpython the base binary would load (oneproc.h). */
+#include "oneproc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../elfdyn.h"
+#include "../fs.h"
+#include "../libsearch.h"
+#include "../strbuf.h"
+
+/* The base's dynamic section and strings lie in its first pages (17 KiB is
+ * the whole of a pyenv python3.12); a base that needs more is exec'd. */
+#define HEAD_MAX (64 * 1024)
+
+/* Subdirectories glibc (2.36, x86-64 and AArch64) tries in each search
+ * directory before the directory itself: glibc-hwcaps/<level>/ and the
+ * legacy hardware-capability and platform directories. A library found there
+ * would be another file; when one of them exists, the base is exec'd. */
+static const char *const hwcap_dirs[] = {"glibc-hwcaps", "tls",    "haswell", "xeon_phi",
+                                         "avx512_1",     "x86_64", "aarch64", "atomics"};
+
+static const char *not_possible(oneproc_choice *c, const char *reason) {
+    c->possible = false;
+    c->reason = reason;
+    return reason;
+}
+
+/* Read the first HEAD_MAX bytes of the base: one open, fstat, read. */
+static long read_head(const char *path, unsigned char *buf) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    ssize_t n = -1;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        do
+            n = read(fd, buf, HEAD_MAX);
+        while (n < 0 && errno == EINTR);
+    close(fd);
+    return (long)n;
+}
+
+/* Look for name in dir as the loader would: 1 found, 0 absent, -1 cannot tell. */
+static int look_in(const char *dir, const char *name) {
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+    struct stat st;
+    int found = 0;
+    for (size_t i = 0; i < sizeof hwcap_dirs / sizeof hwcap_dirs[0] && found == 0; i++)
+        if (fstatat(dfd, hwcap_dirs[i], &st, 0) == 0 || errno != ENOENT)
+            found = -1;
+    if (found == 0) {
+        if (fstatat(dfd, name, &st, 0) == 0)
+            found = S_ISREG(st.st_mode) ? 1 : -1;
+        else if (errno != ENOENT)
+            found = -1;
+    }
+    close(dfd);
+    return found;
+}
+
+void oneproc_choose(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c) {
+    static unsigned char head[HEAD_MAX];
+    static elfdyn_info info;
+    static libsearch_dirs dirs;
+    static char origin[VS_PATH_MAX];
+    c->possible = false;
+    c->library[0] = '\0';
+    long n = read_head(plan->base.binary, head);
+    if (n < 0)
+        return (void)not_possible(c, "the base cannot be read");
+    elfdyn_status st = elfdyn_parse(head, (size_t)n, &info);
+    if (st != ELFDYN_OK)
+        return (void)not_possible(c, elfdyn_reason(st));
+    const char *origin_dir = NULL;
+    if (libsearch_uses_origin(&info)) {
+        if (!fs_realpath(plan->base.binary, origin))
+            return (void)not_possible(c, "the base's $ORIGIN cannot be resolved");
+        path_dirname(origin);
+        origin_dir = origin;
+    }
+    const char *why = libsearch_dirs_for(&info, origin_dir, ld_library_path, &dirs);
+    if (why)
+        return (void)not_possible(c, why);
+    if (!libsearch_version(info.libpython, &c->major, &c->minor) || c->major != 3 || c->minor < 6)
+        return (void)not_possible(c, "its libpython is not CPython 3.6 or later");
+    for (int i = 0; i < dirs.count; i++) {
+        int found = look_in(dirs.dir[i], info.libpython);
+        if (found < 0)
+            return (void)not_possible(
+                c, "a directory the loader searches holds a hardware-capability subdirectory "
+                   "or cannot be read");
+        if (found) {
+            if (!path_join(c->library, sizeof c->library, dirs.dir[i], info.libpython))
+                return (void)not_possible(c, "the library's path is too long");
+            c->possible = true;
+            c->reason = NULL;
+            return;
+        }
+    }
+    not_possible(c, "its libpython is not in its DT_RUNPATH (ld.so.cache or a default directory "
+                    "would supply it)");
+}
