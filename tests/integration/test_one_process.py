@@ -1,0 +1,259 @@
+"""One-process mode (launcher/posix/oneproc.h, docs/design.md "One process").
+
+`VENVSHIM_ONE_PROCESS=1 venvshim install` puts venvshim-launcher-dl in a venv
+whose base loads a shared libpython (every pyenv CPython here); that launcher
+loads the library the base binary would load and runs the interpreter in its
+own process. The oracle is the same venv as `python -m venv` made it (a symlink
+venv): every scenario below runs there first, then again after the install,
+and must give the same exit status and output. Debian's python3.11 and PyPy
+link no shared libpython: install keeps the static launcher, which execs.
+
+One venv per interpreter, shared by the tests of this module (a few seconds
+each); the scenarios run once per venv in one batch.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import (BUILD_DIR, CLI, PYENV_VERSIONS, clean_env, create_plain_venv, describe,
+                      run)
+
+DL = BUILD_DIR / "venvshim-launcher-dl"
+STATIC = BUILD_DIR / "venvshim-launcher"
+
+# What the interpreter reports about itself (one start).
+IDENTITY = r"""
+import json, os, sys, site
+json.dump({
+    "executable": sys.executable, "prefix": sys.prefix, "exec_prefix": sys.exec_prefix,
+    "base_prefix": sys.base_prefix, "base_exec_prefix": sys.base_exec_prefix,
+    "base_executable": getattr(sys, "_base_executable", None), "path": sys.path,
+    "argv": sys.argv, "orig_argv_tail": getattr(sys, "orig_argv", [None])[1:],
+    "flags": list(sys.flags), "site": site.getsitepackages() if hasattr(site, "getsitepackages") else None,
+    "env": sorted(k for k in os.environ if "PYVENV" in k or "VENVSHIM" in k or k == "PYTHONHOME"),
+}, sys.stdout)
+"""
+
+MP = r"""
+import multiprocessing as mp, sys
+def f(x):
+    return (sys.executable, sys.prefix, x * 2)
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    with mp.Pool(1) as p:
+        print(p.map(f, [21]))
+"""
+
+SCENARIOS = {
+    "exit-status": ["-c", "import sys; sys.exit(3)"],
+    "sigterm": ["-c", "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"],
+    "keyboardinterrupt": ["-c", "raise KeyboardInterrupt"],
+    "stdin": ["-c", "import sys; print(sys.stdin.read().upper())"],
+    "isolated-nosite": ["-I", "-S", "-c", IDENTITY],
+    "E-s-X": ["-E", "-s", "-X", "utf8", "-c", IDENTITY],
+    "subprocess": ["-c", "import subprocess, sys; subprocess.run([sys.executable, '-c', "
+                         "'import sys; print(sys.prefix, sys.executable)'], check=True)"],
+    "execv": ["-c", "import os, sys; sys.stdout.flush(); os.execv(sys.executable, "
+                    "[sys.executable, '-c', 'import sys; print(sys.prefix, sys.argv)'])"],
+    "extensions": ["-c", "import ssl, sqlite3, ctypes, json; "
+                         "ctypes.pythonapi.Py_GetVersion.restype = ctypes.c_char_p; "
+                         "print(ssl.OPENSSL_VERSION, sqlite3.sqlite_version, "
+                         "ctypes.pythonapi.Py_GetVersion()[:4])"],
+    "stderr-error": ["-c", "import nosuchmodule_xyz"],
+    "argv": ["-c", "import sys; print(sys.argv)", "a b", "\u00e9", ""],
+}
+MP_METHODS = ("spawn", "forkserver", "fork")
+
+
+def is_pyenv(interp):
+    return str(interp.path).startswith(str(PYENV_VERSIONS))
+
+
+class OneProcessVenv:
+    def __init__(self, interp, root):
+        self.interp = interp
+        self.root = root
+        self.venv = create_plain_venv(interp, root / "venv")
+        self.python = self.venv / "bin" / "python"
+        (root / "mp.py").write_text(MP)
+        self.before = self.run_all()
+        self.install = run([CLI, "install", self.venv], env=clean_env(VENVSHIM_ONE_PROCESS="1"))
+        assert self.install.returncode == 0, describe(self.install)
+        self.after = self.run_all()
+
+    def scenarios(self):
+        for name, args in SCENARIOS.items():
+            yield name, args, b"stdin text" if name == "stdin" else None
+        yield "identity", ["-c", IDENTITY], None
+        yield "nosite", ["-S", "-c", IDENTITY], None
+        for method in MP_METHODS:
+            yield f"mp-{method}", [str(self.root / "mp.py"), method], None
+        out = self.root / "inner"
+        yield "venv-inside", ["-c", f"import shutil, subprocess, sys, venv; "
+                                    f"shutil.rmtree({str(out)!r}, ignore_errors=True); "
+                                    f"venv.create({str(out)!r}); "
+                                    f"subprocess.run([{str(out / 'bin' / 'python')!r}, '-c', "
+                                    f"'import sys; print(sys.prefix, sys.base_prefix)'], check=True)"], None
+
+    def run_all(self):
+        results = {}
+        for name, args, stdin in self.scenarios():
+            r = run([self.python, *args], input=stdin, cwd=self.root, timeout=120)
+            results[name] = (r.returncode, r.stdout, r.stderr)
+        return results
+
+
+@pytest.fixture(scope="module")
+def oneproc_venvs(tmp_path_factory):
+    cache = {}
+
+    def get(interp):
+        if interp.id not in cache:
+            try:
+                cache[interp.id] = OneProcessVenv(interp, tmp_path_factory.mktemp(f"op-{interp.id}"))
+            except Exception as e:  # remember it: do not rebuild for every test
+                cache[interp.id] = e
+        v = cache[interp.id]
+        if isinstance(v, Exception):
+            pytest.fail(f"setting up the one-process venv of {interp.id} failed: {v}", pytrace=False)
+        return v
+    return get
+
+
+def dry_run_mode(exe, **env):
+    r = run([exe], env=clean_env(PYLAUNCHER_DRYRUN="1", **env))
+    assert r.returncode == 0, describe(r)
+    modes = [l for l in r.stdout.decode().splitlines() if l.startswith("mode: ")]
+    assert len(modes) == 1, r.stdout
+    return modes[0]
+
+
+def test_install_chooses_the_launcher_by_the_base(interp, oneproc_venvs):
+    """pyenv bases load a shared libpython: the one-process launcher; Debian's and
+    PyPy's do not: the static launcher (byte for byte), which execs."""
+    v = oneproc_venvs(interp)
+    installed = (v.venv / "bin" / ".venvshim-launcher").read_bytes()
+    mode = dry_run_mode(v.python)
+    if is_pyenv(interp):
+        assert installed == DL.read_bytes()
+        lib_dir = interp.path.resolve().parent.parent / "lib"
+        assert mode.startswith(f"mode: one process, {lib_dir}/libpython3."), mode
+        assert b"one-process mode: the launcher loads" in v.install.stdout + v.install.stderr
+    else:
+        assert installed == STATIC.read_bytes()
+        assert mode.startswith("mode: exec, "), mode
+        assert b"one-process mode not used" in v.install.stdout + v.install.stderr
+    # check accepts the launcher install chose (it would re-install otherwise)
+    r = run([CLI, "check", v.venv])
+    assert r.returncode == 0 and b"this build's launcher" in r.stdout, describe(r)
+
+
+@pytest.mark.parametrize("scenario", [*SCENARIOS, "identity", "nosite",
+                                      *(f"mp-{m}" for m in MP_METHODS), "venv-inside"])
+def test_same_as_the_symlink_venv(interp, oneproc_venvs, scenario):
+    """Exit status, stdout and stderr as in the symlink venv: sys.executable,
+    prefixes, sys._base_executable, sys.path, flags, argv (and orig_argv after
+    argv[0]), signals, stdin, child processes (subprocess, os.execv,
+    multiprocessing spawn, forkserver and fork, a venv made from inside),
+    extension modules (ssl, sqlite3, ctypes reaching the C API)."""
+    v = oneproc_venvs(interp)
+    before, after = v.before[scenario], v.after[scenario]
+    if not is_pyenv(interp) and b'"base_executable"' in before[1]:
+        # exec mode (the static launcher): its sys._base_executable on 3.11+ is
+        # the fidelity issue's, not this mode's; compare the rest
+        before, after = (before[0], _without_base_executable(before[1]), before[2]), \
+                        (after[0], _without_base_executable(after[1]), after[2])
+    assert after == before, (f"{scenario}: symlink venv {before!r}\n"
+                             f"one-process venv {after!r}")
+
+
+def _without_base_executable(out):
+    report = json.loads(out)
+    report.pop("base_executable")
+    return report
+
+
+def test_one_process_is_the_callers_process(interp, oneproc_venvs):
+    """The PID the caller started is the interpreter's, and /proc/self/exe stays
+    the launcher: nothing was exec'd."""
+    v = oneproc_venvs(interp)
+    if not is_pyenv(interp):
+        pytest.skip(f"{interp.id} runs by exec (no shared libpython)")
+    p = subprocess.Popen([v.python, "-c", "import os; print(os.getpid(), os.readlink('/proc/self/exe'))"],
+                         stdout=subprocess.PIPE, env=clean_env())
+    out, _ = p.communicate(timeout=60)
+    pid, exe = out.decode().split()
+    assert int(pid) == p.pid
+    assert exe == str(v.venv / "bin" / ".venvshim-launcher")
+    # and VENVSHIM_TWO_PROCESS=1 makes the same launcher exec the base
+    r = run([v.python, "-c", "import os; print(os.readlink('/proc/self/exe'))"],
+            env=clean_env(VENVSHIM_TWO_PROCESS="1"))
+    assert r.stdout.decode().strip() == str(interp.path.resolve()), describe(r)
+
+
+def test_ld_library_path_makes_it_exec(interp, oneproc_venvs):
+    """LD_LIBRARY_PATH comes before DT_RUNPATH for the base: the launcher execs and
+    the base's loader decides; an empty one counts as unset (glibc)."""
+    v = oneproc_venvs(interp)
+    if not is_pyenv(interp):
+        pytest.skip(f"{interp.id} runs by exec (no shared libpython)")
+    assert dry_run_mode(v.python, LD_LIBRARY_PATH="/nonexistent").startswith(
+        "mode: exec, LD_LIBRARY_PATH is set")
+    assert dry_run_mode(v.python, LD_LIBRARY_PATH="").startswith("mode: one process, ")
+    r = run([v.python, "-c", "import os; print(os.readlink('/proc/self/exe'))"],
+            env=clean_env(LD_LIBRARY_PATH="/nonexistent"))
+    assert r.stdout.decode().strip() == str(interp.path.resolve()), describe(r)
+
+
+@pytest.fixture(scope="module")
+def preload_lib(tmp_path_factory):
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        pytest.skip("no C compiler (cc) to build the LD_PRELOAD library")
+    d = tmp_path_factory.mktemp("preload")
+    (d / "p.c").write_text('#include <unistd.h>\n__attribute__((constructor)) static void hi(void)'
+                           ' { write(2, "PRELOADED\\n", 10); }\n')
+    r = run([cc, "-shared", "-fPIC", "-o", d / "libp.so", d / "p.c"])
+    assert r.returncode == 0, describe(r)
+    return d / "libp.so"
+
+
+def test_ld_preload_loads_once_as_for_the_base(interp, oneproc_venvs, preload_lib):
+    """LD_PRELOAD reaches the interpreter's process once, as in the symlink venv
+    (the static launcher ignores it; the one-process launcher is that process)."""
+    v = oneproc_venvs(interp)
+    r = run([v.python, "-c", "pass"], env=clean_env(LD_PRELOAD=str(preload_lib)))
+    assert r.returncode == 0 and r.stderr.count(b"PRELOADED") == 1, describe(r)
+
+
+def test_c_extension_built_here(interp, oneproc_venvs, tmp_path):
+    """A C extension compiled against the base's headers imports and calls the C
+    API (its symbols come from the libpython the launcher loaded)."""
+    v = oneproc_venvs(interp)
+    if not is_pyenv(interp):
+        pytest.skip(f"{interp.id} runs by exec (no shared libpython)")
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        pytest.skip("no C compiler (cc)")
+    info = json.loads(run([v.python, "-c", "import json, sysconfig; print(json.dumps("
+                                           "[sysconfig.get_paths()['include'], "
+                                           "sysconfig.get_config_var('EXT_SUFFIX')]))"]).stdout)
+    (tmp_path / "ext.c").write_text(
+        '#include <Python.h>\n'
+        'static PyObject *twice(PyObject *s, PyObject *a) { return PyLong_FromLong(2 * PyLong_AsLong(a)); }\n'
+        'static PyMethodDef m[] = {{"twice", twice, METH_O, 0}, {0}};\n'
+        'static struct PyModuleDef d = {PyModuleDef_HEAD_INIT, "ext", 0, -1, m};\n'
+        'PyMODINIT_FUNC PyInit_ext(void) { return PyModule_Create(&d); }\n')
+    r = run([cc, "-shared", "-fPIC", f"-I{info[0]}", "-o", tmp_path / f"ext{info[1]}", tmp_path / "ext.c"])
+    assert r.returncode == 0, describe(r)
+    r = run([v.python, "-c", "import ext; print(ext.twice(21))"], cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.strip() == b"42", describe(r)
+    assert dry_run_mode(v.python).startswith("mode: one process")
