@@ -69,6 +69,8 @@ SCENARIOS = {
                          "ctypes.pythonapi.Py_GetVersion()[:4])"],
     "stderr-error": ["-c", "import nosuchmodule_xyz"],
     "argv": ["-c", "import sys; print(sys.argv)", "a b", "\u00e9", ""],
+    "libpython-mapped": ["-c", "print(sorted({l.split()[-1] for l in open('/proc/self/maps') "
+                               "if 'libpython' in l}))"],
 }
 MP_METHODS = ("spawn", "forkserver", "fork")
 
@@ -257,3 +259,154 @@ def test_c_extension_built_here(interp, oneproc_venvs, tmp_path):
     r = run([v.python, "-c", "import ext; print(ext.twice(21))"], cwd=tmp_path)
     assert r.returncode == 0 and r.stdout.strip() == b"42", describe(r)
     assert dry_run_mode(v.python).startswith("mode: one process")
+
+
+# ------------------------------------------------ bases made here: the choice
+# A copy of a pyenv base binary with its DT_RUNPATH string rewritten in place
+# (same length: '/'s where the template says <PAD>), in a directory of its own whose lib/ holds
+# what a test needs: the real library (linked), a broken one, or none.
+
+def newest_pyenv(interps):
+    found = [i for i in interps if i.present and is_pyenv(i) and i.kind == "cpython"]
+    if not found:
+        pytest.skip(f"no pyenv CPython under {PYENV_VERSIONS}")
+    return found[-1]
+
+
+class PatchedBase:
+    def __init__(self, interp, runpath):
+        self.real = interp.path.resolve()
+        self.prefix_real = self.real.parent.parent
+        orig = str(self.prefix_real / "lib")
+        self.home = Path(tempfile.mkdtemp(dir="/tmp", prefix="op"))
+        # "<PAD>" marks where the '/'s go that keep the string's length
+        runpath = runpath.replace("HOME", str(self.home))
+        pad = len(orig) - len(runpath) + len("<PAD>")
+        if pad < 0:
+            pytest.skip(f"{orig} is too short to hold {runpath}")
+        runpath = runpath.replace("<PAD>", "/" * pad)
+        data = self.real.read_bytes()
+        old = orig.encode() + b"\0"
+        assert data.count(old) == 1, f"{self.real}: DT_RUNPATH {orig} not found once"
+        (self.home / "bin").mkdir()
+        (self.home / "lib").mkdir()
+        self.binary = self.home / "bin" / self.real.name
+        self.binary.write_bytes(data.replace(old, runpath.encode() + b"\0"))
+        self.binary.chmod(0o755)
+        self.libname = next(p.name for p in (self.prefix_real / "lib").glob("libpython3*.so.1.0"))
+        stdlib = self.real.name  # python3.12: lib/python3.12
+        os.symlink(self.prefix_real / "lib" / stdlib, self.home / "lib" / stdlib)
+        self.venv = self.home / "venv"
+        (self.venv / "bin").mkdir(parents=True)
+        version = self.real.name[len("python"):]
+        (self.venv / "pyvenv.cfg").write_text(f"home = {self.home / 'bin'}\nversion = {version}.0\n")
+        self.python = self.venv / "bin" / "python"
+        shutil.copy2(DL, self.python)
+
+    def link_real_library(self):
+        os.symlink(self.prefix_real / "lib" / self.libname, self.home / "lib" / self.libname)
+
+    def cleanup(self):
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+@pytest.fixture
+def patched(request):
+    made = []
+
+    def make(runpath):
+        from conftest import INTERPRETERS
+        p = PatchedBase(newest_pyenv(INTERPRETERS), runpath)
+        made.append(p)
+        return p
+    yield make
+    for p in made:
+        p.cleanup()
+
+
+MAPS = ("import sys; print(sys.prefix, sys.base_prefix); "
+        "print(sorted({l.split()[-1] for l in open('/proc/self/maps') if 'libpython' in l}))")
+
+
+@pytest.mark.parametrize("runpath", ["HOME/<PAD>lib", "$ORIGIN/<PAD>../lib",
+                                     "${ORIGIN}/<PAD>../lib"])
+def test_the_library_the_base_would_load(patched, runpath):
+    """The library comes from the base's DT_RUNPATH, $ORIGIN being the base's
+    directory: /proc/self/maps shows the same libpython as when the base runs."""
+    p = patched(runpath)
+    p.link_real_library()
+    mode = dry_run_mode(p.python)
+    assert mode.startswith("mode: one process, ") and mode.endswith(p.libname), mode
+    ours = run([p.python, "-c", MAPS], env=clean_env(PYLAUNCHER_DEBUG="1"))
+    base = run([p.binary, "-c", MAPS])
+    assert ours.returncode == 0 and b"one process: Py" in ours.stderr, describe(ours)
+    assert ours.stdout.splitlines()[1] == base.stdout.splitlines()[1], (describe(ours), describe(base))
+    assert ours.stdout.split()[0] == bytes(p.venv)
+
+
+@pytest.mark.parametrize("setup,reason", [
+    ("hwcaps", "hardware-capability subdirectory"),
+    ("missing", "not in its DT_RUNPATH"),
+    ("relative", "relative entry"),
+    ("empty", "empty entry"),
+])
+def test_what_cannot_be_decided_execs(patched, setup, reason):
+    """A search the launcher does not model exactly: the dry run says exec and why,
+    and the base runs by exec (its own loader decides)."""
+    p = patched({"relative": "lib<PAD>", "empty": "HOME/<PAD>lib:"}.get(setup, "HOME/<PAD>lib"))
+    if setup != "missing":
+        p.link_real_library()
+    if setup == "hwcaps":
+        (p.home / "lib" / "glibc-hwcaps").mkdir()
+    mode = dry_run_mode(p.python)
+    assert mode.startswith("mode: exec, ") and reason in mode, mode
+    r = run([p.python, "-c", "import os; print(os.readlink('/proc/self/exe'))"], cwd=p.home)
+    direct = run([p.binary, "-c", "import os; print(os.readlink('/proc/self/exe'))"], cwd=p.home)
+    assert (r.returncode, r.stdout) == (direct.returncode, direct.stdout), (describe(r), describe(direct))
+
+
+@pytest.mark.parametrize("library", ["garbage", "no-entry-point"])
+def test_a_library_that_fails_falls_back_to_exec(patched, library):
+    """The library the ELF names cannot be loaded, or has no main entry: traced,
+    then the base is exec'd and fails (or runs) exactly as when started directly;
+    never a crash of the launcher."""
+    p = patched("HOME/<PAD>lib")
+    lib = p.home / "lib" / p.libname
+    if library == "garbage":
+        lib.write_bytes(b"not an ELF file\n")
+    else:
+        libz = next((Path(d) / "libz.so.1" for d in ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+                                                       "/lib64", "/usr/lib64", "/usr/lib")
+                     if (Path(d) / "libz.so.1").exists()), None)
+        if not libz:
+            pytest.skip("no libz.so.1 to stand in for a library without Py_BytesMain")
+        shutil.copy(libz, lib)
+    assert dry_run_mode(p.python).startswith("mode: one process, ")
+    r = run([p.python, "-c", "pass"], env=clean_env(PYLAUNCHER_DEBUG="1"))
+    direct = run([p.binary, "-c", "pass"])
+    assert r.returncode == direct.returncode and r.returncode > 0, (describe(r), describe(direct))
+    want = b"cannot load" if library == "garbage" else b"has no main entry"
+    assert want in r.stderr and b"venvshim: exec: " in r.stderr, describe(r)
+
+
+def test_the_choice_persists_until_undone(tmp_path):
+    """Once a venv has the one-process launcher, install (and check --fix, rebase,
+    which install through it) keep that kind without the variable; =0 undoes it."""
+    from conftest import INTERPRETERS
+    interp = newest_pyenv(INTERPRETERS)
+    venv = create_plain_venv(interp, tmp_path / "v")
+    launcher = venv / "bin" / ".venvshim-launcher"
+    for env, want in (({"VENVSHIM_ONE_PROCESS": "1"}, DL), ({}, DL),
+                      ({"VENVSHIM_ONE_PROCESS": "0"}, STATIC), ({}, STATIC),
+                      ({"VENVSHIM_ONE_PROCESS": "1"}, DL)):
+        r = run([CLI, "install", venv], env=clean_env(**env))
+        assert r.returncode == 0, describe(r)
+        assert launcher.read_bytes() == want.read_bytes(), (env, describe(r))
+    # check --fix after a python name was replaced by a copy of the base
+    (venv / "bin" / "python").unlink()
+    shutil.copy2(interp.path.resolve(), venv / "bin" / "python")
+    r = run([CLI, "check", "--fix", venv])
+    assert r.returncode == 0, describe(r)
+    assert os.readlink(venv / "bin" / "python") == ".venvshim-launcher"
+    assert launcher.read_bytes() == DL.read_bytes()
+    assert dry_run_mode(venv / "bin" / "python").startswith("mode: one process, ")
