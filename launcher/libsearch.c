@@ -27,11 +27,29 @@ const char *libsearch_dirs_for(const elfdyn_info *info, const char *origin,
         return "it names more than one libpython";
     if (strchr(info->libpython, '/'))
         return "its libpython is named by a path";
-    if (ld_library_path && ld_library_path[0])
-        return "LD_LIBRARY_PATH is set (the loader searches it first)";
     if (!info->has_runpath)
         return info->has_rpath ? "it has DT_RPATH (which also serves libpython's dependencies)"
                                : "its libpython comes from ld.so.cache or the default directories";
+    /* LD_LIBRARY_PATH first (ld.so(8): before DT_RUNPATH), its entries
+     * separated by ':' or ';'; only absolute ones without substitutions */
+    if (ld_library_path && ld_library_path[0]) {
+        const char *p = ld_library_path;
+        for (;;) {
+            size_t n = strcspn(p, ":;");
+            if (n == 0 || p[0] != '/')
+                return "LD_LIBRARY_PATH has an empty or relative entry (the current directory)";
+            if (memchr(p, '$', n))
+                return "LD_LIBRARY_PATH uses a substitution ($ORIGIN, $LIB, $PLATFORM)";
+            if (out->count == LIBSEARCH_MAX_DIRS || n >= VS_PATH_MAX)
+                return "LD_LIBRARY_PATH has too many or too long entries";
+            char *dir = out->dir[out->count++];
+            memcpy(dir, p, n);
+            dir[n] = '\0';
+            if (!p[n])
+                break;
+            p += n + 1;
+        }
+    }
     const char *p = info->runpath;
     for (;;) {
         const char *end = strchr(p, ':');

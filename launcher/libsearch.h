@@ -14,7 +14,9 @@
  * - no DT_RPATH without DT_RUNPATH (the loader ignores DT_RPATH when
  *   DT_RUNPATH is present): DT_RPATH also serves libpython's own
  *   dependencies, which only the base's process would search;
- * - LD_LIBRARY_PATH unset or empty: it comes before DT_RUNPATH;
+ * - LD_LIBRARY_PATH comes before DT_RUNPATH: its entries are searched first,
+ *   and must be absolute, without substitutions (an empty entry is the
+ *   current directory);
  * - neither DT_RUNPATH nor DT_RPATH: the library comes from ld.so.cache or
  *   the default directories, which this does not model (Debian, Fedora
  *   system Pythons): refused. */

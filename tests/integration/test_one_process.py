@@ -201,17 +201,31 @@ def test_one_process_is_the_callers_process(interp, oneproc_venvs):
     assert r.stdout.decode().strip() == str(interp.path.resolve()), describe(r)
 
 
-def test_ld_library_path_makes_it_exec(interp, oneproc_venvs):
-    """LD_LIBRARY_PATH comes before DT_RUNPATH for the base: the launcher execs and
-    the base's loader decides; an empty one counts as unset (glibc)."""
+def test_ld_library_path_is_searched_first(interp, oneproc_venvs, tmp_path):
+    """LD_LIBRARY_PATH comes before DT_RUNPATH for the base: a directory there that
+    holds the library supplies it (the same file the base maps), one without it
+    changes nothing, and an empty (the current directory) or relative entry
+    makes the launcher exec so the base's loader decides."""
     v = oneproc_venvs(interp)
     if not is_pyenv(interp):
         pytest.skip(f"{interp.id} runs by exec (no shared libpython)")
-    assert dry_run_mode(v.python, LD_LIBRARY_PATH="/nonexistent").startswith(
-        "mode: exec, LD_LIBRARY_PATH is set")
+    real = interp.path.resolve().parent.parent / "lib"
+    lib = next(real.glob("libpython3*.so.1.0"))
+    (tmp_path / "llp").mkdir()
+    os.symlink(lib, tmp_path / "llp" / lib.name)
+    llp = f"/nonexistent:{tmp_path / 'llp'}"
+    assert dry_run_mode(v.python, LD_LIBRARY_PATH=llp) == \
+        f"mode: one process, {tmp_path / 'llp' / lib.name}"
+    assert dry_run_mode(v.python, LD_LIBRARY_PATH="/nonexistent") == f"mode: one process, {lib}"
     assert dry_run_mode(v.python, LD_LIBRARY_PATH="").startswith("mode: one process, ")
+    for bad in ("/nonexistent:", "lib", "/x/$LIB"):
+        assert dry_run_mode(v.python, LD_LIBRARY_PATH=bad).startswith("mode: exec, LD_LIBRARY_PATH")
+    maps = "print(sorted({l.split()[-1] for l in open('/proc/self/maps') if 'libpython' in l}))"
+    ours = run([v.python, "-c", maps], env=clean_env(LD_LIBRARY_PATH=llp))
+    base = run([interp.path, "-c", maps], env=clean_env(LD_LIBRARY_PATH=llp))
+    assert ours.returncode == 0 and ours.stdout == base.stdout, (describe(ours), describe(base))
     r = run([v.python, "-c", "import os; print(os.readlink('/proc/self/exe'))"],
-            env=clean_env(LD_LIBRARY_PATH="/nonexistent"))
+            env=clean_env(LD_LIBRARY_PATH="lib"))
     assert r.stdout.decode().strip() == str(interp.path.resolve()), describe(r)
 
 

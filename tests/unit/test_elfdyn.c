@@ -179,16 +179,28 @@ Test(libsearch, runpath_in_order_with_origin) {
     cr_assert(libsearch_uses_origin(&info));
 }
 
+Test(libsearch, ld_library_path_first) {
+    cr_assert_null(search("libpython3.12.so.1.0", "/r", NULL, NULL, "/x;/y:/z/"));
+    cr_assert_eq(dirs.count, 4);
+    cr_assert_str_eq(dirs.dir[0], "/x");
+    cr_assert_str_eq(dirs.dir[1], "/y");
+    cr_assert_str_eq(dirs.dir[2], "/z/");
+    cr_assert_str_eq(dirs.dir[3], "/r");
+}
+
 Test(libsearch, refused) {
     const char *lib = "libpython3.12.so.1.0";
     cr_assert_not_null(search("", "/a", NULL, NULL, NULL));                     /* no libpython */
     cr_assert_not_null(search("sub/libpython3.12.so", "/a", NULL, NULL, NULL)); /* a path */
-    cr_assert_not_null(search(lib, "/a", NULL, NULL, "/elsewhere")); /* LD_LIBRARY_PATH */
-    cr_assert_not_null(search(lib, NULL, NULL, NULL, NULL));         /* ld.so.cache */
-    cr_assert_not_null(search(lib, NULL, "/a", NULL, NULL));         /* DT_RPATH */
-    cr_assert_not_null(search(lib, "/a:", NULL, NULL, NULL));        /* empty entry: the CWD */
-    cr_assert_not_null(search(lib, "lib", NULL, NULL, NULL));        /* relative: the CWD */
-    cr_assert_not_null(search(lib, "/a/$LIB", NULL, NULL, NULL));    /* the loader's own */
+    cr_assert_not_null(search(lib, "/a", NULL, NULL, "/x::/y")); /* LD_LIBRARY_PATH: the CWD */
+    cr_assert_not_null(search(lib, "/a", NULL, NULL, "/x:"));
+    cr_assert_not_null(search(lib, "/a", NULL, NULL, "lib"));
+    cr_assert_not_null(search(lib, "/a", NULL, NULL, "/x/$LIB"));
+    cr_assert_not_null(search(lib, NULL, NULL, NULL, NULL));      /* ld.so.cache */
+    cr_assert_not_null(search(lib, NULL, "/a", NULL, NULL));      /* DT_RPATH */
+    cr_assert_not_null(search(lib, "/a:", NULL, NULL, NULL));     /* empty entry: the CWD */
+    cr_assert_not_null(search(lib, "lib", NULL, NULL, NULL));     /* relative: the CWD */
+    cr_assert_not_null(search(lib, "/a/$LIB", NULL, NULL, NULL)); /* the loader's own */
     cr_assert_not_null(search(lib, "$ORIGINX/lib", NULL, "/o", NULL));
     cr_assert_not_null(search(lib, "$ORIGIN/lib", NULL, NULL, NULL)); /* unresolved */
     cr_assert_null(search(lib, "/a", NULL, NULL, ""));                /* empty: unset */
