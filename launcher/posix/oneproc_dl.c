@@ -86,10 +86,10 @@ void oneproc_run(const oneproc_choice *c, const vs_plan *plan, int argc, char **
         diag_trace("exec: cannot load ", c->library, ": ", why ? why : "?", NULL);
         return;
     }
-    bytes_main_fn bytes_main = (bytes_main_fn)symbol(lib, c->minor >= 8   ? "Py_BytesMain"
-                                                          : c->minor == 7 ? "_Py_UnixMain"
-                                                                          : NULL);
-    wide_main_fn wide_main = c->minor == 6 ? (wide_main_fn)symbol(lib, "Py_Main") : NULL;
+    /* what each version's Programs/python.c calls */
+    const char *entry = c->minor >= 8 ? "Py_BytesMain" : c->minor == 7 ? "_Py_UnixMain" : "Py_Main";
+    bytes_main_fn bytes_main = c->minor >= 7 ? (bytes_main_fn)symbol(lib, entry) : NULL;
+    wide_main_fn wide_main = c->minor == 6 ? (wide_main_fn)symbol(lib, entry) : NULL;
     bool decodes = symbol(lib, "Py_DecodeLocale") != NULL;
     if ((!bytes_main && !(wide_main && decodes)) || !version_matches(lib, c)) {
         diag_trace("exec: ", c->library, " is not the CPython its name says or has no main entry",
@@ -115,10 +115,6 @@ void oneproc_run(const oneproc_choice *c, const vs_plan *plan, int argc, char **
             return; /* nothing has run yet: exec */
         args[0] = (char *)plan->base.binary;
     }
-    diag_trace("one process: ",
-               c->minor >= 8   ? "Py_BytesMain"
-               : c->minor == 7 ? "_Py_UnixMain"
-                               : "Py_Main",
-               " from ", c->library, NULL);
+    diag_trace("one process: ", entry, " from ", c->library, NULL);
     exit(bytes_main ? bytes_main(argc, args) : run_wide(lib, wide_main, argc, args));
 }
