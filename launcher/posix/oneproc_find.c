@@ -16,10 +16,11 @@
  * the whole of a pyenv python3.12); a base that needs more is exec'd. */
 #define HEAD_MAX (64 * 1024)
 
-/* Subdirectories glibc (2.36, x86-64 and AArch64) tries in each search
- * directory before the directory itself: glibc-hwcaps/<level>/ and the
- * legacy hardware-capability and platform directories. A library found there
- * would be another file; when one of them exists, the base is exec'd. */
+/* Subdirectories glibc tries in each search directory before the directory
+ * itself (strace of a base's start, glibc 2.36 on x86-64): glibc-hwcaps/<level>/
+ * and the legacy tls/, haswell/, xeon_phi/, avx512_1/, x86_64/ trees; plus the
+ * AArch64 names, unverified. A library found there would be another file:
+ * when one of them exists, the base is exec'd and its loader decides. */
 static const char *const hwcap_dirs[] = {"glibc-hwcaps", "tls",    "haswell", "xeon_phi",
                                          "avx512_1",     "x86_64", "aarch64", "atomics"};
 
