@@ -19,9 +19,17 @@ typedef int (*wide_main_fn)(int, wchar_t **);
 typedef const char *(*version_fn)(void);
 typedef wchar_t *(*decode_fn)(const char *, size_t *);
 typedef int (*setup_allocators_fn)(const char *);
+typedef void (*set_program_name_fn)(const wchar_t *);
 
 static void *symbol(void *lib, const char *name) {
     return lib && name ? dlsym(lib, name) : NULL;
+}
+
+static bool is_ascii(const char *s) {
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
 }
 
 /* Py_GetVersion() starts with the X.Y the library's name promised. */
@@ -106,14 +114,22 @@ void oneproc_run(const oneproc_choice *c, const vs_plan *plan, int argc, char **
     if (argc < 1)
         argc = 1;
     /* 3.11+: getpath takes sys.executable (and the venv) from
-     * __PYVENV_LAUNCHER__ and sys._base_executable from argv[0]
-     * (Modules/getpath.py), so the interpreter reports the base binary a
-     * symlink venv's realpath() gives, not home/<our name>. The variable is
-     * removed from the environment by getpath itself. */
-    if (c->minor >= 11 && plan->argv0 == plan->loc.venv_exe) {
-        if (setenv(PYVENV_LAUNCHER_VAR, plan->loc.venv_exe, 1) != 0)
+     * __PYVENV_LAUNCHER__, and sys._base_executable from the program name
+     * (Modules/getpath.py), set here with Py_SetProgramName (which
+     * config_init_program_name in Python/initconfig.c prefers to argv[0]): the
+     * interpreter then reports the base binary a symlink venv's realpath()
+     * gives, not home/<our name>, and sys.orig_argv stays the argv exec mode
+     * passes. getpath removes the variable from the environment. Only for an
+     * ASCII path: before Python's pre-initialisation the locale cannot decode
+     * others as the interpreter would. */
+    set_program_name_fn set_name = (set_program_name_fn)symbol(lib, "Py_SetProgramName");
+    decode_fn decode = (decode_fn)symbol(lib, "Py_DecodeLocale");
+    if (c->minor >= 11 && plan->argv0 == plan->loc.venv_exe && set_name && decode &&
+        is_ascii(plan->base.binary)) {
+        wchar_t *name = decode(plan->base.binary, NULL);
+        if (!name || setenv(PYVENV_LAUNCHER_VAR, plan->loc.venv_exe, 1) != 0)
             return; /* nothing has run yet: exec */
-        args[0] = (char *)plan->base.binary;
+        set_name(name);
     }
     diag_trace("one process: ", entry, " from ", c->library, NULL);
     exit(bytes_main ? bytes_main(argc, args) : run_wide(lib, wide_main, argc, args));

@@ -37,7 +37,7 @@ json.dump({
     "executable": sys.executable, "prefix": sys.prefix, "exec_prefix": sys.exec_prefix,
     "base_prefix": sys.base_prefix, "base_exec_prefix": sys.base_exec_prefix,
     "base_executable": getattr(sys, "_base_executable", None), "path": sys.path,
-    "argv": sys.argv, "orig_argv_tail": getattr(sys, "orig_argv", [None])[1:],
+    "argv": sys.argv, "orig_argv": getattr(sys, "orig_argv", None),
     "flags": list(sys.flags), "site": site.getsitepackages() if hasattr(site, "getsitepackages") else None,
     "env": sorted(k for k in os.environ if "PYVENV" in k or "VENVSHIM" in k or k == "PYTHONHOME"),
 }, sys.stdout)
@@ -163,8 +163,7 @@ def test_install_chooses_the_launcher_by_the_base(interp, oneproc_venvs):
                                       *(f"mp-{m}" for m in MP_METHODS), "venv-inside"])
 def test_same_as_the_symlink_venv(interp, oneproc_venvs, scenario):
     """Exit status, stdout and stderr as in the symlink venv: sys.executable,
-    prefixes, sys._base_executable, sys.path, flags, argv (and orig_argv after
-    argv[0]), signals, stdin, child processes (subprocess, os.execv,
+    prefixes, sys._base_executable, sys.path, flags, argv and orig_argv, signals, stdin, child processes (subprocess, os.execv,
     multiprocessing spawn, forkserver and fork, a venv made from inside),
     extension modules (ssl, sqlite3, ctypes reaching the C API)."""
     v = oneproc_venvs(interp)
