@@ -163,9 +163,10 @@ def test_install_chooses_the_launcher_by_the_base(interp, oneproc_venvs):
                                       *(f"mp-{m}" for m in MP_METHODS), "venv-inside"])
 def test_same_as_the_symlink_venv(interp, oneproc_venvs, scenario):
     """Exit status, stdout and stderr as in the symlink venv: sys.executable,
-    prefixes, sys._base_executable, sys.path, flags, argv and orig_argv, signals, stdin, child processes (subprocess, os.execv,
-    multiprocessing spawn, forkserver and fork, a venv made from inside),
-    extension modules (ssl, sqlite3, ctypes reaching the C API)."""
+    prefixes, sys._base_executable, sys.path, flags, argv and orig_argv,
+    signals, stdin, child processes (subprocess, os.execv, multiprocessing
+    spawn, forkserver and fork, a venv made from inside), extension modules
+    (ssl, sqlite3, ctypes reaching the C API), the libpython mapped."""
     v = oneproc_venvs(interp)
     before, after = v.before[scenario], v.after[scenario]
     if not is_pyenv(interp) and b'"base_executable"' in before[1]:
