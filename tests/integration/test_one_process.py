@@ -425,3 +425,28 @@ def test_the_choice_persists_until_undone(tmp_path):
     assert os.readlink(venv / "bin" / "python") == ".venvshim-launcher"
     assert launcher.read_bytes() == DL.read_bytes()
     assert dry_run_mode(venv / "bin" / "python").startswith("mode: one process, ")
+
+
+def test_script_launchers_of_a_one_process_venv(tmp_path):
+    """`relocate` in a one-process venv writes script launchers of that kind (as the
+    pip-exit hook copies bin/python's launcher): the script runs in the launcher's
+    own process and reports what it reported as a `#!` text script."""
+    from conftest import INTERPRETERS
+    interp = newest_pyenv(INTERPRETERS)
+    venv = create_plain_venv(interp, tmp_path / "v")
+    script = venv / "bin" / "hello"
+    script.write_text(f"#!{venv / 'bin' / 'python'}\nimport os, sys\n"
+                      "print(sys.argv, sys.executable, sys.prefix, __name__)\nsys.exit(5)\n")
+    script.chmod(0o755)
+    r = run([CLI, "install", venv], env=clean_env(VENVSHIM_ONE_PROCESS="1"))
+    assert r.returncode == 0, describe(r)
+    before = run([script, "a b"], cwd=tmp_path)
+    r = run([CLI, "relocate", venv])
+    assert r.returncode == 0, describe(r)
+    data = script.read_bytes()
+    assert data.startswith(DL.read_bytes()) and len(data) > len(DL.read_bytes())
+    assert dry_run_mode(script).startswith("mode: one process, ")
+    after = run([script, "a b"], cwd=tmp_path)
+    assert (after.returncode, after.stdout, after.stderr) == \
+        (before.returncode, before.stdout, before.stderr) == (5, before.stdout, b""), \
+        (describe(before), describe(after))
