@@ -18,43 +18,32 @@ bool libsearch_uses_origin(const elfdyn_info *info) {
     return info->has_runpath && strstr(info->runpath, "ORIGIN") != NULL;
 }
 
-const char *libsearch_dirs_for(const elfdyn_info *info, const char *origin,
-                               const char *ld_library_path, libsearch_dirs *out) {
-    out->count = 0;
-    if (info->libpython_count == 0)
-        return "it is not linked against a shared libpython";
-    if (info->libpython_count > 1)
-        return "it names more than one libpython";
-    if (strchr(info->libpython, '/'))
-        return "its libpython is named by a path";
-    if (!info->has_runpath)
-        return info->has_rpath ? "it has DT_RPATH (which also serves libpython's dependencies)"
-                               : "its libpython comes from ld.so.cache or the default directories";
-    /* LD_LIBRARY_PATH first (ld.so(8): before DT_RUNPATH), its entries
-     * separated by ':' or ';'; only absolute ones without substitutions */
-    if (ld_library_path && ld_library_path[0]) {
-        const char *p = ld_library_path;
-        for (;;) {
-            size_t n = strcspn(p, ":;");
-            if (n == 0 || p[0] != '/')
-                return "LD_LIBRARY_PATH has an empty or relative entry (the current directory)";
-            if (memchr(p, '$', n))
-                return "LD_LIBRARY_PATH uses a substitution ($ORIGIN, $LIB, $PLATFORM)";
-            if (out->count == LIBSEARCH_MAX_DIRS || n >= VS_PATH_MAX)
-                return "LD_LIBRARY_PATH has too many or too long entries";
-            char *dir = out->dir[out->count++];
-            memcpy(dir, p, n);
-            dir[n] = '\0';
-            if (!p[n])
-                break;
-            p += n + 1;
-        }
+/* LD_LIBRARY_PATH's entries, separated by ':' or ';' (ld.so(8)): only
+ * absolute ones without substitutions. */
+static const char *add_ld_library_path(const char *p, libsearch_dirs *out) {
+    for (;;) {
+        size_t n = strcspn(p, ":;");
+        if (n == 0 || p[0] != '/')
+            return "LD_LIBRARY_PATH has an empty or relative entry (the current directory)";
+        if (memchr(p, '$', n))
+            return "LD_LIBRARY_PATH uses a substitution ($ORIGIN, $LIB, $PLATFORM)";
+        if (out->count == LIBSEARCH_MAX_DIRS || n >= VS_PATH_MAX)
+            return "LD_LIBRARY_PATH has too many or too long entries";
+        char *dir = out->dir[out->count++];
+        memcpy(dir, p, n);
+        dir[n] = '\0';
+        if (!p[n])
+            return NULL;
+        p += n + 1;
     }
-    const char *p = info->runpath;
+}
+
+/* DT_RUNPATH's entries, separated by ':': absolute, or $ORIGIN-relative. */
+static const char *add_runpath(const char *p, const char *origin, libsearch_dirs *out) {
     for (;;) {
         const char *end = strchr(p, ':');
         size_t n = end ? (size_t)(end - p) : strlen(p);
-        char entry[ELFDYN_PATH_MAX];
+        char entry[ELFDYN_PATH_MAX]; /* n < ELFDYN_PATH_MAX: p is a slice of one */
         memcpy(entry, p, n);
         entry[n] = '\0';
         if (out->count == LIBSEARCH_MAX_DIRS)
@@ -86,6 +75,24 @@ const char *libsearch_dirs_for(const elfdyn_info *info, const char *origin,
             return NULL;
         p = end + 1;
     }
+}
+
+const char *libsearch_dirs_for(const elfdyn_info *info, const char *origin,
+                               const char *ld_library_path, libsearch_dirs *out) {
+    out->count = 0;
+    if (info->libpython_count == 0)
+        return "it is not linked against a shared libpython";
+    if (info->libpython_count > 1)
+        return "it names more than one libpython";
+    if (strchr(info->libpython, '/'))
+        return "its libpython is named by a path";
+    if (!info->has_runpath)
+        return info->has_rpath ? "it has DT_RPATH (which also serves libpython's dependencies)"
+                               : "its libpython comes from ld.so.cache or the default directories";
+    const char *why = NULL;
+    if (ld_library_path && ld_library_path[0]) /* searched before DT_RUNPATH */
+        why = add_ld_library_path(ld_library_path, out);
+    return why ? why : add_runpath(info->runpath, origin, out);
 }
 
 static bool read_number(const char **p, int *value) {
