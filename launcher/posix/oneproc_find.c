@@ -24,12 +24,6 @@
 static const char *const hwcap_dirs[] = {"glibc-hwcaps", "tls",    "haswell", "xeon_phi",
                                          "avx512_1",     "x86_64", "aarch64", "atomics"};
 
-static const char *not_possible(oneproc_choice *c, const char *reason) {
-    c->possible = false;
-    c->reason = reason;
-    return reason;
-}
-
 /* Read the first HEAD_MAX bytes of the base: one open, fstat, read. */
 static long read_head(const char *path, unsigned char *buf) {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -65,45 +59,47 @@ static int look_in(const char *dir, const char *name) {
     return found;
 }
 
-void oneproc_choose(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c) {
+/* Where the library is (c->library, c->major, c->minor), or why not. */
+static const char *find_library(const vs_plan *plan, const char *ld_library_path,
+                                oneproc_choice *c) {
     static unsigned char head[HEAD_MAX];
     static elfdyn_info info;
     static libsearch_dirs dirs;
     static char origin[VS_PATH_MAX];
-    c->possible = false;
-    c->library[0] = '\0';
     long n = read_head(plan->base.binary, head);
     if (n < 0)
-        return (void)not_possible(c, "the base cannot be read");
+        return "the base cannot be read";
     elfdyn_status st = elfdyn_parse(head, (size_t)n, &info);
     if (st != ELFDYN_OK)
-        return (void)not_possible(c, elfdyn_reason(st));
+        return elfdyn_reason(st);
     const char *origin_dir = NULL;
     if (libsearch_uses_origin(&info)) {
         if (!fs_realpath(plan->base.binary, origin))
-            return (void)not_possible(c, "the base's $ORIGIN cannot be resolved");
+            return "the base's $ORIGIN cannot be resolved";
         path_dirname(origin);
         origin_dir = origin;
     }
     const char *why = libsearch_dirs_for(&info, origin_dir, ld_library_path, &dirs);
     if (why)
-        return (void)not_possible(c, why);
+        return why;
     if (!libsearch_version(info.libpython, &c->major, &c->minor) || c->major != 3 || c->minor < 6)
-        return (void)not_possible(c, "its libpython is not CPython 3.6 or later");
+        return "its libpython is not CPython 3.6 or later";
     for (int i = 0; i < dirs.count; i++) {
         int found = look_in(dirs.dir[i], info.libpython);
         if (found < 0)
-            return (void)not_possible(
-                c, "a directory the loader searches holds a hardware-capability subdirectory "
-                   "or cannot be read");
-        if (found) {
-            if (!path_join(c->library, sizeof c->library, dirs.dir[i], info.libpython))
-                return (void)not_possible(c, "the library's path is too long");
-            c->possible = true;
-            c->reason = NULL;
-            return;
-        }
+            return "a directory the loader searches holds a hardware-capability subdirectory "
+                   "or cannot be read";
+        if (found)
+            return path_join(c->library, sizeof c->library, dirs.dir[i], info.libpython)
+                       ? NULL
+                       : "the library's path is too long";
     }
-    not_possible(c, "its libpython is not in its DT_RUNPATH (ld.so.cache or a default directory "
-                    "would supply it)");
+    return "its libpython is not in its DT_RUNPATH (ld.so.cache or a default directory would "
+           "supply it)";
+}
+
+void oneproc_choose(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c) {
+    c->library[0] = '\0';
+    c->reason = find_library(plan, ld_library_path, c);
+    c->possible = c->reason == NULL;
 }
