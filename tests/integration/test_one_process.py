@@ -185,17 +185,19 @@ def _without_base_executable(out):
 
 
 def test_one_process_is_the_callers_process(interp, oneproc_venvs):
-    """The PID the caller started is the interpreter's, and /proc/self/exe stays
-    the launcher: nothing was exec'd."""
+    """The PID the caller started is the interpreter's, /proc/self/exe stays the
+    launcher and the process name the caller's: nothing was exec'd."""
     v = oneproc_venvs(interp)
     if not is_pyenv(interp):
         pytest.skip(f"{interp.id} runs by exec (no shared libpython)")
-    p = subprocess.Popen([v.python, "-c", "import os; print(os.getpid(), os.readlink('/proc/self/exe'))"],
+    p = subprocess.Popen([v.python, "-c", "import os; print(os.getpid(), os.readlink('/proc/self/exe'), "
+                                          "open('/proc/self/comm').read())"],
                          stdout=subprocess.PIPE, env=clean_env())
     out, _ = p.communicate(timeout=60)
-    pid, exe = out.decode().split()
+    pid, exe, comm = out.decode().split()
     assert int(pid) == p.pid
     assert exe == str(v.venv / "bin" / ".venvshim-launcher")
+    assert comm == "python"  # the name the caller ran, as in a symlink venv (docs/differences.md)
     # and VENVSHIM_TWO_PROCESS=1 makes the same launcher exec the base
     r = run([v.python, "-c", "import os; print(os.readlink('/proc/self/exe'))"],
             env=clean_env(VENVSHIM_TWO_PROCESS="1"))
