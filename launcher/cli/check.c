@@ -16,6 +16,7 @@
 #include "../script.h"
 #include "../version_guard.h"
 #include "check.h"
+#include "core_open.h"
 #include "report.h"
 #include "cli.h"
 #include "launcher_variant.h"
@@ -34,10 +35,11 @@ static bool check_cfg(const char *venv, report *r, venv_cfg *cfg, char **text) {
     const char *bad = NULL;
     *text = check_read_file(path, CFG_MAX_SIZE - 1, &len, &st, &bad);
     if (!*text && stat(path, &st) != 0) {
-        report_add(r, "pyvenv.cfg", FIND_PROBLEM, path,
-                   "%s: %s: %s is not a virtual environment (create one with 'venvshim create "
-                   "%s')",
-                   path, strerror(errno), venv, venv);
+        char create[SHELL_FIX_CAP];
+        snprintf(create, sizeof create, "venvshim create %s", shell_word(venv));
+        report_add_fix(r, "pyvenv.cfg", FIND_PROBLEM, path, create,
+                       "%s: %s: %s is not a virtual environment; create one with: ", path,
+                       strerror(errno), venv);
         return false;
     }
     if (bad && strcmp(bad, "is too large") == 0)
@@ -115,7 +117,18 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
     memset(&req, 0, sizeof req); /* fields added later default to "absent" */
     req.inv.argv0 = exe;
     req.traits = platform_traits_current();
-    if (plan_make(&req, &plan, &err) != 0) {
+    core_open_forget();
+    int made = plan_make(&req, &plan, &err);
+    if (core_open_refused()) {
+        /* what the core decided without that file is not the launcher's
+         * decision, and its error could quote nothing check may show */
+        report_add(r, "base", FIND_PROBLEM, NULL,
+                   "the base cannot be checked: check did not read %s, which the launcher reads; "
+                   "replace the link with the file itself",
+                   core_open_refused());
+        return;
+    }
+    if (made != 0) {
         char line[sizeof err.text];
         one_line(err.text, line, sizeof line);
         /* A vanished or replaced base: rebase keeps the packages (rebase.c);
@@ -137,24 +150,31 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
                 return;
             }
         }
-        report_add(r, "base", FIND_PROBLEM, NULL, "%s (the launcher would exit %d)%s%s%s", line,
-                   err.code, err.code == EXIT_NO_BASE ? "; 'venvshim rebase " : "",
-                   err.code == EXIT_NO_BASE ? venv : "",
-                   err.code == EXIT_NO_BASE ? "' points the venv at another interpreter of its "
-                                              "version, keeping its packages"
-                                            : "");
+        /* The launcher's own words, escaped by it (diag.c) with its commands
+         * quoted by sb_add_shell_word: shown as they are, never escaped again
+         * (that would change the commands). */
+        static char words[sizeof line + SHELL_FIX_CAP];
+        snprintf(words, sizeof words, "%s%s%s", line,
+                 err.code == EXIT_NO_BASE ? "; to point the venv at another interpreter of its "
+                                            "version, keeping its packages: venvshim rebase "
+                                          : "",
+                 err.code == EXIT_NO_BASE ? shell_word(venv) : "");
+        report_add_fix(r, "base", FIND_PROBLEM, NULL, words,
+                       "the launcher would exit %d: ", err.code);
         return;
     }
     if (plan.base.from_record) {
         /* venv --upgrade run inside a 3.8-3.10 venv: install rewrites home */
         bool fixed =
             fix && reinstall(venv) && plan_make(&req, &plan, &err) == 0 && !plan.base.from_record;
-        report_add(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan.base.binary,
-                   "pyvenv.cfg does not lead to the base (python -m venv --upgrade rewrote "
-                   "it?); the launcher runs the base recorded in bin/%s, %s%s%s",
-                   VS_BASE_RECORD, plan.base.binary,
-                   fixed ? ": wrote it into pyvenv.cfg" : "; 'venvshim install ",
-                   fixed ? "" : venv);
+        char again[SHELL_FIX_CAP];
+        snprintf(again, sizeof again, "venvshim install %s", shell_word(venv));
+        report_add_fix(
+            r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan.base.binary, fixed ? NULL : again,
+            "pyvenv.cfg does not lead to the base (python -m venv --upgrade rewrote "
+            "it?); the launcher runs the base recorded in bin/%s, %s%s",
+            VS_BASE_RECORD, plan.base.binary,
+            fixed ? ": wrote it into pyvenv.cfg" : "; it is written into pyvenv.cfg by: ");
         if (!fixed)
             return;
     }
@@ -195,10 +215,12 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
     }
     int amaj = 0, amin = 0;
     if (sscanf(actual, "%d.%d", &amaj, &amin) != 2 || amaj != major || amin != minor) {
-        report_add(r, "base", FIND_PROBLEM, base,
-                   "%s is Python %s but the venv is for %d.%d: recreate it: %s -m venv --clear "
-                   "%s && venvshim install %s",
-                   base, actual, major, minor, base, venv, venv);
+        char recreate[SHELL_FIX_CAP];
+        snprintf(recreate, sizeof recreate, "%s -m venv --clear %s && venvshim install %s",
+                 shell_word(base), shell_word(venv), shell_word(venv));
+        report_add_fix(r, "base", FIND_PROBLEM, base, recreate,
+                       "%s is Python %s but the venv is for %d.%d: recreate it: ", base, actual,
+                       major, minor);
         return;
     }
     /* v holds "X.Y.Z" (venv) or "X.Y.Z.final.0" (virtualenv): compare X.Y.Z */
@@ -318,9 +340,10 @@ static void check_launchers(const char *venv, bool fix, report *r) {
                    fixed ? "re-installed the launcher"
                          : "'venvshim check --fix DIR' or 'venvshim install DIR' brings it back");
     } else if (s.ours + s.other_build == 0) {
-        report_add(r, "launcher", FIND_INFO, bin,
-                   "not a venvshim venv (%s); 'venvshim install %s' adds the launcher", s.example,
-                   venv);
+        char add[SHELL_FIX_CAP];
+        snprintf(add, sizeof add, "venvshim install %s", shell_word(venv));
+        report_add_fix(r, "launcher", FIND_INFO, bin, add,
+                       "not a venvshim venv (%s); this adds the launcher: ", s.example);
     } else if (s.other_build || s.not_launcher) {
         /* Fixed is what a second look finds, not what install says it did. */
         if (fix && reinstall(venv))

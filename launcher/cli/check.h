@@ -40,8 +40,9 @@ void check_scripts(const char *venv, bool fix, bool relocatable, report *r);
 
 /* A whole regular file of at most max bytes, malloc'd and NUL-terminated;
  * NULL with *why ("is a FIFO", "is too large", "cannot be read: ...",
- * "changed while it was read") otherwise. The CLI's one reader
- * (read_regular, fileops.c) with READ_EXACT, in check's words. */
+ * "changed while it was read", "is a symbolic link to a file its owner does
+ * not own") otherwise. The CLI's one reader (read_regular, fileops.c) with
+ * READ_EXACT and READ_LINK_OWNER, in check's words. */
 char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st, const char **why);
 
 /* "a FIFO", "a character device", ... */

@@ -69,6 +69,14 @@ int relativize_home(const char *venv);
 unsigned char *zip_single_file(const char *name, const char *data, size_t len, const char *comment,
                                size_t *out_len);
 
+/* s as one word for the shell that will read a printed command (shell_word.c,
+ * through sb_add_shell_word): quoted when it needs to be, control bytes as
+ * $'\xHH'. The result lives until SHELL_WORD_SLOTS (8) more calls, so one
+ * printf may quote up to 8 words. */
+const char *shell_word(const char *s);
+/* Room for a printed command of a few such words. */
+#define SHELL_FIX_CAP (4 * (4 * VS_PATH_MAX + 8))
+
 /* Print "venvshim: <message>" to stderr; returns code. printf-style. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -81,32 +89,53 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 
 /* READ_NOFOLLOW: a symbolic link at the name is refused, not followed.
  * READ_EXACT: a file that shrinks or grows while it is read is a failure
- * (READ_FAIL_CHANGED) rather than read as far as it goes. */
-enum { READ_FOLLOW = 0, READ_NOFOLLOW = 1, READ_EXACT = 2 };
+ * (READ_FAIL_CHANGED) rather than read as far as it goes.
+ * READ_LINK_OWNER: a final link is followed only when it is root's or the
+ * caller's or its owner owns the file it leads to (READ_FAIL_FOREIGN_LINK
+ * otherwise): root never reads, through another user's link, a file that
+ * user could not read. READ_LINK_PUBLIC: also when that file is readable by
+ * everyone (an interpreter in /usr/bin). */
+enum {
+    READ_FOLLOW = 0,
+    READ_NOFOLLOW = 1,
+    READ_EXACT = 2,
+    READ_LINK_OWNER = 4,
+    READ_LINK_PUBLIC = 8,
+};
 
 /* Why a read failed: what, the errno that goes with it, and the file's mode
  * (READ_FAIL_KIND: a directory, FIFO, device, socket). */
 typedef struct {
     enum {
-        READ_FAIL_ERRNO,   /* err: from lstat, open, fstat or read */
-        READ_FAIL_LINK,    /* a symbolic link, with READ_NOFOLLOW */
-        READ_FAIL_KIND,    /* not a regular file: never opened */
-        READ_FAIL_SIZE,    /* cap bytes or more */
-        READ_FAIL_CHANGED, /* swapped or resized between the looks */
+        READ_FAIL_ERRNO,        /* err: from lstat, open, fstat or read */
+        READ_FAIL_LINK,         /* a symbolic link, with READ_NOFOLLOW */
+        READ_FAIL_KIND,         /* not a regular file: never opened */
+        READ_FAIL_SIZE,         /* cap bytes or more */
+        READ_FAIL_CHANGED,      /* swapped or resized between the looks */
+        READ_FAIL_FOREIGN_LINK, /* with READ_LINK_OWNER: a link to another user's file */
     } what;
     int err;
     mode_t mode;
 } read_failure;
 
-/* The CLI's one reader: every file the CLI reads goes through here. It looks
- * before opening (lstat; stat through a final link unless READ_NOFOLLOW):
- * only a regular file smaller than cap is opened, so a FIFO, a device
- * (/dev/zero, a watchdog) or a socket is never opened at all. It then opens
- * with O_NONBLOCK and O_NOCTTY (and O_NOFOLLOW unless the name was a link
- * followed on purpose) and checks with fstat(2) that what it opened is what it
- * looked at. name is relative to dirfd (AT_FDCWD: an ordinary path). Returns
- * the bytes, malloc'd and NUL-terminated; st gets the fstat of the file read.
- * NULL on failure, with errno and *fail set. */
+/* The CLI's one way to open a file for reading: every file the CLI reads,
+ * itself or through the launcher's core (core_open.c), is opened here. It
+ * looks before opening: on Linux an O_PATH descriptor pins the file the name
+ * leads to (through a final link unless READ_NOFOLLOW) and fstat(2) says what
+ * it is; elsewhere lstat/stat. Only a regular file smaller than cap is
+ * opened, so a FIFO, a device (/dev/ptmx, a watchdog) or a socket is never
+ * opened at all. It then opens with O_NONBLOCK and O_NOCTTY (through
+ * /proc/self/fd/N: the pinned file itself; without /proc, by name with
+ * O_NOFOLLOW unless the name was a link followed on purpose) and checks with
+ * fstat(2) that what it opened is what it looked at. name is relative to
+ * dirfd (AT_FDCWD: an ordinary path). The descriptor (O_CLOEXEC), st its
+ * fstat; or -1 with *fail set (READ_FAIL_KIND: st is what was found). */
+int open_regular(int dirfd, const char *name, size_t cap, int flags, struct stat *st,
+                 read_failure *fail);
+
+/* The whole of a file open_regular opens: the bytes, malloc'd and
+ * NUL-terminated; st gets the fstat of the file read. NULL on failure, with
+ * errno and *fail set. */
 char *read_regular(int dirfd, const char *name, size_t cap, int flags, size_t *len, struct stat *st,
                    read_failure *fail);
 

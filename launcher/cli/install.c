@@ -66,7 +66,7 @@ static int check_replaceable(int bin_fd, const char *bin, const char *name, cons
                      n < 0                              ? why
                      : n >= 2 && !memcmp(head, "#!", 2) ? "a script: a wrapper of yours?"
                                                         : "not an executable binary",
-                     venv);
+                     shell_word(venv));
 }
 
 static int scan_bin(int bin_fd, const char *bin, const char *venv_real, bool force, venv_bin *vb) {
@@ -376,7 +376,7 @@ int install_venv_with(const char *dir, bool force) {
         return cli_error(CLI_FAILED,
                          "%s is not a virtual environment (no pyvenv.cfg)\n"
                          "venvshim: create one with: venvshim create %s",
-                         venv, venv);
+                         venv, shell_word(venv));
     }
     int bin_fd = open_dir_at(venv_fd, "bin", true);
     int rc;

@@ -266,14 +266,17 @@ static int refuse(const char *venv, const venv_kind *v, const char *python, cons
     py_kind_describe(&x, want, sizeof want);
     py_kind_describe(p, have, sizeof have);
     const char *site = v->site[0] ? v->site : "DIR/lib/pythonX.Y/site-packages";
+    char venv_python[VS_PATH_MAX];
+    if (!path_join(venv_python, sizeof venv_python, venv, "bin/python"))
+        snprintf(venv_python, sizeof venv_python, "DIR/bin/python");
     return cli_error(
         CLI_FAILED,
         "%s is %s, %s: the venv %s is for %s (its packages were installed for that); nothing "
         "changed\nvenvshim: to move the venv to %s, recreate it and reinstall its packages: "
         "python3 -m pip freeze --path %s > requirements.txt (any Python with pip), then %s -m "
-        "venv --clear %s && %s/bin/python -m pip install -r requirements.txt && venvshim install "
-        "%s",
-        python, have, why, venv, want, have, site, python, venv, venv, venv);
+        "venv --clear %s && %s -m pip install -r requirements.txt && venvshim install %s",
+        python, have, why, venv, want, have, shell_word(site), shell_word(python), shell_word(venv),
+        shell_word(venv_python), shell_word(venv));
 }
 
 static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
@@ -339,13 +342,13 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
         }
         chosen = first_exact ? first_exact : best;
         if (!chosen) {
-            rc =
-                cli_error(CLI_FAILED,
-                          "no %s interpreter found for %s (searched PATH, /usr/bin, "
-                          "/usr/local/bin, pyenv, uv, asdf, mise, Homebrew, python.org); "
-                          "nothing changed\nvenvshim: install one (e.g. pyenv install %d.%d, uv "
-                          "python install %d.%d), then: venvshim rebase %s --python PATH",
-                          want, venv, v.kind.major, v.kind.minor, v.kind.major, v.kind.minor, venv);
+            rc = cli_error(CLI_FAILED,
+                           "no %s interpreter found for %s (searched PATH, /usr/bin, "
+                           "/usr/local/bin, pyenv, uv, asdf, mise, Homebrew, python.org); "
+                           "nothing changed\nvenvshim: install one (e.g. pyenv install %d.%d, uv "
+                           "python install %d.%d), then: venvshim rebase %s --python PATH",
+                           want, venv, v.kind.major, v.kind.minor, v.kind.major, v.kind.minor,
+                           shell_word(venv));
             for (size_t i = 0; i < found.count; i++) {
                 char d[96];
                 py_kind_describe(&found.items[i].kind, d, sizeof d);
@@ -358,7 +361,7 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
             rc = cli_error(CLI_FAILED,
                            "%zu interpreters could serve %s: choose one with: venvshim rebase "
                            "%s --python PATH",
-                           first_exact ? exact : usable, venv, venv);
+                           first_exact ? exact : usable, venv, shell_word(venv));
             goto done;
         }
     }

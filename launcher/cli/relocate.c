@@ -291,7 +291,7 @@ static int open_venv(relocation *r, const char *dir) {
         return cli_error(CLI_FAILED,
                          "%s is not a virtual environment (no pyvenv.cfg); create one with: "
                          "venvshim create --relocatable %s",
-                         r->venv, r->venv);
+                         r->venv, shell_word(r->venv));
     if (!path_join(r->bin, sizeof r->bin, r->venv, "bin"))
         return cli_error(CLI_FAILED, "path too long: %s", r->venv);
     r->bin_fd = open_dir_at(r->venv_fd, "bin", true);

@@ -24,21 +24,6 @@
 static const char *const hwcap_dirs[] = {"glibc-hwcaps", "tls",    "haswell", "xeon_phi",
                                          "avx512_1",     "x86_64", "aarch64", "atomics"};
 
-/* Read the first HEAD_MAX bytes of the base: one open, fstat, read. */
-static long read_head(const char *path, unsigned char *buf) {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    ssize_t n = -1;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-        do
-            n = read(fd, buf, HEAD_MAX);
-        while (n < 0 && errno == EINTR);
-    close(fd);
-    return (long)n;
-}
-
 /* Look for name in dir as the loader would: 1 found, 0 absent, -1 cannot tell. */
 static int look_in(const char *dir, const char *name) {
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -66,8 +51,9 @@ static const char *find_library(const vs_plan *plan, const char *ld_library_path
     static elfdyn_info info;
     static libsearch_dirs dirs;
     static char origin[VS_PATH_MAX];
-    long n = read_head(plan->base.binary, head);
-    if (n < 0)
+    /* through fs.h: the CLI's stricter opener applies there too (fs_posix.h) */
+    long n;
+    if (fs_probe(plan->base.binary, head, sizeof head, &n).kind != FS_FILE || n < 0)
         return "the base cannot be read";
     elfdyn_status st = elfdyn_parse(head, (size_t)n, &info);
     if (st != ELFDYN_OK)
