@@ -416,13 +416,18 @@ def test_the_choice_persists_until_undone(tmp_path):
     for env, want in (({"VENVSHIM_ONE_PROCESS": "1"}, DL), ({}, DL),
                       ({"VENVSHIM_ONE_PROCESS": "0"}, STATIC), ({}, STATIC),
                       ({"VENVSHIM_ONE_PROCESS": "1"}, DL)):
-        r = run([CLI, "install", venv], env=clean_env(**env))
+        install_env = clean_env(**env)
+        if not env:  # unset, even in a run of the suite in one-process mode
+            install_env.pop("VENVSHIM_ONE_PROCESS", None)
+        r = run([CLI, "install", venv], env=install_env)
         assert r.returncode == 0, describe(r)
         assert launcher.read_bytes() == want.read_bytes(), (env, describe(r))
     # check --fix after a python name was replaced by a copy of the base
     (venv / "bin" / "python").unlink()
     shutil.copy2(interp.path.resolve(), venv / "bin" / "python")
-    r = run([CLI, "check", "--fix", venv])
+    env = clean_env()
+    env.pop("VENVSHIM_ONE_PROCESS", None)
+    r = run([CLI, "check", "--fix", venv], env=env)
     assert r.returncode == 0, describe(r)
     assert os.readlink(venv / "bin" / "python") == ".venvshim-launcher"
     assert launcher.read_bytes() == DL.read_bytes()
