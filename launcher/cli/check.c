@@ -19,6 +19,7 @@
 #include "core_open.h"
 #include "report.h"
 #include "cli.h"
+#include "launcher_variant.h"
 #include "rebase.h"
 #include "venv_access.h"
 
@@ -328,9 +329,11 @@ static void check_launchers(const char *venv, bool fix, report *r) {
     size_t ours_len = 0;
     const char *why;
     struct stat st;
-    char *ours = find_launcher(ours_path, sizeof ours_path)
-                     ? check_read_file(ours_path, LAUNCHER_MAX, &ours_len, &st, &why)
-                     : NULL;
+    /* this build's launcher, of the kind install would choose now */
+    bool found = find_launcher(ours_path, sizeof ours_path);
+    if (found)
+        launcher_variant_for_venv(venv, ours_path, sizeof ours_path);
+    char *ours = found ? check_read_file(ours_path, LAUNCHER_MAX, &ours_len, &st, &why) : NULL;
     static bin_scan s, after;
     scan_launchers(bin, ours, ours_len, &s);
     if (s.count == 0) {
