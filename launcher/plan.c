@@ -65,6 +65,9 @@ static bool names_cpython_311_plus(const char *path, const vs_base *base) {
  * follows a symlink venv's bin/python (the last component, link by link).
  * NULL when the interpreter does not read the variable. */
 static const char *base_argv0(const vs_plan *plan) {
+    int major = plan->base.venv_major, minor = plan->base.venv_minor;
+    if (major < 3 || (major == 3 && minor < 11))
+        return NULL; /* 3.6-3.10 (or no version): no name to parse, no link to read */
     if (names_cpython_311_plus(plan->base.binary, &plan->base))
         return plan->base.binary;
     static char link[VS_PATH_MAX], target[VS_PATH_MAX], next[VS_PATH_MAX];

@@ -44,9 +44,15 @@ char **exec_envp(const vs_plan *plan, vs_error *err) {
     if (plan->env_count == 0)
         return environ;
     static char *envp[EXEC_ENV_MAX + PLAN_MAX_ENV + 1];
+    /* the first bytes of the names the plan changes: every other inherited
+     * variable is copied after one table look-up (this runs on every start,
+     * for every variable) */
+    bool first[256] = {false};
+    for (int i = 0; i < plan->env_count; i++)
+        first[(unsigned char)plan->env[i].name[0]] = true;
     size_t n = 0;
     for (char **e = environ; *e; e++) {
-        if (changed_by(plan, *e))
+        if (first[(unsigned char)**e] && changed_by(plan, *e))
             continue;
         if (n == EXEC_ENV_MAX)
             return edit_environ(plan, err);

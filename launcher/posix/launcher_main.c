@@ -54,9 +54,9 @@ static void read_environment(launcher_env *env) {
             TAKE(&env->safe_path, s, "PYTHONSAFEPATH");
         } else if (s[0] == '_') {
             TAKE(&env->pyvenv_launcher, s, PYVENV_LAUNCHER_VAR);
-        } else if (s[0] == 'L') {
+        } else if (oneproc_capable && s[0] == 'L') {
             TAKE(&env->ld_library_path, s, "LD_LIBRARY_PATH");
-        } else if (s[0] == 'V') {
+        } else if (oneproc_capable && s[0] == 'V') {
             TAKE(&env->two_process, s, ONEPROC_OFF_VAR);
         }
     }

@@ -35,6 +35,12 @@ typedef struct {
     const char *reason;        /* when not possible: why */
 } oneproc_choice;
 
+/* Whether this launcher can run a base in its own process at all: false in
+ * the static launcher, which then reads neither LD_LIBRARY_PATH nor
+ * ONEPROC_OFF_VAR from the environment (no work on every start for a choice
+ * it cannot make). */
+extern const bool oneproc_capable;
+
 /* Decide for plan's base. ld_library_path: the variable's value or NULL. */
 void oneproc_choose(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c);
 

@@ -14,6 +14,8 @@
 
 extern char **environ;
 
+const bool oneproc_capable = true;
+
 __attribute__((used)) static const char oneproc_marker[] = ONEPROC_LAUNCHER_MARKER;
 
 typedef int (*bytes_main_fn)(int, char **);

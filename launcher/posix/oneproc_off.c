@@ -1,6 +1,8 @@
 /* The static launcher cannot load a library: it always execs (oneproc.h). */
 #include "oneproc.h"
 
+const bool oneproc_capable = false;
+
 void oneproc_choose(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c) {
     (void)plan, (void)ld_library_path;
     c->possible = false;
