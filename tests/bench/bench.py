@@ -392,6 +392,23 @@ def main():
                 [f"this shell's ({len(os.environ)} variables)", f"{full:,}"],
                 ["minimal (2 variables)", f"{small:,}"]]))
 
+        # The real path (no dry run), which callgrind cannot count: the exec
+        # replaces the process before its report. step-count single-steps the
+        # launcher under ptrace up to its execve of the stub (a 3.99 base: the
+        # 3.11+ start, __PYVENV_LAUNCHER__ included).
+        step_count = os.path.join(build, "tests", "bench", "step-count")
+        hop_py = [os.path.join(hop, "bin", "python"), "-c", "pass"]
+        steps = []
+        for env in (dict(os.environ), {"PATH": "/usr/bin:/bin"}):
+            out = subprocess.run([step_count] + hop_py, env=env, capture_output=True, text=True)
+            ok = out.returncode == 0 and out.stdout.strip().isdigit()
+            steps.append(f"{int(out.stdout):,}" if ok else "not measured")
+        print("\nReal path, no dry run: instructions up to the execve of the base "
+              "(ptrace single-step, tests/bench/step-count.c, the hop venv):\n")
+        print(table(["environment", "instructions"], [
+            [f"this shell's ({len(os.environ)} variables)", steps[0]],
+            ["minimal (1 variable)", steps[1]]]))
+
         print("\n## 4. The launcher binary\n")
         size = os.path.getsize(launcher)
         static, stripped = elf_facts(launcher)
