@@ -119,12 +119,7 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
     char exe[VS_PATH_MAX];
     if (!path_join(exe, sizeof exe, venv, "bin/python"))
         return; /* cannot happen: check_cfg joined a longer name */
-    vs_request req;
-    memset(&req, 0, sizeof req); /* fields added later default to "absent" */
-    req.inv.argv0 = exe;
-    req.traits = platform_traits_current();
-    core_open_forget();
-    int made = plan_make(&req, &plan, &err);
+    int made = core_plan_for(exe, &plan, &err);
     if (core_open_refused()) {
         /* what the core decided without that file is not the launcher's
          * decision, and its error could quote nothing check may show */
@@ -148,7 +143,7 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
             fflush(stdout);
             dup2(saved, 1);
             close(saved);
-            if (rebased && plan_make(&req, &plan, &err) == 0) {
+            if (rebased && core_plan_for(exe, &plan, &err) == 0) {
                 report_add(r, "base", FIND_FIXED, plan.base.binary,
                            "the base interpreter was gone (the launcher would have exited %d): "
                            "rebased onto %s, keeping the packages",
@@ -172,7 +167,7 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
     if (plan.base.from_record) {
         /* venv --upgrade run inside a 3.8-3.10 venv: install rewrites home */
         bool fixed =
-            fix && reinstall() && plan_make(&req, &plan, &err) == 0 && !plan.base.from_record;
+            fix && reinstall() && core_plan_for(exe, &plan, &err) == 0 && !plan.base.from_record;
         char again[SHELL_FIX_CAP];
         snprintf(again, sizeof again, "venvshim install %s", shell_word(venv));
         report_add_fix(

@@ -28,13 +28,8 @@ static bool launcher_plan(const char *venv, vs_plan *plan) {
     static char exe[VS_PATH_MAX];
     if (!path_join(exe, sizeof exe, venv, "bin/python"))
         return false;
-    vs_request req;
-    memset(&req, 0, sizeof req);
-    req.inv.argv0 = exe;
-    req.traits = platform_traits_current();
-    core_open_forget();
     /* a file the core was refused: check_base says so */
-    return plan_make(&req, plan, &err) == 0 && !core_open_refused();
+    return core_plan_for(exe, plan, &err) == 0 && !core_open_refused();
 }
 
 /* Rewrite the value slice v of text (pyvenv.cfg as read) to value, through

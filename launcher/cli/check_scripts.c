@@ -13,6 +13,7 @@
 #include "../script.h"
 #include "check.h"
 #include "cli.h"
+#include "core_open.h"
 
 #define SH_EXEC_PREFIX "'''exec' "
 #define SCRIPT_MAX (16u << 20) /* larger is not a script */
@@ -134,11 +135,7 @@ static char *rewrite(const char *text, size_t len, const shebang *sb, const char
 static void check_script_launcher(const char *path, report *r, int *launchers) {
     static vs_plan plan;
     static vs_error err;
-    vs_request req;
-    memset(&req, 0, sizeof req);
-    req.inv.argv0 = path;
-    req.traits = platform_traits_current();
-    if (plan_make(&req, &plan, &err) == 0) {
+    if (core_plan_for(path, &plan, &err) == 0) {
         report_add(r, "script", FIND_OK, path, "%s is a script launcher; runs %s as %s", path,
                    plan.base.binary, plan_sys_executable(&plan));
         (*launchers)++;

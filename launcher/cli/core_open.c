@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "../platform.h"
 #include "../posix/fs_posix.h"
 #include "cli.h"
 #include "core_open.h"
@@ -43,4 +45,13 @@ const char *core_open_refused(void) {
 
 void core_open_forget(void) {
     refused[0] = '\0';
+}
+
+int core_plan_for(const char *exe, vs_plan *plan, vs_error *err) {
+    vs_request req;
+    memset(&req, 0, sizeof req); /* fields added later default to "absent" */
+    req.inv.argv0 = exe;
+    req.traits = platform_traits_current();
+    core_open_forget();
+    return plan_make(&req, plan, err);
 }

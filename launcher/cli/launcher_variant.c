@@ -10,6 +10,7 @@
 #include "../posix/oneproc.h"
 #include "../strbuf.h"
 #include "cli.h"
+#include "core_open.h"
 #include "launcher_variant.h"
 
 #define DL_NAME "venvshim-launcher-dl"
@@ -63,11 +64,7 @@ bool launcher_variant_for_venv(const char *venv, char *launcher, size_t cap) {
     char exe[VS_PATH_MAX];
     if (!path_join(exe, sizeof exe, venv, "bin/python"))
         return false;
-    vs_request req;
-    memset(&req, 0, sizeof req);
-    req.inv.argv0 = exe;
-    req.traits = platform_traits_current();
     const char *why;
-    return plan_make(&req, &plan, &err) == 0 &&
+    return core_plan_for(exe, &plan, &err) == 0 &&
            launcher_variant_choose(venv, &plan, launcher, cap, &why);
 }
