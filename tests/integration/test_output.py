@@ -127,3 +127,12 @@ def test_progress_on_a_terminal_not_in_a_pipe(tmp_path):
     assert b"venvshim: create:" not in piped.stdout + piped.stderr
     assert b"venvshim: relocate:" not in piped.stdout + piped.stderr
     assert piped.stderr == b"", describe(piped)
+
+
+def test_no_progress_lines_with_json_even_on_a_terminal(tmp_path):
+    """docs/json.md: progress lines are never printed with --json (the terminal
+    that shows them without it, test_progress_on_a_terminal_not_in_a_pipe, gets none)."""
+    tty = run_on_pty([CLI, "create", "--python", PYTHON, "--without-pip", "--relocatable",
+                      "--json", tmp_path / "t"])
+    assert b"venvshim: create:" not in tty and b"venvshim: relocate:" not in tty, tty
+    assert json.loads(tty)["ok"] is True, tty

@@ -1,11 +1,13 @@
 """1. Venv semantics: a venv converted by `venvshim install` reports exactly what
 the same venv reported with CPython's / PyPy's own symlinks."""
 
+import json
 import os
 
 import pytest
 
-from conftest import is_launcher_link, read_cfg, semantic_diff
+from conftest import (clean_env, create_plain_venv, describe, is_launcher_link, read_cfg, run,
+                      semantic_diff, venvshim_install)
 
 SYSTEM_SITE = [pytest.param(False, id="isolated"), pytest.param(True, id="system-site")]
 
@@ -69,3 +71,35 @@ def test_pyvenv_cfg_records_the_real_base_executable(venvs, interp):
     assert os.path.isabs(exe) and os.path.isfile(exe) and os.access(exe, os.X_OK), exe
     # the very interpreter the venv was made with (not e.g. /usr/bin/python3.9 for PyPy)
     assert os.path.realpath(exe) == os.path.realpath(interp.path), exe
+
+
+IDENTITY = ("import json, os, sys; json.dump([os.fsencode(p).hex() if p else p for p in "
+            "[sys.executable, getattr(sys, '_base_executable', None), sys.prefix, "
+            "sys.base_prefix] + sys.path], sys.stdout)")
+
+
+@pytest.mark.parametrize("var", ["PYTHONHOME", "PYTHONEXECUTABLE"])
+def test_pythonhome_and_pythonexecutable_act_as_in_the_symlink_venv(interp, var, tmp_path):
+    """The launcher leaves both variables alone: sys.executable, the prefixes and
+    sys.path follow them as in CPython's own venv. sys._base_executable (item 1)
+    too, except that CPython 3.11+ then reports the venv's own python there
+    (its getpath does not follow the venv's symlink), venvshim the real base."""
+    venv = create_plain_venv(interp, tmp_path / "venv")
+    py = venv / "bin" / "python"
+
+    def identity(env):
+        r = run([py, "-c", IDENTITY], env=env)
+        assert r.returncode == 0, describe(r)
+        return json.loads(r.stdout)
+
+    base_prefix = bytes.fromhex(identity(clean_env())[3])
+    value = os.fsdecode(base_prefix) if var == "PYTHONHOME" else str(tmp_path / "elsewhere" / "py")
+    env = clean_env(**{var: value})
+    before = identity(env)
+    venvshim_install(venv)
+    after, unset = identity(env), identity(clean_env())
+    if after[1] != before[1]:
+        assert bytes.fromhex(before[1]) == os.fsencode(py), (var, before)
+        assert after[1] == unset[1], f"{var}: _base_executable is not the base: {after}"
+        before[1] = after[1]
+    assert after == before, f"{var}={value}: the venvshim venv differs from the symlink venv"

@@ -247,6 +247,27 @@ def test_the_stand_in_does_run_from_a_place_only_root_can_write(tmp_path, venv, 
     assert b"skipped:" not in output(r), output(r)
 
 
+def test_rebase_never_runs_a_script_such_as_a_pyenv_shim(tmp_path, venv, fake_binary):
+    """docs/lifecycle.md: scripts such as pyenv's shims are never run. The shim sits
+    where only root can write, first on PATH; the stand-in after it in PATH is run,
+    so discovery did look there, and only the shim's being a script kept it from running."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root: the directories must be root's")
+    shims, ran_shim = tmp_path / "shims", tmp_path / "RAN-SHIM"
+    shims.mkdir(mode=0o755)
+    shim = shims / "python3.11"
+    shim.write_text(f"#!/bin/sh\n: > '{ran_shim}'\nexec /usr/bin/python3 \"$@\"\n")
+    shim.chmod(0o755)
+    ran_elf = tmp_path / "RAN-ELF"
+    bindir = tmp_path / "safe" / "bin"
+    fake_binary(bindir / "python3.11", ran_elf)
+    os.chmod(bindir.parent, 0o755)
+    os.chmod(bindir, 0o755)
+    r = run([CLI, "rebase", "--dry-run", venv], env=rebase_env(first=f"{shims}:{bindir}"))
+    assert ran_elf.exists(), output(r)
+    assert not ran_shim.exists(), f"the shim {shim} was run: {output(r)!r}"
+
+
 def test_a_skipped_name_reaches_the_terminal_escaped(tmp_path, venv, other_uid, fake_binary):
     """The other user chose the name: its control bytes are shown as \\xNN."""
     marker = tmp_path / "RAN"
