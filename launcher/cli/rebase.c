@@ -22,6 +22,7 @@
 #include "../cfg.h"
 #include "../path.h"
 #include "../plan.h"
+#include "../strbuf.h"
 #include "cli.h"
 #include "report.h"
 #include "find_pythons.h"
@@ -258,6 +259,16 @@ static bool launcher_agrees(const char *venv, const char *text, size_t len, cons
     return realpath(plan.base.binary, a) && realpath(to->executable, b) && strcmp(a, b) == 0;
 }
 
+/* "venvshim upgrade DIR --python PY", each path one shell word. */
+static void upgrade_command(char *out, size_t cap, const char *venv, const char *python) {
+    strbuf sb;
+    sb_init(&sb, out, cap);
+    sb_add(&sb, "venvshim upgrade ");
+    sb_add_shell_word(&sb, venv);
+    sb_add(&sb, " --python ");
+    sb_add_shell_word(&sb, python);
+}
+
 static int refuse(const char *venv, const venv_kind *v, const char *python, const py_kind *p,
                   const char *why) {
     char want[96], have[96];
@@ -265,15 +276,31 @@ static int refuse(const char *venv, const venv_kind *v, const char *python, cons
     x.micro = -1; /* "CPython 3.11": the venv's packages fit any patch release */
     py_kind_describe(&x, want, sizeof want);
     py_kind_describe(p, have, sizeof have);
-    const char *site = v->site[0] ? v->site : "DIR/lib/pythonX.Y/site-packages";
-    return cli_error(
-        CLI_FAILED,
-        "%s is %s, %s: the venv %s is for %s (its packages were installed for that); nothing "
-        "changed\nvenvshim: to move the venv to %s, recreate it and reinstall its packages: "
-        "python3 -m pip freeze --path %s > requirements.txt (any Python with pip), then %s -m "
-        "venv --clear %s && %s/bin/python -m pip install -r requirements.txt && venvshim install "
-        "%s",
-        python, have, why, venv, want, have, site, python, venv, venv, venv);
+    char cmd[3 * VS_PATH_MAX];
+    upgrade_command(cmd, sizeof cmd, venv, python);
+    return cli_error(CLI_FAILED,
+                     "%s is %s, %s: the venv %s is for %s (its packages were installed for "
+                     "that); nothing changed\nvenvshim: to move the venv to %s with its packages "
+                     "(rebuilt beside it, the old one kept): %s",
+                     python, have, why, venv, want, have, cmd);
+}
+
+/* Only another X.Y of the venv's implementation is installed: name the
+ * newest for venvshim upgrade, which rebuilds the venv for it. */
+static void suggest_upgrade(const char *venv, const venv_kind *v, const py_list *found) {
+    const py_found *best = NULL;
+    for (size_t i = 0; i < found->count; i++) {
+        const py_kind *k = &found->items[i].kind;
+        if (strcmp(k->impl, v->kind.impl) == 0 && k->major == v->kind.major &&
+            (!best || k->minor > best->kind.minor))
+            best = &found->items[i];
+    }
+    if (!best)
+        return;
+    char have[96], cmd[3 * VS_PATH_MAX];
+    py_kind_describe(&best->kind, have, sizeof have);
+    upgrade_command(cmd, sizeof cmd, venv, best->path);
+    fprintf(stderr, "venvshim: or move the venv to %s with its packages: %s\n", have, cmd);
 }
 
 static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
@@ -352,6 +379,7 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
                 fprintf(stderr, "venvshim: found %s: %s (%s)\n", found.items[i].path, d,
                         mismatch(&v, &found.items[i].kind));
             }
+            suggest_upgrade(venv, &v, &found);
             goto done;
         }
         if (opt->only_if_unique && (first_exact ? exact : usable) != 1) {

@@ -99,6 +99,17 @@ void names_repoint_fix(strbuf *sb, const char *venv_dir, const char *cfg_path, c
     }
 }
 
+void names_move_fix(strbuf *sb, const char *venv_dir, const char *version,
+                    const char *other_python) {
+    sb_add(sb, "list them (pip freeze --path ");
+    static char site[VS_PATH_MAX];
+    names_site_packages(site, sizeof site, venv_dir, version);
+    sb_add_shell_word(sb, site);
+    sb_add(sb, " > requirements.txt), recreate the venv with ");
+    sb_add_shell_word(sb, other_python);
+    sb_add(sb, " and pip install -r requirements.txt");
+}
+
 bool names_site_packages(char *out, size_t cap, const char *venv_dir, const char *version) {
     (void)version; /* a Windows venv's Lib has no pythonX.Y level */
     strbuf sb;
