@@ -322,15 +322,22 @@ def unowned_files(site, dists):
 
 # ---- pip: the interpreter's own bundled pip wheel, run from the wheel ----
 
-def bundled_pip():
-    import ensurepip
-    here = os.path.dirname(ensurepip.__file__)
-    found = (sorted(glob.glob(os.path.join(here, "_bundled", "pip-*.whl"))) or
-             sorted(glob.glob("/usr/share/python-wheels/pip-*.whl")))
-    if not found:
-        raise SystemExit(f"venvshim: {sys.executable} has no bundled pip wheel (ensurepip); "
-                         f"install its venv/ensurepip package; nothing changed")
-    return found[-1]
+def bundled_pip(work):
+    """The interpreter's bundled pip wheel, unpacked once into the private work
+    directory (run from the zip, every pip run would compile pip again)."""
+    unpacked = os.path.join(work, "pip-unpacked")
+    if not os.path.isdir(unpacked):
+        import ensurepip
+        here = os.path.dirname(ensurepip.__file__)
+        found = (sorted(glob.glob(os.path.join(here, "_bundled", "pip-*.whl"))) or
+                 sorted(glob.glob("/usr/share/python-wheels/pip-*.whl")))
+        if not found:
+            raise SystemExit(f"venvshim: {sys.executable} has no bundled pip wheel (ensurepip); "
+                             f"install its venv/ensurepip package; nothing changed")
+        with zipfile.ZipFile(found[-1]) as z:
+            z.extractall(unpacked + ".tmp")
+        os.rename(unpacked + ".tmp", unpacked)
+    return os.path.join(unpacked, "pip")
 
 
 def pip_index_configured():
@@ -375,8 +382,8 @@ def source_args(args):
     return out
 
 
-def run_pip(python, pip_args, what):
-    cmd = [python, "-I", bundled_pip() + "/pip"] + pip_args
+def run_pip(args, python, pip_args, what):
+    cmd = [python, "-I", bundled_pip(args.work)] + pip_args
     r = subprocess.run(cmd, env=pip_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     if r.returncode != 0:
         tail = r.stdout.decode("utf-8", "replace").strip().splitlines()[-15:]
@@ -388,7 +395,7 @@ def run_pip(python, pip_args, what):
 def find_source(args, dist):
     """Where pip would get dist for this interpreter (--dry-run --report)."""
     report = os.path.join(args.work, "report.json")
-    cmd = [sys.executable, "-I", bundled_pip() + "/pip", "install", "--dry-run", "--no-deps",
+    cmd = [sys.executable, "-I", bundled_pip(args.work), "install", "--dry-run", "--no-deps",
            "--ignore-installed", "--quiet", "--report", report] + source_args(args)
     cmd.append(f"{dist['name']}=={dist['version']}")
     r = subprocess.run(cmd, env=pip_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -553,10 +560,10 @@ def cmd_build(args):
     common += ["--find-links", wheels]
     if todo:
         progress(f"  installing {len(todo)} distributions")
-        run_pip(python, common + todo, "installing the distributions")
+        run_pip(args, python, common + todo, "installing the distributions")
     for d in editables:
         progress(f"  installing {d['name']} {d['version']} editable from {d['source']}")
-        run_pip(python, common + ["--editable", d["source"]],
+        run_pip(args, python, common + ["--editable", d["source"]],
                 f"installing {d['name']} editable from {d['source']}")
     new_site = site_of(new)
     for d in plan["distributions"]:
@@ -712,7 +719,7 @@ def cmd_finish(args):
                 r.stdout.decode("utf-8", "replace")[-2000:])
     problems = []
     python = os.path.join(new, "bin", "python")
-    out = run_pip(python, ["check"], "checking the dependencies (pip check)")
+    out = run_pip(args, python, ["check"], "checking the dependencies (pip check)")
     scripts = []
     for d in plan["distributions"]:
         if d["action"] == "unrebuildable":
