@@ -449,7 +449,7 @@ def cmd_plan(args):
     bad = [d for d in plan["distributions"] + plan["other_files"] if d["action"] == "unrebuildable"]
     plan["unrebuildable"] = len(bad)
     with open(os.path.join(args.work, "plan.json"), "w") as f:
-        json.dump(plan, f, indent=1)
+        json.dump(plan, f)
     for name, value in (("from", lib), ("relocatable", str(plan["options"]["relocatable"]).lower())):
         with open(os.path.join(args.work, name), "w") as f:
             f.write(value + "\n")

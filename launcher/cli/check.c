@@ -373,6 +373,7 @@ int cmd_check(const cli_args *a) {
         check_scripts(venv, fix, cfg_value_equals(relocatable, "true"), &r);
         check_site_init(venv, &cfg, fix, &r);
         check_old_reloc_hook(venv, fix, &r);
+        check_upgrade(venv, fix, &r);
     }
     free(text);
     if (json)

@@ -168,48 +168,74 @@ static bool read_work_line(const char *work, const char *name, char *out, size_t
 
 /* ---- leftovers of an interrupted run ---- */
 
+/* a + b + c into out (VS_PATH_MAX); b is joined with a '.' unless it
+ * starts with one. False when it does not fit. */
+static bool name3(char *out, const char *a, const char *b, const char *c) {
+    int n = snprintf(out, VS_PATH_MAX, "%s%s%s%s", a, b[0] == '.' ? "" : ".", b, c);
+    return n > 0 && n < VS_PATH_MAX;
+}
+
 /* "3.11" for lib dir "python3.11", "pypy3.9" for "pypy3.9". */
 static const char *bak_version(const char *libname) {
     return strncmp(libname, "python", 6) == 0 ? libname + 6 : libname;
 }
 
-/* Each DIR.venvshim-upgrade-from-<lib> next to DIR: an unfinished build
- * (DIR still has lib/<lib>) is removed; the old venv an interrupted run
- * swapped out (DIR no longer has it) is renamed to DIR.<X.Y>.bak. */
-static int settle_leftovers(int parent_fd, const char *base, int venv_fd, const char *venv) {
+int upgrade_leftovers(int parent_fd, const char *base, int venv_fd, bool act,
+                      upgrade_leftover_fn fn, void *ctx) {
     size_t count;
     char **names = dir_names_at(parent_fd, ".", NULL, &count);
     if (!names)
-        return cli_error(CLI_FAILED, "cannot read the directory holding %s: %s", venv,
-                         strerror(errno));
+        return -1;
     char prefix[VS_PATH_MAX];
     snprintf(prefix, sizeof prefix, "%s%s", base, BUILD_INFIX);
-    int rc = CLI_OK;
-    for (size_t i = 0; i < count && rc == CLI_OK; i++) {
+    int found = 0;
+    for (size_t i = 0; i < count; i++) {
         if (strncmp(names[i], prefix, strlen(prefix)) != 0)
             continue;
+        upgrade_leftover l = {names[i], "", false, false, 0};
         const char *lib = names[i] + strlen(prefix);
         char lib_rel[VS_PATH_MAX], bak[VS_PATH_MAX];
-        snprintf(lib_rel, sizeof lib_rel, "lib/%s", lib);
-        snprintf(bak, sizeof bak, "%s.%s.bak", base, bak_version(lib));
+        if (!path_join(lib_rel, sizeof lib_rel, "lib", lib) ||
+            !name3(bak, base, bak_version(lib), ".bak"))
+            continue;
+        l.bak = bak;
         struct stat st;
-        if (fstatat(venv_fd, lib_rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "venvshim: removing %s/../%s, an unfinished upgrade\n", venv, names[i]);
-            if (remove_tree(parent_fd, names[i]) != 0)
-                rc = cli_error(CLI_FAILED, "cannot remove the unfinished upgrade %s: %s", names[i],
-                               strerror(errno));
-        } else if (dir_rename_noreplace(parent_fd, names[i], bak) == 0) {
-            fprintf(stderr,
-                    "venvshim: %s is the venv an interrupted upgrade replaced: kept as %s\n",
-                    names[i], bak);
-        } else {
-            rc = cli_error(CLI_FAILED,
-                           "%s holds the venv an interrupted upgrade replaced, and it cannot "
-                           "become %s: %s; move it away, then run the command again",
-                           names[i], bak, strerror(errno));
+        l.old_venv =
+            !(fstatat(venv_fd, lib_rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode));
+        if (act) {
+            l.done = l.old_venv ? dir_rename_noreplace(parent_fd, names[i], bak) == 0
+                                : remove_tree(parent_fd, names[i]) == 0;
+            l.error = l.done ? 0 : errno;
         }
+        fn(&l, ctx);
+        found++;
     }
     dir_names_free(names, count);
+    return found;
+}
+
+static void say_settled(const upgrade_leftover *l, void *ctx) {
+    int *rc = ctx;
+    if (l->done)
+        fprintf(stderr,
+                l->old_venv
+                    ? "venvshim: %s is the venv an interrupted upgrade replaced: kept as %s\n"
+                    : "venvshim: removed %s, an unfinished upgrade%.0s\n",
+                l->name, l->bak);
+    else
+        *rc =
+            cli_error(CLI_FAILED, "cannot %s %s%s%s: %s; move it away, then run the command again",
+                      l->old_venv ? "rename" : "remove the unfinished upgrade", l->name,
+                      l->old_venv ? " (the venv an interrupted upgrade replaced) to " : "",
+                      l->old_venv ? l->bak : "", strerror(l->error));
+}
+
+/* An interrupted run's leftovers next to DIR, settled before anything else. */
+static int settle_leftovers(int parent_fd, const char *base, int venv_fd, const char *venv) {
+    int rc = CLI_OK;
+    if (upgrade_leftovers(parent_fd, base, venv_fd, true, say_settled, &rc) < 0)
+        return cli_error(CLI_FAILED, "cannot read the directory holding %s: %s", venv,
+                         strerror(errno));
     return rc;
 }
 
@@ -348,13 +374,6 @@ static int helper_step(upgrade_run *r, const upgrade_options *opt, const char *p
         return cli_error(CLI_FAILED, "upgrade step '%s' failed (see above); %s is unchanged", phase,
                          r->venv);
     return CLI_OK;
-}
-
-/* a + b + c into out (VS_PATH_MAX); b is joined with a '.' unless it
- * starts with one. False when it does not fit. */
-static bool name3(char *out, const char *a, const char *b, const char *c) {
-    int n = snprintf(out, VS_PATH_MAX, "%s%s%s%s", a, b[0] == '.' ? "" : ".", b, c);
-    return n > 0 && n < VS_PATH_MAX;
 }
 
 static int upgrade(upgrade_run *r, const upgrade_options *opt, int venv_fd, bool *changed) {

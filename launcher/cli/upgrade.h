@@ -20,4 +20,20 @@ typedef struct {
  * DIR unchanged; messages on stderr. */
 int upgrade_venv(const char *dir, const upgrade_options *opt);
 
+/* The leftovers of an interrupted upgrade next to DIR (base: DIR's name,
+ * parent_fd: the directory holding it): each DIR.venvshim-upgrade-from-<lib>.
+ * While DIR still has lib/<lib> it is an unfinished new venv; once DIR has
+ * not, it is the old venv the exchange put there. With act, the first is
+ * removed and the second renamed to bak (DIR.<X.Y>.bak). fn gets each; the
+ * count, or -1 with errno when the directory cannot be read. */
+typedef struct {
+    const char *name, *bak;
+    bool old_venv; /* the old venv, swapped out; else an unfinished build */
+    bool done;     /* act: removed or renamed */
+    int error;     /* act, !done: errno */
+} upgrade_leftover;
+typedef void (*upgrade_leftover_fn)(const upgrade_leftover *l, void *ctx);
+int upgrade_leftovers(int parent_fd, const char *base, int venv_fd, bool act,
+                      upgrade_leftover_fn fn, void *ctx);
+
 #endif
