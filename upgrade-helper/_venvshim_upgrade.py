@@ -335,7 +335,9 @@ def bundled_pip(work):
             raise SystemExit(f"venvshim: {sys.executable} has no bundled pip wheel (ensurepip); "
                              f"install its venv/ensurepip package; nothing changed")
         with zipfile.ZipFile(found[-1]) as z:
-            z.extractall(unpacked + ".tmp")
+            # the package only: its .dist-info on sys.path would make pip
+            # think pip is installed in the new venv already
+            z.extractall(unpacked + ".tmp", [n for n in z.namelist() if n.startswith("pip/")])
         os.rename(unpacked + ".tmp", unpacked)
     return os.path.join(unpacked, "pip")
 

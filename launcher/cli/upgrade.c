@@ -216,7 +216,13 @@ int upgrade_leftovers(int parent_fd, const char *base, int venv_fd, bool act,
 
 static void say_settled(const upgrade_leftover *l, void *ctx) {
     int *rc = ctx;
-    if (l->done)
+    if (*rc == -1) /* --dry-run */
+        fprintf(stderr,
+                l->old_venv ? "venvshim: %s is the venv an interrupted upgrade replaced: it would "
+                              "be kept as %s\n"
+                            : "venvshim: %s, an unfinished upgrade, would be removed%.0s\n",
+                l->name, l->bak);
+    else if (l->done)
         fprintf(stderr,
                 l->old_venv
                     ? "venvshim: %s is the venv an interrupted upgrade replaced: kept as %s\n"
@@ -230,13 +236,15 @@ static void say_settled(const upgrade_leftover *l, void *ctx) {
                       l->old_venv ? l->bak : "", strerror(l->error));
 }
 
-/* An interrupted run's leftovers next to DIR, settled before anything else. */
-static int settle_leftovers(int parent_fd, const char *base, int venv_fd, const char *venv) {
-    int rc = CLI_OK;
-    if (upgrade_leftovers(parent_fd, base, venv_fd, true, say_settled, &rc) < 0)
+/* An interrupted run's leftovers next to DIR, settled before anything else
+ * (--dry-run: only said). */
+static int settle_leftovers(int parent_fd, const char *base, int venv_fd, const char *venv,
+                            bool dry_run) {
+    int rc = dry_run ? -1 : CLI_OK;
+    if (upgrade_leftovers(parent_fd, base, venv_fd, !dry_run, say_settled, &rc) < 0)
         return cli_error(CLI_FAILED, "cannot read the directory holding %s: %s", venv,
                          strerror(errno));
-    return rc;
+    return rc == -1 ? CLI_OK : rc;
 }
 
 /* ---- output ---- */
@@ -384,7 +392,7 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, int venv_fd, bool
     if (r->python[0] != '/')
         return cli_error(CLI_FAILED, "%s reports no absolute sys.executable; nothing changed",
                          opt->python);
-    int rc = settle_leftovers(r->parent_fd, r->base, venv_fd, r->venv);
+    int rc = settle_leftovers(r->parent_fd, r->base, venv_fd, r->venv, opt->dry_run);
     if (rc != CLI_OK)
         return rc;
     const char *tmp = getenv("TMPDIR");

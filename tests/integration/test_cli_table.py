@@ -22,6 +22,8 @@ COMMANDS = {
     "check": ["--json", "--fix", "--quiet"],
     "relocate": ["--quiet", "--json"],
     "rebase": ["--python", "--dry-run", "--json", "--quiet"],
+    "upgrade": ["--python", "--find-links", "--dry-run", "--json", "--keep-old", "--no-keep-old",
+                "--allow-missing", "--quiet"],
     "help": [],
     "version": [],
 }

@@ -34,6 +34,21 @@ if missing or not ui.build_tools():
                 f"setuptools/wheel wheels under {ui.TEST_WHEELS}", allow_module_level=True)
 
 UPGRADE_TIMEOUT = 900
+TIMINGS = []  # (what, seconds) of every successful upgrade, reported at the end
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_timings(request):
+    """How long the upgrade of the test venv takes: one line per upgrade in
+    the test output (the terminal summary), whatever the capture mode."""
+    yield
+    tr = request.config.pluginmanager.getplugin("terminalreporter")
+    for what, took in TIMINGS:
+        line = f"venvshim upgrade timing: {what}: {took:.1f} s"
+        if tr:
+            tr.write_line(line)
+        else:
+            print(line)
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +123,9 @@ def upgrade(venv, python, *extra, expect=0, find_links=None):
     r = run(argv + list(extra), env=clean_env(), timeout=UPGRADE_TIMEOUT)
     took = time.monotonic() - started
     assert r.returncode == expect, describe(r)
-    print(f"venvshim upgrade {venv.name} --python {python}: {took:.1f} s")
+    if expect == 0 and "--dry-run" not in extra:
+        TIMINGS.append((f"{venv.name} to {Path(python).name} {' '.join(map(str, extra))}".strip(),
+                        took))
     return r
 
 
@@ -174,7 +191,11 @@ def test_upgrade_when_the_old_base_is_gone_keeps_a_relocatable_venv_relocatable(
 def test_upgrade_debian_311_venv_to_312_dry_run_first(inputs, tmp_path):
     venv = make_old_venv(DEBIAN_PYTHON, tmp_path / "deb", inputs)
     before, state = pip_state(venv), tree_state(venv)
-    r = upgrade(venv, PY312, "--dry-run", "--json", find_links=inputs[12])
+    # --find-links is repeatable: every directory counts, not only the last
+    empty = tmp_path.parent / f"{tmp_path.name}-empty"
+    empty.mkdir()
+    r = upgrade(venv, PY312, "--dry-run", "--json", "--find-links", empty,
+                find_links=inputs[12])
     report = json.loads(r.stdout)
     assert (report["command"], report["ok"], report["changed"]) == ("upgrade", True, False)
     how = {d["name"]: d["action"] for d in report["plan"]["distributions"]}
@@ -227,7 +248,8 @@ def test_refusals_change_nothing_and_say_why(inputs, tmp_path):
 def test_leftovers_of_an_interrupted_upgrade_are_told_apart(inputs, tmp_path):
     """A crash between the exchange and the rename to .bak leaves the old
     venv at the building name; one before it leaves an unfinished new venv
-    there. The next run removes the latter and keeps the former as .bak."""
+    there. check names both; check --fix and the next upgrade remove the
+    latter and keep the former as .bak; --dry-run only says so."""
     venv = make_old_venv(PY311, tmp_path / "v", inputs)
     # unfinished build: DIR still is the 3.11 venv
     junk = tmp_path / "v.venvshim-upgrade-from-python3.11"
@@ -235,18 +257,22 @@ def test_leftovers_of_an_interrupted_upgrade_are_told_apart(inputs, tmp_path):
     r = run([CLI, "check", venv], env=clean_env())
     assert r.returncode == 1 and b"an unfinished new venv" in r.stdout, describe(r)
     r = upgrade(venv, PY312, "--dry-run", find_links=inputs[12])
-    assert b"unfinished upgrade" in r.stderr, describe(r)
-    assert not junk.exists() and siblings(venv) == ["v"]
-    # the old venv swapped out: DIR is no longer a 3.11 venv
-    upgrade(venv, PY312, find_links=inputs[12])
+    assert b"unfinished upgrade, would be removed" in r.stderr and junk.exists(), describe(r)
+    r = upgrade(venv, PY312, find_links=inputs[12])
+    assert b"removed" in r.stderr and b"unfinished upgrade" in r.stderr, describe(r)
+    assert siblings(venv) == ["v", "v.3.11.bak"]
     r = run([CLI, "check", tmp_path / "v.3.11.bak"], env=clean_env())
     assert b"is the venv as it was before 'venvshim upgrade' moved v" in r.stdout, describe(r)
+    # the old venv swapped out: DIR is no longer a 3.11 venv
     (tmp_path / "v.3.11.bak").rename(junk)
     r = run([CLI, "check", venv], env=clean_env())
     assert r.returncode == 1 and b"keeps it as v.3.11.bak" in r.stdout, describe(r)
     r = upgrade(venv, PY313, "--dry-run", find_links=inputs[13])
-    assert b"kept as v.3.11.bak" in r.stderr, describe(r)
+    assert b"would be kept as v.3.11.bak" in r.stderr and junk.exists(), describe(r)
+    r = run([CLI, "check", "--fix", venv], env=clean_env())
+    assert b"kept as v.3.11.bak" in r.stdout, describe(r)
     assert siblings(venv) == ["v", "v.3.11.bak"]
+    assert_works(venv, 12, "after the leftovers were settled")
 
 
 def old_or_new(venv, when):
@@ -262,29 +288,30 @@ def old_or_new(venv, when):
 def test_killed_at_any_moment_the_venv_is_old_or_new(inputs, tmp_path):
     venv = make_old_venv(PY311, tmp_path / "k", inputs)
     before = pip_state(venv)
-    delay, seen, kills = 0.2, [], 0
-    while kills < 14:
+    delay, seen = 0.3, []
+    for attempt in range(14):
         p = subprocess.Popen([str(CLI), "upgrade", str(venv), "--python", str(PY312),
                               "--find-links", str(inputs[12])], env=clean_env(TMPDIR=str(tmp_path)),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              start_new_session=True)
         try:
-            p.wait(timeout=delay)
+            out = p.communicate(timeout=delay)[0]
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)  # the CLI, the helper, pip: all at once
-            p.wait()
-            kills += 1
+            out = p.communicate()[0]
+        killed = p.returncode == -signal.SIGKILL
+        assert killed or p.returncode == 0, f"an unkilled run failed: {out.decode()[-3000:]}"
         minor = old_or_new(venv, f"after a SIGKILL at {delay:.1f} s")
         seen.append((round(delay, 1), minor))
-        if p.returncode == 0 or minor == 12:
+        if not killed or minor == 12:
             break
-        delay *= 1.6
+        delay *= 1.7
     print(f"kills (delay s, venv's minor after): {seen}")
     # whatever was left, the next run finishes the job (or it is done)
     if old_or_new(venv, "before the last run") == 11:
         upgrade(venv, PY312, find_links=inputs[12])
-    else:
-        upgrade(venv, PY312, "--dry-run", expect=1)  # already 3.12: settles leftovers, refuses
+    else:  # killed after the exchange: check --fix keeps the old venv as .bak
+        run([CLI, "check", "--fix", venv], env=clean_env())
     assert_works(venv, 12, "after the killed runs")
     assert pip_state(venv) == before
     assert siblings(venv) == ["k", "k.3.11.bak"], siblings(venv)
