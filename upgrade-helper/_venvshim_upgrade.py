@@ -401,11 +401,12 @@ def find_source(args, dist):
            "--ignore-installed", "--quiet", "--report", report] + source_args(args)
     cmd.append(f"{dist['name']}=={dist['version']}")
     r = subprocess.run(cmd, env=pip_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    places = ", ".join(args.find_links) or "no --find-links"
-    index = "pip's configured index" if pip_index_configured() else "no index (offline)"
+    places = ("in --find-links " + ", ".join(args.find_links) if args.find_links
+              else "(no --find-links given)")
+    index = ", nor in pip's configured index" if pip_index_configured() else " (offline: no index)"
     if r.returncode != 0:
         raise Refusal(f"{dist['why_compiled']}; no wheel or sdist of {dist['version']} for "
-                      f"{py_name()} in {places}, {index}")
+                      f"{py_name()} {places}{index}")
     with open(report) as f:
         url = json.load(f)["install"][0]["download_info"]["url"]
     from urllib.parse import unquote, urlsplit

@@ -249,36 +249,18 @@ static int settle_leftovers(int parent_fd, const char *base, int venv_fd, const 
 
 /* ---- output ---- */
 
-static void json_str(FILE *out, const char *s) {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
-static void print_json(const char *venv, const char *python, const char *work,
-                       const upgrade_options *opt, bool changed, const char *backup, int rc) {
+/* The --json object's fields (report.h; install and relocate nest theirs). */
+static void report_result(const char *work, bool changed, const char *backup) {
     char path[VS_PATH_MAX];
     size_t len = 0;
-    char *plan =
-        path_join(path, sizeof path, work, "plan.json") ? read_whole_file(path, &len) : NULL;
-    printf("{\"command\": \"upgrade\", \"ok\": %s, \"venv\": ", rc == CLI_OK ? "true" : "false");
-    json_str(stdout, venv);
-    printf(", \"python\": ");
-    json_str(stdout, python);
-    printf(", \"dry_run\": %s, \"changed\": %s, \"backup\": ", opt->dry_run ? "true" : "false",
-           changed ? "true" : "false");
-    if (backup)
-        json_str(stdout, backup);
-    else
-        fputs("null", stdout);
-    printf(", \"plan\": %.*s}\n", plan ? (int)len : 4, plan ? plan : "null");
+    char *plan = work[0] && path_join(path, sizeof path, work, "plan.json")
+                     ? read_whole_file(path, &len)
+                     : NULL;
+    if (plan)
+        plan[strcspn(plan, "\n")] = '\0';
+    report_bool("changed", changed);
+    report_str("backup", backup);
+    report_json("plan", plan);
     free(plan);
 }
 
@@ -297,7 +279,8 @@ typedef struct {
 
 /* install and relocate print what they did to the building directory: not
  * the user's business, errors stay on stderr. */
-static int quietly(int (*fn)(const char *), const char *dir) {
+static int quietly(int (*fn)(const char *), const char *dir, const char *key) {
+    report_pos mark = report_mark();
     fflush(stdout);
     int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (saved >= 0 && null >= 0)
@@ -310,6 +293,7 @@ static int quietly(int (*fn)(const char *), const char *dir) {
     }
     if (null >= 0)
         close(null);
+    report_nest(key, mark);
     return rc;
 }
 
@@ -389,6 +373,7 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, int venv_fd, bool
     const char *why;
     if (!py_probe(opt->python, &kind, r->python, &why))
         return cli_error(CLI_FAILED, "%s: %s; nothing changed", opt->python, why);
+    report_str("python", r->python);
     if (r->python[0] != '/')
         return cli_error(CLI_FAILED, "%s reports no absolute sys.executable; nothing changed",
                          opt->python);
@@ -409,7 +394,7 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, int venv_fd, bool
     int plan = run_helper(r->python, r->work, "plan", r->venv, NULL, opt);
     if (interrupted)
         return cli_error(CLI_FAILED, "interrupted; %s is unchanged", r->venv);
-    if (plan == 3 && !opt->allow_missing && !opt->dry_run)
+    if (plan == 3 && !opt->allow_missing)
         return cli_error(CLI_FAILED,
                          "%s: what is listed above cannot be rebuilt for %s; nothing changed\n"
                          "venvshim: give --find-links DIR with a wheel for it, or "
@@ -426,8 +411,7 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, int venv_fd, bool
         !name3(r->bak, r->venv, bak_version(lib), ".bak"))
         return cli_error(CLI_FAILED, "%s: the path is too long; nothing changed", r->venv);
     if (opt->dry_run) {
-        if (!opt->json)
-            printf("--dry-run: nothing changed (the old venv would be kept as %s)\n", r->bak);
+        report_note("--dry-run: nothing changed (the old venv would be kept as %s)\n", r->bak);
         return CLI_OK;
     }
     struct stat st;
@@ -440,12 +424,12 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, int venv_fd, bool
     if ((rc = helper_step(r, opt, "build")) != CLI_OK)
         return rc;
     report_progress("upgrade: making %s a venvshim venv", r->build);
-    if (quietly(install_plain, r->build) != CLI_OK)
+    if (quietly(install_plain, r->build, "install") != CLI_OK)
         return cli_error(CLI_FAILED, "installing the launcher into %s failed; %s is unchanged",
                          r->build, r->venv);
     char relocatable[8] = "";
     read_work_line(r->work, "relocatable", relocatable, sizeof relocatable);
-    if (strcmp(relocatable, "true") == 0 && quietly(relocate_venv, r->build) != CLI_OK)
+    if (strcmp(relocatable, "true") == 0 && quietly(relocate_venv, r->build, "relocate") != CLI_OK)
         return cli_error(CLI_FAILED, "relocate %s failed; %s is unchanged", r->build, r->venv);
     if ((rc = helper_step(r, opt, "finish")) != CLI_OK)
         return rc;
@@ -456,9 +440,14 @@ int upgrade_venv(const char *dir, const upgrade_options *opt) {
     static upgrade_run r;
     memset(&r, 0, sizeof r);
     r.parent_fd = -1;
+    report_str("command", "upgrade");
+    report_str("venv", dir);
+    report_str("python", opt->python);
+    report_bool("dry_run", opt->dry_run);
     int venv_fd = upgrade_open_venv(dir, r.venv);
     if (venv_fd < 0)
         return CLI_FAILED;
+    report_str("venv", r.venv);
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
@@ -482,14 +471,12 @@ int upgrade_venv(const char *dir, const upgrade_options *opt) {
         errno != ENOENT)
         fprintf(stderr, "venvshim: could not remove the unfinished %s: %s\n", r.build,
                 strerror(errno));
-    if (opt->json && r.work[0])
-        print_json(r.venv, r.python[0] ? r.python : opt->python, r.work, opt, changed,
-                   changed && opt->keep_old ? r.bak : NULL, rc);
-    else if (rc == CLI_OK && changed)
-        printf("upgraded %s to %s; %s\n", r.venv, r.python,
-               opt->keep_old ? r.bak : "the old venv is removed (--no-keep-old)");
-    if (opt->keep_old && changed && !opt->json)
-        printf("the old venv is kept as %s: remove it once %s works\n", r.bak, r.venv);
+    report_result(r.work, changed, changed && opt->keep_old ? r.bak : NULL);
+    if (rc == CLI_OK && changed)
+        report_note("upgraded %s to %s%s\n", r.venv, r.python,
+                    opt->keep_old ? "" : "; the old venv is removed (--no-keep-old)");
+    if (opt->keep_old && changed)
+        report_note("the old venv is kept as %s: remove it once %s works\n", r.bak, r.venv);
     if (r.work[0] && remove_tree(AT_FDCWD, r.work) != 0)
         fprintf(stderr, "venvshim: could not remove %s: %s\n", r.work, strerror(errno));
     if (r.parent_fd >= 0)
@@ -521,5 +508,7 @@ int cmd_upgrade(const cli_args *a) {
                              strerror(errno));
         opt.find_links[i] = abs_links[i];
     }
-    return upgrade_venv(a->operand, &opt);
+    int rc = upgrade_venv(a->operand, &opt);
+    report_finish(rc);
+    return rc;
 }

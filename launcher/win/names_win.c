@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "../path.h" /* VS_PATH_MAX */
 #include "../pyname.h"
 #include "../strbuf.h"
 #include "win_util.h"
