@@ -322,19 +322,30 @@ def unowned_files(site, dists):
 
 # ---- pip: the interpreter's own bundled pip wheel, run from the wheel ----
 
+def version_key(v):
+    return tuple(int(x) if x.isdigit() else 0 for x in re.split(r"[.+-]", v))
+
+
+def bundled_pip_wheel():
+    """(path, version) of the interpreter's bundled pip wheel (ensurepip)."""
+    import ensurepip
+    here = os.path.dirname(ensurepip.__file__)
+    def key(path):
+        return version_key(os.path.basename(path).split("-")[1])
+    found = (sorted(glob.glob(os.path.join(here, "_bundled", "pip-*.whl")), key=key) or
+             sorted(glob.glob("/usr/share/python-wheels/pip-*.whl"), key=key))
+    if not found:
+        raise SystemExit(f"venvshim: {sys.executable} has no bundled pip wheel (ensurepip); "
+                         f"install its venv/ensurepip package; nothing changed")
+    return found[-1], os.path.basename(found[-1]).split("-")[1]
+
+
 def bundled_pip(work):
     """The interpreter's bundled pip wheel, unpacked once into the private work
     directory (run from the zip, every pip run would compile pip again)."""
     unpacked = os.path.join(work, "pip-unpacked")
     if not os.path.isdir(unpacked):
-        import ensurepip
-        here = os.path.dirname(ensurepip.__file__)
-        found = (sorted(glob.glob(os.path.join(here, "_bundled", "pip-*.whl"))) or
-                 sorted(glob.glob("/usr/share/python-wheels/pip-*.whl")))
-        if not found:
-            raise SystemExit(f"venvshim: {sys.executable} has no bundled pip wheel (ensurepip); "
-                             f"install its venv/ensurepip package; nothing changed")
-        with zipfile.ZipFile(found[-1]) as z:
+        with zipfile.ZipFile(bundled_pip_wheel()[0]) as z:
             # the package only: its .dist-info on sys.path would make pip
             # think pip is installed in the new venv already
             z.extractall(unpacked + ".tmp", [n for n in z.namelist() if n.startswith("pip/")])
@@ -434,7 +445,14 @@ def cmd_plan(args):
     dists = scan(venv, lib, site)
     for d in dists:
         progress(f"  planning {d['name']} {d['version']}")
-        if d.get("action") == "find":
+        bundled = bundled_pip_wheel()
+        if d["name"].lower() == "pip" and d.get("action") != "unrebuildable" and \
+                version_key(d["version"]) < version_key(bundled[1]):
+            # pip is the venv's installer, not the code's: an older one may not
+            # run on the new Python (pip 23.0 on 3.12), so the new Python's own
+            # pip replaces it, as python -m venv would install it
+            d["action"], d["source"], d["new_version"] = "bundled", bundled[0], bundled[1]
+        elif d.get("action") == "find":
             try:
                 d["action"], d["source"] = find_source(args, d)
             except Refusal as why:
@@ -464,14 +482,15 @@ def cmd_plan(args):
     return 3 if bad else 0
 
 
-WHAT = {"repack": "re-packed from its installed files", "wheel": "wheel", "sdist": "built from sdist",
+WHAT = {"repack": "re-packed from its installed files", "bundled": "the new Python's own pip:", "wheel": "wheel", "sdist": "built from sdist",
         "index": "from pip's index", "editable": "editable, from", "copy": "copied",
         "unrebuildable": "CANNOT BE REBUILT:"}
 
 
 def print_table(plan):
     say(f"{plan['venv']}: {plan['from']} -> {plan['to']} ({plan['python']})")
-    rows = [(d["name"], d["version"], d["action"], d.get("source") or d.get("reason") or "")
+    rows = [(d["name"], d["version"] + (f" -> {d['new_version']}" if "new_version" in d else ""),
+             d["action"], d.get("source") or d.get("reason") or "")
             for d in plan["distributions"]]
     rows += [(f["path"], "", f["action"], f["reason"]) for f in plan["other_files"]]
     w = max([len(r[0]) for r in rows] + [12])
@@ -554,6 +573,8 @@ def cmd_build(args):
             except (Refusal, OSError) as e:
                 raise SystemExit(f"venvshim: cannot re-pack {d['name']} {d['version']}: {e}; "
                                  f"nothing changed")
+        elif d["action"] == "bundled":
+            todo.append(d["source"])
         elif d["action"] in ("wheel", "sdist", "index"):
             todo.append(f"{d['name']}=={d['version']}")
         elif d["action"] == "editable":
@@ -583,7 +604,8 @@ def find_dist_info(site, dist):
     for e in os.listdir(site):
         if e.endswith(".dist-info"):
             n, _, v = e[:-len(".dist-info")].partition("-")
-            if re.sub(r"[-_.]+", "-", n).lower() == canon and v == dist["version"]:
+            if re.sub(r"[-_.]+", "-", n).lower() == canon and v == dist.get("new_version",
+                                                                               dist["version"]):
                 return os.path.join(site, e)
     raise SystemExit(f"venvshim: pip did not install {dist['name']} {dist['version']}; "
                      f"nothing changed")
@@ -667,6 +689,8 @@ def rewrite_paths(new, final):
             if not stat.S_ISREG(st.st_mode) or name.endswith((".pyc", ".pyo")):
                 continue
             data = read_bytes(p)
+            if b"\0" in data:
+                continue  # a binary: the launcher, a script launcher (it ignores its #! line)
             fixed = data.replace(old_b, new_b)
             if root == bindir and name.lower().startswith("activate"):
                 fixed = fixed.replace(old_name, new_name)  # the default prompt: DIR's name
@@ -748,14 +772,15 @@ def cmd_finish(args):
             if d["action"] == "unrebuildable":
                 continue
             v = canon.get(re.sub(r"[-_.]+", "-", d["name"]).lower())
-            if v != d["version"]:
+            if v != d.get("new_version", d["version"]):
                 problems.append(f"{d['name']}: {d['version']} in the old venv, {v} in the new one")
     trace = os.fsencode(os.path.basename(new))
     for root, dirs, files in os.walk(new):
         for name in files:
             p = os.path.join(root, name)
             if not name.endswith((".pyc", ".pyo")) and os.path.isfile(p) and not os.path.islink(p):
-                if trace in read_bytes(p):
+                data = read_bytes(p)
+                if trace in data and b"\0" not in data:
                     problems.append(f"{p} still names the temporary directory")
     if problems:
         raise SystemExit("venvshim: the new venv failed verification; nothing changed:\n  " +
