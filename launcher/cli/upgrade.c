@@ -42,10 +42,11 @@
 #define HELPER_NAME "_venvshim_upgrade.py"
 #define BUILD_INFIX ".venvshim-upgrade-from-"
 
-/* Where the commands meet the ownership rule: today open_venv_dir; the trust
- * work's venv-access module replaces this body (one call, for every writing
- * command). */
-static int upgrade_open_venv(const char *dir, char *venv) {
+/* Where upgrade meets the ownership rule: today open_venv_dir; the trust
+ * work's venv_access_open(args, dir, &va) replaces this body (args: the
+ * cli_args, for --trust-others), keeping va.path as venv and va.venv_fd. */
+static int upgrade_open_venv(const cli_args *args, const char *dir, char *venv) {
+    (void)args;
     return open_venv_dir(dir, venv);
 }
 
@@ -444,7 +445,7 @@ int upgrade_venv(const char *dir, const upgrade_options *opt) {
     report_str("venv", dir);
     report_str("python", opt->python);
     report_bool("dry_run", opt->dry_run);
-    int venv_fd = upgrade_open_venv(dir, r.venv);
+    int venv_fd = upgrade_open_venv(opt->args, dir, r.venv);
     if (venv_fd < 0)
         return CLI_FAILED;
     report_str("venv", r.venv);
@@ -488,6 +489,7 @@ int upgrade_venv(const char *dir, const upgrade_options *opt) {
 int cmd_upgrade(const cli_args *a) {
     report_start(a);
     upgrade_options opt = {0};
+    opt.args = a;
     opt.python = cli_opt(a, "python");
     opt.dry_run = cli_opt(a, "dry-run") != NULL;
     opt.json = cli_opt(a, "json") != NULL;

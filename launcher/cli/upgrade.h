@@ -7,10 +7,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "commands.h"
+
 #define MAX_FIND_LINKS 16
 
 typedef struct {
-    const char *python;                     /* the new interpreter */
+    const cli_args *args; /* the command line (cli_args), for the ownership rule's override */
+    const char *python;   /* the new interpreter */
     const char *find_links[MAX_FIND_LINKS]; /* absolute directories */
     size_t n_find_links;
     bool dry_run, json, keep_old, allow_missing;

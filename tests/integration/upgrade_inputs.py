@@ -132,7 +132,8 @@ PROJECTS = {
 
 # What the tests run: module imports and console scripts with their output.
 IMPORTS = ["alpha", "nsp.beta", "vs_cext", "vs_edit"]
-SCRIPTS = {"alpha-hello": "alpha says alpha-data", "beta-run": "beta with alpha-data",
+SCRIPTS = {"alpha-hello": "alpha says alpha-data", "alpha-gui": "alpha says alpha-data",
+           "beta-run": "beta with alpha-data",
            "cext-answer": "cext 42", "edit-me": "edit here"}
 
 
