@@ -34,6 +34,12 @@ extern bool diag_debug;
  * `return diag_fail(...)`. */
 int diag_fail(vs_error *err, int code, ...) DIAG_SENTINEL;
 
+/* The fix when an error is the process's or the system's, not the file's
+ * (fs_error_is_exhausted): permissions or a new venv would not help. */
+#define DIAG_HINT_EXHAUSTED                                                                        \
+    "\nthe process has too many files open or too little memory (see ulimit -n): close "           \
+    "some, or raise the limit, and try again"
+
 /* Write err to stderr (with a final newline). */
 void diag_print_error(const vs_error *err);
 

@@ -110,6 +110,12 @@ bool fs_error_is_missing(int error);
  * ERROR_ACCESS_DENIED. */
 bool fs_error_is_denied(int error);
 
+/* The error says the process or the system ran out of something, not that
+ * the file is wrong: POSIX EMFILE, ENFILE (file descriptors), ENOMEM;
+ * Windows ERROR_TOO_MANY_OPEN_FILES, ERROR_NOT_ENOUGH_MEMORY,
+ * ERROR_OUTOFMEMORY, ERROR_NO_SYSTEM_RESOURCES. */
+bool fs_error_is_exhausted(int error);
+
 /* Write all of s to standard output (fd 1) or standard error (fd 2),
  * retrying short writes; errors are ignored (there is nowhere to report
  * them). */

@@ -98,6 +98,8 @@ near_status locate_read_cfg_near(const char *dir, char *cfg_path, char *text, si
                   st == READ_TOO_LARGE
                       ? "\nkeep only its 'key = value' lines, or recreate the virtual "
                         "environment"
+                  : st == READ_ERROR && fs_error_is_exhausted(error)
+                      ? DIAG_HINT_EXHAUSTED
                       : "\nfix its permissions, or recreate the virtual environment",
                   NULL);
         return NEAR_BAD;

@@ -96,9 +96,11 @@ payload_status payload_classify(long long size, long long image_end, const unsig
     return payload_classify_at(size, image_end, size - EOCD_SIZE, tail, tail_len, end, why);
 }
 
+static const char main_name[] = "__main__.py";
+#define MAIN_NAME_LEN (sizeof main_name - 1)
+
 bool payload_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
                        payload_entry *main, const char **why) {
-    static const char main_name[] = "__main__.py";
     size_t pos = 0;
     bool found = false;
     for (unsigned i = 0; i < entries; i++) {
@@ -113,7 +115,7 @@ bool payload_find_main(const unsigned char *cd, size_t cd_len, unsigned entries,
             *why = "its zip archive's directory is damaged";
             return false;
         }
-        if (!found && name_len == sizeof main_name - 1 &&
+        if (!found && name_len == MAIN_NAME_LEN &&
             memcmp(cd + pos + CD_ENTRY_SIZE, main_name, name_len) == 0) {
             found = true;
             main->method = (unsigned)get_le(cd + pos + 10, 2);
@@ -170,18 +172,35 @@ payload_status payload_inspect_main(payload_read_fn read_at, void *ctx, long lon
     if (read_at(ctx, cd, (size_t)end.cd_size, end.cd_start) != end.cd_size ||
         !payload_find_main(cd, (size_t)end.cd_size, end.entries, main, why))
         return PAYLOAD_CORRUPT;
-    /* The local header: its own name and extra lengths say where the bytes
-     * start (Lib/zipimport.py _get_data reads them the same way). */
-    unsigned char lh[LH_SIZE];
+    /* The local header, read with the name it must hold (one read either
+     * way): its own name and extra lengths say where the bytes start
+     * (Lib/zipimport.py _get_data reads them the same way, and trusts them
+     * and the directory's size and method without a check: a damaged entry
+     * would end in a traceback there, so it is refused here). */
+    unsigned char lh[LH_SIZE + MAIN_NAME_LEN];
     long long lh_at = end.arc_offset + (long long)main->lh_offset;
-    if (read_at(ctx, lh, LH_SIZE, lh_at) != LH_SIZE || memcmp(lh, "PK\3\4", 4) != 0) {
+    long lh_got = read_at(ctx, lh, sizeof lh, lh_at);
+    if (lh_got < LH_SIZE || memcmp(lh, "PK\3\4", 4) != 0) {
         *why = "its __main__.py entry does not point at file data";
         return PAYLOAD_CORRUPT;
     }
     long long data_at =
         lh_at + LH_SIZE + (long long)get_le(lh + 26, 2) + (long long)get_le(lh + 28, 2);
-    if (data_at + (long long)main->csize <= end.cd_start)
-        main->data_at = data_at;
+    if (get_le(lh + 26, 2) != MAIN_NAME_LEN || lh_got != (long)sizeof lh ||
+        memcmp(lh + LH_SIZE, main_name, MAIN_NAME_LEN) != 0) {
+        *why = "its __main__.py entry's local header names another file";
+        return PAYLOAD_CORRUPT;
+    }
+    if ((main->method != 0 && main->method != 8) || get_le(lh + 8, 2) != main->method ||
+        (main->method == 0 && main->csize != main->usize)) {
+        *why = "its __main__.py entry's method or sizes are inconsistent";
+        return PAYLOAD_CORRUPT;
+    }
+    if (data_at + (long long)main->csize > end.cd_start) {
+        *why = "its __main__.py entry's data runs into the archive's directory";
+        return PAYLOAD_CORRUPT;
+    }
+    main->data_at = data_at;
     main->entries = end.entries;
     return PAYLOAD_ZIP;
 }

@@ -71,7 +71,9 @@ payload_status payload_classify_at(long long size, long long image_end, long lon
 
 /* What the launcher concludes about a file of size bytes read through read:
  * its ELF image end, the end record (a zip comment allowed), the central
- * directory holding __main__.py and that entry's local header. The launcher
+ * directory holding __main__.py and that entry's local header (its name,
+ * method and sizes agreeing with the directory, its bytes before the
+ * directory: what zipimport would trust unchecked). The launcher
  * runs it on its own file; venvshim relocate on the bytes it is about to
  * write. *why says what is wrong when PAYLOAD_CORRUPT. */
 payload_status payload_inspect(payload_read_fn read_at, void *ctx, long long size,

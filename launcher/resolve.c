@@ -19,7 +19,8 @@ typedef struct {
     int major, minor;
     char version_text[16]; /* "3.12", for messages */
     bool home_relative;
-    fs_info chosen; /* stat of the last usable candidate: reused, not stat'ed again */
+    bool home_rooted; /* Windows "home = \Python37": on the venv's drive, not relative */
+    fs_info chosen;   /* stat of the last usable candidate: reused, not stat'ed again */
     char tried[VS_PATH_MAX + 512]; /* last: left uninitialised until sb_init */
     strbuf tried_sb;
     char mismatch_path[VS_PATH_MAX]; /* first candidate of another X.Y, for the error */
@@ -161,8 +162,15 @@ static bool resolve_relative_home(step *s, vs_base *base, vs_error *err) {
                   "\nmove the virtual environment to a shorter path", NULL);
         return false;
     }
-    base->home_relative = s->home_relative = true;
-    diag_trace("relative home, against ", dir, ": ", base->home, NULL);
+    /* "\Python37" (Windows) names a directory from the root of the venv's
+     * drive (or share): absolute there, so none of a relative home's
+     * machinery (relhome.h, a POSIX lib/pythonX.Y layout) applies */
+    if (PATH_WINDOWS && path_is_sep(rel[0]))
+        s->home_rooted = true;
+    else
+        base->home_relative = s->home_relative = true;
+    diag_trace(s->home_rooted ? "root-relative home, on the drive of " : "relative home, against ",
+               dir, ": ", base->home, NULL);
     return true;
 }
 
@@ -209,11 +217,11 @@ static int read_home(step *s, vs_base *base, vs_error *err) {
     if (info.kind != FS_DIR) {
         sb_add(&sb, "home = ");
         sb_add(&sb, base->home);
-        if (s->home_relative) {
+        if (s->home_relative || s->home_rooted) {
             /* the path tried, and the value it came from */
             sb_add(&sb, " (pyvenv.cfg says ");
             sb_add_n(&sb, home.ptr, home.len);
-            sb_add(&sb, ", relative to its directory)");
+            sb_add(&sb, s->home_rooted ? ", on its drive)" : ", relative to its directory)");
         }
         sb_add(&sb, " in ");
         sb_add(&sb, s->cfg_path);

@@ -92,9 +92,14 @@ static bool env_program(const char *arg, char *name) {
     return sb_copy(name, VS_PATH_MAX, p);
 }
 
+typedef enum { ENV_FOUND, ENV_NOT_FOUND, ENV_RELATIVE } env_result;
+
 /* The file `env NAME` would run: the first executable regular file NAME in
- * PATH's entries, an empty entry being the current directory (execvp). */
-static bool env_lookup(const char *name, const char *path_env, char *out) {
+ * PATH's entries (execvp). ENV_RELATIVE, the entry in out, when env would
+ * look in an entry that is not absolute (the empty entry is the current
+ * directory) before finding NAME: whoever chooses the current directory
+ * would choose the interpreter, so such a base is refused, never run. */
+static env_result env_lookup(const char *name, const char *path_env, char *out) {
     const char *p = path_env ? path_env : ENV_DEFAULT_PATH;
     for (;;) {
         const char *colon = strchr(p, ':');
@@ -103,14 +108,18 @@ static bool env_lookup(const char *name, const char *path_env, char *out) {
         if (n < sizeof dir) {
             memcpy(dir, p, n);
             dir[n] = '\0';
-            if (path_join(out, VS_PATH_MAX, n ? dir : ".", name)) {
+            if (!path_is_absolute(dir)) {
+                sb_copy(out, VS_PATH_MAX, dir);
+                return ENV_RELATIVE;
+            }
+            if (path_join(out, VS_PATH_MAX, dir, name)) {
                 fs_info info = fs_stat(out);
                 if (info.kind == FS_FILE && info.executable)
-                    return true;
+                    return ENV_FOUND;
             }
         }
         if (!colon)
-            return false;
+            return ENV_NOT_FOUND;
         p = colon + 1;
     }
 }
@@ -175,10 +184,21 @@ int shebang_check(const vs_base *base, const char *cfg_path, const char *path_en
             /* `#!/usr/bin/env python3`: what env runs is the next hop */
             sb_add(&sb, " ");
             sb_add(&sb, arg);
+            env_result found = ENV_FOUND;
             if (strchr(program, '/'))
                 sb_copy(interp, sizeof interp, program);
-            else if (!env_lookup(program, path_env, interp))
+            else
+                found = env_lookup(program, path_env, interp);
+            if (found == ENV_NOT_FOUND)
                 return 0; /* env will fail: no loop */
+            if (found == ENV_RELATIVE)
+                return diag_fail(err, EXIT_NO_BASE, "the base interpreter ", base->binary,
+                                 " (from ", cfg_path, ") is a '#!' script: ", chain,
+                                 "; env would look for ", program, " in the relative PATH entry '",
+                                 interp, "' (the current directory would choose the interpreter)",
+                                 "\ntake relative and empty entries out of PATH, or point 'home' "
+                                 "(and 'executable') at a real Python interpreter",
+                                 NULL);
             sb_add(&sb, " -> ");
             sb_add(&sb, interp);
         }

@@ -16,9 +16,11 @@
 #include "../script.h"
 #include "../version_guard.h"
 #include "check.h"
+#include "core_open.h"
 #include "report.h"
 #include "cli.h"
 #include "rebase.h"
+#include "venv_access.h"
 
 /* pyvenv.cfg present, a small text file with a home. False: nothing else
  * can be checked. */
@@ -33,10 +35,11 @@ static bool check_cfg(const char *venv, report *r, venv_cfg *cfg, char **text) {
     const char *bad = NULL;
     *text = check_read_file(path, CFG_MAX_SIZE - 1, &len, &st, &bad);
     if (!*text && stat(path, &st) != 0) {
-        report_add(r, "pyvenv.cfg", FIND_PROBLEM, path,
-                   "%s: %s: %s is not a virtual environment (create one with 'venvshim create "
-                   "%s')",
-                   path, strerror(errno), venv, venv);
+        char create[SHELL_FIX_CAP];
+        snprintf(create, sizeof create, "venvshim create %s", shell_word(venv));
+        report_add_fix(r, "pyvenv.cfg", FIND_PROBLEM, path, create,
+                       "%s: %s: %s is not a virtual environment; create one with: ", path,
+                       strerror(errno), venv);
         return false;
     }
     if (bad && strcmp(bad, "is too large") == 0)
@@ -100,8 +103,13 @@ static void one_line(const char *text, char *out, size_t cap) {
     out[n] = '\0';
 }
 
+/* The venv as venv_access opened it for --fix (NULL without --fix, or when
+ * the ownership rule refused it): every write goes through its descriptors. */
+static venv_access fix_access;
+static bool fix_opened;
+
 /* Resolve the base exactly as the launcher would, then compare versions. */
-static bool reinstall(const char *venv);
+static bool reinstall(void);
 
 static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *t, bool fix,
                        report *r) {
@@ -114,17 +122,28 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
     memset(&req, 0, sizeof req); /* fields added later default to "absent" */
     req.inv.argv0 = exe;
     req.traits = platform_traits_current();
-    if (plan_make(&req, &plan, &err) != 0) {
+    core_open_forget();
+    int made = plan_make(&req, &plan, &err);
+    if (core_open_refused()) {
+        /* what the core decided without that file is not the launcher's
+         * decision, and its error could quote nothing check may show */
+        report_add(r, "base", FIND_PROBLEM, NULL,
+                   "the base cannot be checked: check did not read %s, which the launcher reads; "
+                   "replace the link with the file itself",
+                   core_open_refused());
+        return;
+    }
+    if (made != 0) {
         char line[sizeof err.text];
         one_line(err.text, line, sizeof line);
         /* A vanished or replaced base: rebase keeps the packages (rebase.c);
          * --fix does it when one interpreter is the obvious choice. */
-        if (err.code == EXIT_NO_BASE && fix) {
+        if (err.code == EXIT_NO_BASE && fix && fix_opened) {
             rebase_options opt = {.only_if_unique = true};
             fflush(stdout);
             int saved = dup(1);
             dup2(2, 1); /* rebase's report must not mix with check's */
-            bool rebased = rebase_venv(venv, &opt) == CLI_OK;
+            bool rebased = rebase_venv(&fix_access, &opt) == CLI_OK;
             fflush(stdout);
             dup2(saved, 1);
             close(saved);
@@ -136,24 +155,31 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
                 return;
             }
         }
-        report_add(r, "base", FIND_PROBLEM, NULL, "%s (the launcher would exit %d)%s%s%s", line,
-                   err.code, err.code == EXIT_NO_BASE ? "; 'venvshim rebase " : "",
-                   err.code == EXIT_NO_BASE ? venv : "",
-                   err.code == EXIT_NO_BASE ? "' points the venv at another interpreter of its "
-                                              "version, keeping its packages"
-                                            : "");
+        /* The launcher's own words, escaped by it (diag.c) with its commands
+         * quoted by sb_add_shell_word: shown as they are, never escaped again
+         * (that would change the commands). */
+        static char words[sizeof line + SHELL_FIX_CAP];
+        snprintf(words, sizeof words, "%s%s%s", line,
+                 err.code == EXIT_NO_BASE ? "; to point the venv at another interpreter of its "
+                                            "version, keeping its packages: venvshim rebase "
+                                          : "",
+                 err.code == EXIT_NO_BASE ? shell_word(venv) : "");
+        report_add_fix(r, "base", FIND_PROBLEM, NULL, words,
+                       "the launcher would exit %d: ", err.code);
         return;
     }
     if (plan.base.from_record) {
         /* venv --upgrade run inside a 3.8-3.10 venv: install rewrites home */
         bool fixed =
-            fix && reinstall(venv) && plan_make(&req, &plan, &err) == 0 && !plan.base.from_record;
-        report_add(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan.base.binary,
-                   "pyvenv.cfg does not lead to the base (python -m venv --upgrade rewrote "
-                   "it?); the launcher runs the base recorded in bin/%s, %s%s%s",
-                   VS_BASE_RECORD, plan.base.binary,
-                   fixed ? ": wrote it into pyvenv.cfg" : "; 'venvshim install ",
-                   fixed ? "" : venv);
+            fix && reinstall() && plan_make(&req, &plan, &err) == 0 && !plan.base.from_record;
+        char again[SHELL_FIX_CAP];
+        snprintf(again, sizeof again, "venvshim install %s", shell_word(venv));
+        report_add_fix(
+            r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan.base.binary, fixed ? NULL : again,
+            "pyvenv.cfg does not lead to the base (python -m venv --upgrade rewrote "
+            "it?); the launcher runs the base recorded in bin/%s, %s%s",
+            VS_BASE_RECORD, plan.base.binary,
+            fixed ? ": wrote it into pyvenv.cfg" : "; it is written into pyvenv.cfg by: ");
         if (!fixed)
             return;
     }
@@ -194,10 +220,12 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
     }
     int amaj = 0, amin = 0;
     if (sscanf(actual, "%d.%d", &amaj, &amin) != 2 || amaj != major || amin != minor) {
-        report_add(r, "base", FIND_PROBLEM, base,
-                   "%s is Python %s but the venv is for %d.%d: recreate it: %s -m venv --clear "
-                   "%s && venvshim install %s",
-                   base, actual, major, minor, base, venv, venv);
+        char recreate[SHELL_FIX_CAP];
+        snprintf(recreate, sizeof recreate, "%s -m venv --clear %s && venvshim install %s",
+                 shell_word(base), shell_word(venv), shell_word(venv));
+        report_add_fix(r, "base", FIND_PROBLEM, base, recreate,
+                       "%s is Python %s but the venv is for %d.%d: recreate it: ", base, actual,
+                       major, minor);
         return;
     }
     /* v holds "X.Y.Z" (venv) or "X.Y.Z.final.0" (virtualenv): compare X.Y.Z */
@@ -276,11 +304,13 @@ static bool former_venvshim(const char *bin) {
            S_ISLNK(st.st_mode);
 }
 
-static bool reinstall(const char *venv) {
+static bool reinstall(void) {
+    if (!fix_opened)
+        return false;
     fflush(stdout);
     int saved = dup(1);
     dup2(2, 1); /* install's progress must not mix with --json on stdout */
-    bool ok = install_venv(venv) == CLI_OK;
+    bool ok = install_venv(&fix_access, false) == CLI_OK;
     fflush(stdout);
     dup2(saved, 1);
     close(saved);
@@ -304,7 +334,7 @@ static void check_launchers(const char *venv, bool fix, report *r) {
                    "%s has no python or pypy executable; recreate the venv", bin);
     } else if (s.ours + s.other_build == 0 && former_venvshim(bin)) {
         /* python -m venv --upgrade (or --copies) put the base over them */
-        bool fixed = fix && reinstall(venv);
+        bool fixed = fix && reinstall();
         if (fixed)
             scan_launchers(bin, ours, ours_len, &after);
         fixed = fixed && !after.other_build && !after.not_launcher;
@@ -315,12 +345,13 @@ static void check_launchers(const char *venv, bool fix, report *r) {
                    fixed ? "re-installed the launcher"
                          : "'venvshim check --fix DIR' or 'venvshim install DIR' brings it back");
     } else if (s.ours + s.other_build == 0) {
-        report_add(r, "launcher", FIND_INFO, bin,
-                   "not a venvshim venv (%s); 'venvshim install %s' adds the launcher", s.example,
-                   venv);
+        char add[SHELL_FIX_CAP];
+        snprintf(add, sizeof add, "venvshim install %s", shell_word(venv));
+        report_add_fix(r, "launcher", FIND_INFO, bin, add,
+                       "not a venvshim venv (%s); this adds the launcher: ", s.example);
     } else if (s.other_build || s.not_launcher) {
         /* Fixed is what a second look finds, not what install says it did. */
-        if (fix && reinstall(venv))
+        if (fix && reinstall())
             scan_launchers(bin, ours, ours_len, &after);
         else
             after = s;
@@ -354,6 +385,10 @@ int cmd_check(const cli_args *a) {
     char venv[PATH_MAX];
     venv_cfg cfg;
     char *text = NULL;
+    /* --fix writes: the ownership rule first (venv_access.h); refused, check
+     * still reports, writes nothing and exits 1 */
+    bool refused = fix && venv_access_open(a, dir, &fix_access) != CLI_OK;
+    fix_opened = fix && !refused;
     if (!realpath(dir, venv)) {
         snprintf(venv, sizeof venv, "%s", dir);
         report_add(&r, "pyvenv.cfg", FIND_PROBLEM, dir, "%s: %s", dir, strerror(errno));
@@ -365,22 +400,27 @@ int cmd_check(const cli_args *a) {
                        "--fix writes nothing here: check writes only in a venv owned by the user "
                        "running it (uid %lu; this one: uid %lu) that no other user can write to",
                        (unsigned long)geteuid(), (unsigned long)trust.owner);
-        fix = fix && trust.may_fix;
+        fix = fix && trust.may_fix && fix_opened;
+        int venv_fd = fix_opened ? fix_access.venv_fd : open_dir_at(AT_FDCWD, venv, false);
         check_bin_entries(venv, fix, &r);
         check_base(venv, &cfg, &trust, fix, &r);
         check_launchers(venv, fix, &r);
         cfg_value relocatable = cfg_find(text, strlen(text), "relocatable");
         check_scripts(venv, fix, cfg_value_equals(relocatable, "true"), &r);
-        check_site_init(venv, &cfg, fix, &r);
-        check_old_reloc_hook(venv, fix, &r);
-        check_upgrade(venv, fix, &r);
+        check_site_init(venv_fd, venv, &cfg, fix, &r);
+        check_old_reloc_hook(venv_fd, venv, fix, &r);
+        check_upgrade(venv_fd, venv, fix, &r);
+        if (!fix_opened && venv_fd >= 0)
+            close(venv_fd);
     }
     free(text);
     if (json)
         report_print_json(&r, venv, stdout);
     else
         report_print_text(&r, venv, stdout);
-    int rc = report_count(&r, FIND_PROBLEM) ? CLI_FAILED : CLI_OK;
+    int rc = report_count(&r, FIND_PROBLEM) || refused ? CLI_FAILED : CLI_OK;
     report_free(&r);
+    if (fix_opened)
+        venv_access_close(&fix_access);
     return rc;
 }

@@ -40,8 +40,9 @@ void check_scripts(const char *venv, bool fix, bool relocatable, report *r);
 
 /* A whole regular file of at most max bytes, malloc'd and NUL-terminated;
  * NULL with *why ("is a FIFO", "is too large", "cannot be read: ...",
- * "changed while it was read") otherwise. The CLI's one reader
- * (read_regular, fileops.c) with READ_EXACT, in check's words. */
+ * "changed while it was read", "is a symbolic link to a file its owner does
+ * not own") otherwise. The CLI's one reader (read_regular, fileops.c) with
+ * READ_EXACT and READ_LINK_OWNER, in check's words. */
 char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st, const char **why);
 
 /* "a FIFO", "a character device", ... */
@@ -71,7 +72,7 @@ void check_trust(const char *venv, report *r, venv_trust *t);
 
 /* check_upgrade.c: a venv kept by venvshim upgrade (DIR.X.Y.bak), and an
  * interrupted upgrade's leftovers next to DIR (--fix settles them). */
-void check_upgrade(const char *venv, bool fix, report *r);
+void check_upgrade(int venv_fd, const char *venv, bool fix, report *r);
 
 /* The same for the base interpreter's file and directories: true when
  * check may run it. */
@@ -84,10 +85,10 @@ bool check_trust_base(const char *base, uid_t owner, report *r);
 
 /* The start-up hook: needed only with a relative home; with an absolute one,
  * fix removes it (site would run it on every start for nothing). */
-void check_site_init(const char *venv, const venv_cfg *cfg, bool fix, report *r);
+void check_site_init(int venv_fd, const char *venv, const venv_cfg *cfg, bool fix, report *r);
 
 /* An earlier venvshim's relocatable-venv hook (_venvshim_relocatable.pth,
  * run at every start): info, and fix replaces it. */
-void check_old_reloc_hook(const char *venv, bool fix, report *r);
+void check_old_reloc_hook(int venv_fd, const char *venv, bool fix, report *r);
 
 #endif

@@ -41,7 +41,10 @@ char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st
     read_failure f;
     *len = 0;
     *why = NULL;
-    char *text = read_regular(AT_FDCWD, path, max + 1, READ_FOLLOW | READ_EXACT, len, st, &f);
+    /* a link is followed only to its owner's own file: root's check shows
+     * nothing (home, a #! line) from a file the venv's owner could not read */
+    char *text = read_regular(AT_FDCWD, path, max + 1, READ_FOLLOW | READ_EXACT | READ_LINK_OWNER,
+                              len, st, &f);
     if (text)
         return text;
     /* check's words for it: "<path> is a FIFO", "<path> cannot be read: ..." */
@@ -55,6 +58,9 @@ char *check_read_file(const char *path, size_t max, size_t *len, struct stat *st
         break;
     case READ_FAIL_CHANGED:
         *why = "changed while it was read";
+        break;
+    case READ_FAIL_FOREIGN_LINK:
+        *why = "is a symbolic link to a file its owner does not own (not read)";
         break;
     default:
         *why = f.err == ENOMEM ? "cannot be read: out of memory" : cannot_read(f.err);
@@ -135,42 +141,84 @@ static void leftover(const char *path, bool fix, long pid, report *r) {
                path, fix ? ": removing it failed: " : "", fix ? strerror(errno) : "");
 }
 
-/* bin/'s entries, to tell whether every name of a file is in it. */
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+} file_id;
+
+/* bin/'s entries, to tell whether every name of a file is in it: the
+ * identities of all entries, sorted, made once (on the first set-ID file) so
+ * that each question costs a binary search, not a pass over bin/ (8,000
+ * set-ID files would otherwise cost 64 million lstat calls). */
 typedef struct {
     const char *dir;
     char **names;
     size_t count;
+    file_id *ids; /* NULL until needed, or when memory ran out */
+    size_t n_ids;
+    bool indexed;
 } listing;
 
-/* How many names in the listing are st's file (the launcher has one for
- * each of python, python3, python3.X: hard links of one file). */
-static nlink_t names_of(const listing *l, const struct stat *st) {
-    nlink_t n = 0;
+static int by_id(const void *a, const void *b) {
+    const file_id *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static void index_listing(listing *l) {
+    l->indexed = true;
+    l->ids = malloc((l->count ? l->count : 1) * sizeof *l->ids);
+    if (!l->ids)
+        return;
     for (size_t i = 0; i < l->count; i++) {
         char path[VS_PATH_MAX];
-        struct stat other;
-        n += path_join(path, sizeof path, l->dir, l->names[i]) && lstat(path, &other) == 0 &&
-             other.st_dev == st->st_dev && other.st_ino == st->st_ino;
+        struct stat st;
+        if (path_join(path, sizeof path, l->dir, l->names[i]) && lstat(path, &st) == 0)
+            l->ids[l->n_ids++] = (file_id){st.st_dev, st.st_ino};
     }
+    qsort(l->ids, l->n_ids, sizeof *l->ids, by_id);
+}
+
+/* How many names in the listing are st's file (the launcher has one for
+ * each of python, python3, python3.X: hard links of one file). 0 when the
+ * listing could not be made: then no name counts as in bin/. */
+static nlink_t names_of(listing *l, const struct stat *st) {
+    if (!l->indexed)
+        index_listing(l);
+    if (!l->ids)
+        return 0;
+    file_id key = {st->st_dev, st->st_ino};
+    size_t lo = 0, hi = l->n_ids; /* the first id >= key */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (by_id(&l->ids[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    nlink_t n = 0;
+    while (lo < l->n_ids && by_id(&l->ids[lo], &key) == 0)
+        n++, lo++;
     return n;
 }
 
 /* set-user-ID / set-group-ID bits off, through a descriptor of the very file
- * (never a symlink's target), and only when every name of the file is in
- * bin/: a hard link's mode is also the mode of a file elsewhere (think of
+ * (never a symlink's target; never a FIFO or device swapped in: open_regular
+ * looks before it opens), and only when every name of the file is in bin/: a
+ * hard link's mode is also the mode of a file elsewhere (think of
  * ln /usr/bin/passwd bin/). */
-static bool drop_id_bits(const char *path, const listing *l) {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+static bool drop_id_bits(const char *path, listing *l) {
     struct stat st;
-    bool ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-              st.st_nlink == names_of(l, &st) && fchmod(fd, st.st_mode & 0777) == 0;
+    read_failure f;
+    int fd = open_regular(AT_FDCWD, path, (size_t)-1, READ_NOFOLLOW, &st, &f);
+    bool ok = fd >= 0 && st.st_nlink == names_of(l, &st) && fchmod(fd, st.st_mode & 0777) == 0;
     if (fd >= 0)
         close(fd);
     return ok;
 }
 
-static void id_bits(const char *path, const struct stat *st, const listing *l, bool fix,
-                    report *r) {
+static void id_bits(const char *path, const struct stat *st, listing *l, bool fix, report *r) {
     const char *who = st->st_mode & S_ISUID ? "user" : "group";
     const char *bits = (st->st_mode & S_ISUID) && (st->st_mode & S_ISGID) ? "ug-s"
                        : st->st_mode & S_ISUID                            ? "u-s"
@@ -185,14 +233,17 @@ static void id_bits(const char *path, const struct stat *st, const listing *l, b
                    "%s has the set-%s-ID bit (mode %04o) and is a hard link of a file outside "
                    "bin/ (check --fix leaves that file's mode alone): remove it from bin/",
                    path, who, (unsigned)(st->st_mode & 07777));
-    else
-        report_add(r, "bin", FIND_PROBLEM, path,
-                   "%s has the set-%s-ID bit (mode %04o): the launcher refuses to run privileged "
-                   "(exit 120); fix: chmod %s '%s' (or 'venvshim check --fix')",
-                   path, who, (unsigned)(st->st_mode & 07777), bits, path);
+    else {
+        char fix[SHELL_FIX_CAP];
+        snprintf(fix, sizeof fix, "chmod %s %s", bits, shell_word(path));
+        report_add_fix(r, "bin", FIND_PROBLEM, path, fix,
+                       "%s has the set-%s-ID bit (mode %04o): the launcher refuses to run "
+                       "privileged (exit 120); 'venvshim check --fix' drops it, or: ",
+                       path, who, (unsigned)(st->st_mode & 07777));
+    }
 }
 
-static void odd_entry(const char *path, const listing *l, bool fix, report *r) {
+static void odd_entry(const char *path, listing *l, bool fix, report *r) {
     struct stat st, target;
     if (lstat(path, &st) != 0)
         return;
@@ -214,7 +265,7 @@ static void odd_entry(const char *path, const listing *l, bool fix, report *r) {
 }
 
 static void scan_dir(const char *dir, bool bin, bool fix, report *r) {
-    listing l = {dir, NULL, 0};
+    listing l = {dir, NULL, 0, NULL, 0, false};
     l.names = dir_names_at(AT_FDCWD, dir, NULL, &l.count);
     for (size_t i = 0; i < l.count; i++) {
         char path[VS_PATH_MAX];
@@ -227,6 +278,7 @@ static void scan_dir(const char *dir, bool bin, bool fix, report *r) {
             odd_entry(path, &l, fix, r);
     }
     dir_names_free(l.names, l.count);
+    free(l.ids);
 }
 
 void check_bin_entries(const char *venv, bool fix, report *r) {

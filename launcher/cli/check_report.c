@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../pathsep.h"
 #include "findings.h"
 
 const char *report_fix_hint = "; 'venvshim check --fix DIR' repairs what is safe to repair";
@@ -12,8 +13,8 @@ static char *dup_or_null(const char *s) {
     return s ? strdup(s) : NULL;
 }
 
-void report_add(report *r, const char *check, find_status status, const char *path, const char *fmt,
-                ...) {
+static void add(report *r, const char *check, find_status status, const char *path, const char *fix,
+                const char *fmt, va_list ap) {
     if (r->count == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 16;
         finding *items = realloc(r->items, cap * sizeof *items);
@@ -25,21 +26,32 @@ void report_add(report *r, const char *check, find_status status, const char *pa
     /* One formatting pass (open_memstream is POSIX only; formatting twice,
      * measure then write, trips GCC 12's -Wformat-truncation under
      * -fsanitize=undefined at -O2: a path on which fmt is NULL). A finding is
-     * one line: 16 KiB holds three full paths and more. */
+     * one line: 16 KiB holds three full paths and more. A newline in a name
+     * stays one: the printers escape it. */
     static char line[16384];
-    va_list ap;
-    va_start(ap, fmt);
     int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    char *message = n < 0 ? NULL : strdup(line);
-    for (char *p = message; p && *p; p++)
-        if (*p == '\n')
-            *p = ' '; /* one line per finding */
     finding *f = &r->items[r->count++];
     f->check = strdup(check);
     f->status = status;
     f->path = dup_or_null(path);
-    f->message = message;
+    f->message = n < 0 ? NULL : strdup(line);
+    f->fix = dup_or_null(fix);
+}
+
+void report_add(report *r, const char *check, find_status status, const char *path, const char *fmt,
+                ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    add(r, check, status, path, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void report_add_fix(report *r, const char *check, find_status status, const char *path,
+                    const char *fix, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    add(r, check, status, path, fix, fmt, ap);
+    va_end(ap);
 }
 
 size_t report_count(const report *r, find_status status) {
@@ -104,14 +116,19 @@ static void json_string(FILE *out, const char *s) {
     fputc('"', out);
 }
 
-/* Text for a terminal: file names and #! lines are the venv's, so a control
- * byte (ESC starts a terminal command), a C1 control (U+0080-U+009F, CSI
- * among them) or a byte that is not UTF-8 is shown as \xNN, never sent, and
- * a bidirectional override as \uNNNN. */
+/* Text for a terminal, check's one escaping: file names and #! lines are
+ * the venv's, so a control byte (ESC starts a terminal command; a newline
+ * would start a line that looks like a finding), a C1 control
+ * (U+0080-U+009F, CSI among them) or a byte that is not UTF-8 is shown as
+ * \xNN, never sent, and a bidirectional override as \uNNNN. A backslash is
+ * shown as \\ (on POSIX, where a name can hold one), so no two names are
+ * shown alike. */
 static void text_string(FILE *out, const char *s) {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         size_t n = *p < 0x80 ? 1 : utf8_len(p);
-        if (*p < 0x20 || *p == 0x7f || n == 0 || (p[0] == 0xc2 && p[1] < 0xa0)) {
+        if (*p == '\\' && !PATH_WINDOWS) {
+            fputs("\\\\", out);
+        } else if (*p < 0x20 || *p == 0x7f || n == 0 || (p[0] == 0xc2 && p[1] < 0xa0)) {
             fprintf(out, "\\x%02x", *p);
         } else if (n == 3 && p[0] == 0xe2 &&
                    ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
@@ -135,6 +152,8 @@ void report_print_text(const report *r, const char *venv, FILE *out) {
         const finding *f = &r->items[i];
         fprintf(out, "  %-8s %-10s ", status_name(f->status), f->check);
         text_string(out, f->message ? f->message : "");
+        if (f->fix)
+            fputs(f->fix, out); /* shell_word's: nothing a terminal acts on */
         fputc('\n', out);
     }
     size_t problems = report_count(r, FIND_PROBLEM), fixed = report_count(r, FIND_FIXED);
@@ -158,7 +177,18 @@ void report_print_json(const report *r, const char *venv, FILE *out) {
         fprintf(out, ", \"status\": \"%s\", \"path\": ", status_name(f->status));
         json_string(out, f->path);
         fputs(", \"message\": ", out);
-        json_string(out, f->message);
+        if (f->fix) { /* the message as text output shows it, and the command apart */
+            size_t n = strlen(f->message ? f->message : "") + strlen(f->fix) + 1;
+            char *whole = malloc(n);
+            if (whole)
+                snprintf(whole, n, "%s%s", f->message ? f->message : "", f->fix);
+            json_string(out, whole ? whole : f->message);
+            free(whole);
+            fputs(", \"fix\": ", out);
+            json_string(out, f->fix);
+        } else {
+            json_string(out, f->message);
+        }
         fputc('}', out);
     }
     fputs("]}\n", out);
@@ -169,6 +199,7 @@ void report_free(report *r) {
         free(r->items[i].check);
         free(r->items[i].path);
         free(r->items[i].message);
+        free(r->items[i].fix);
     }
     free(r->items);
     r->items = NULL;

@@ -43,7 +43,24 @@ static void on_stop(int sig) {
     stop_signal = sig;
 }
 
-static void child(const char *const argv[], int out_fd, int null_fd) {
+extern char **environ;
+
+/* Run the program open at exe_fd: fexecve(3) runs the very file that was
+ * judged. macOS has no fexecve: there argv[0] is run by its path, which
+ * safe_exec.h found writable only by the caller and root all the way up.
+ * Returns only on failure. */
+static void exec_fd(int exe_fd, const char *const argv[]) {
+#ifdef __APPLE__
+    (void)exe_fd;
+    execv(argv[0], (char *const *)argv);
+#else
+    fexecve(exe_fd, (char *const *)argv, environ);
+#endif
+}
+
+/* exe_fd >= 0: the program is that descriptor (safe_exec.h: what was judged
+ * is what runs), argv[0] only its name; else argv[0] is run by its path. */
+static void child(int exe_fd, const char *const argv[], int out_fd, int null_fd) {
     setpgid(0, 0);
     /* Copies above 2 first: dup2 onto 0-2 from a distinct fd always yields an
      * fd without close-on-exec, even when check started with 0-2 closed. */
@@ -57,7 +74,10 @@ static void child(const char *const argv[], int out_fd, int null_fd) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    execv(argv[0], (char *const *)argv);
+    if (exe_fd >= 0)
+        exec_fd(exe_fd, argv);
+    else
+        execv(argv[0], (char *const *)argv);
     _exit(127);
 }
 
@@ -89,8 +109,8 @@ static void restore(struct sigaction saved[N_STOP]) {
         sigaction(stop_signals[i], &saved[i], NULL);
 }
 
-run_status run_bounded(const char *const argv[], int limit_ms, char *out, size_t cap,
-                       int *exit_code) {
+static run_status run(int exe_fd, const char *const argv[], int limit_ms, char *out, size_t cap,
+                      int *exit_code) {
     out[0] = '\0';
     *exit_code = -1;
     int fds[2];
@@ -114,7 +134,7 @@ run_status run_bounded(const char *const argv[], int limit_ms, char *out, size_t
     }
     pid_t pid = fork();
     if (pid == 0)
-        child(argv, fds[1], null_fd);
+        child(exe_fd, argv, fds[1], null_fd);
     close(fds[1]);
     close(null_fd);
     if (pid < 0) {
@@ -175,4 +195,14 @@ run_status run_bounded(const char *const argv[], int limit_ms, char *out, size_t
             status = RUN_FAILED;
     }
     return status;
+}
+
+run_status run_bounded(const char *const argv[], int limit_ms, char *out, size_t cap,
+                       int *exit_code) {
+    return run(-1, argv, limit_ms, out, cap, exit_code);
+}
+
+run_status run_bounded_fd(int exe_fd, const char *const argv[], int limit_ms, char *out, size_t cap,
+                          int *exit_code) {
+    return run(exe_fd, argv, limit_ms, out, cap, exit_code);
 }

@@ -10,13 +10,13 @@
 #include "check.h"
 #include "cli.h"
 
-void check_site_init(const char *venv, const venv_cfg *cfg, bool fix, report *r) {
+void check_site_init(int venv_fd, const char *venv, const venv_cfg *cfg, bool fix, report *r) {
     bool relative = cfg_home_is_relative(cfg);
     int present = 0, done = 0;
-    if (site_init_sync(venv, SITE_INIT_COUNT, &present) != CLI_OK)
+    if (venv_fd < 0 || site_init_sync(venv_fd, venv, SITE_INIT_COUNT, &present) != CLI_OK)
         return;
     if (relative && !present) {
-        if (fix && install_site_init(venv) == CLI_OK)
+        if (fix && install_site_init(venv_fd, venv) == CLI_OK)
             report_add(r, "site-init", FIND_FIXED, venv,
                        "wrote the start-up hook _venvshim.pth that a relative home needs");
         else
@@ -24,7 +24,7 @@ void check_site_init(const char *venv, const venv_cfg *cfg, bool fix, report *r)
                        "the relative home needs the start-up hook _venvshim.pth in "
                        "site-packages; 'venvshim check --fix DIR' writes it");
     } else if (!relative && present) {
-        if (fix && site_init_sync(venv, SITE_INIT_REMOVE, &done) == CLI_OK && done)
+        if (fix && site_init_sync(venv_fd, venv, SITE_INIT_REMOVE, &done) == CLI_OK && done)
             report_add(r, "site-init", FIND_FIXED, venv,
                        "removed the start-up hook _venvshim.pth: only a relative home needs it");
         else
@@ -47,11 +47,12 @@ static int count_old_pth(int site_fd, const char *site, void *ctx) {
     return CLI_OK;
 }
 
-void check_old_reloc_hook(const char *venv, bool fix, report *r) {
+void check_old_reloc_hook(int venv_fd, const char *venv, bool fix, report *r) {
     int found = 0, visited;
-    if (for_each_site_packages(venv, count_old_pth, &found, &visited) < 0 || !found)
+    if (venv_fd < 0 || for_each_site_packages(venv_fd, venv, count_old_pth, &found, &visited) < 0 ||
+        !found)
         return;
-    if (fix && install_relocatable_hook(venv, false) == CLI_OK)
+    if (fix && install_relocatable_hook(venv_fd, venv, false) == CLI_OK)
         report_add(r, "site-init", FIND_FIXED, venv,
                    "replaced an earlier venvshim's " OLD_RELOC_PTH
                    " (run at every start) with the hook the launcher loads for pip only");

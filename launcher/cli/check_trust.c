@@ -32,21 +32,23 @@ static const char *write_fix(const struct stat *st) {
 static bool judge(report *r, const char *path, const struct stat *st, uid_t owner, const char *what,
                   const char *consequence) {
     const char *fix = write_fix(st);
+    static char command[SHELL_FIX_CAP];
     if (fix) {
-        report_add(r, "trust", FIND_PROBLEM, path,
-                   "%s (%s) is writable by %s (mode %04o): %s; fix: chmod %s '%s'", path, what,
-                   fix[1] == 'o'   ? "its group and everyone"
-                   : fix[0] == 'g' ? "its group"
-                                   : "everyone",
-                   (unsigned)(st->st_mode & 07777), consequence, fix, path);
+        snprintf(command, sizeof command, "chmod %s %s", fix, shell_word(path));
+        report_add_fix(r, "trust", FIND_PROBLEM, path, command,
+                       "%s (%s) is writable by %s (mode %04o): %s; fix: ", path, what,
+                       fix[1] == 'o'   ? "its group and everyone"
+                       : fix[0] == 'g' ? "its group"
+                                       : "everyone",
+                       (unsigned)(st->st_mode & 07777), consequence);
         return true;
     }
     if (st->st_uid != owner && st->st_uid != 0) {
-        report_add(r, "trust", FIND_PROBLEM, path,
-                   "%s (%s) is owned by uid %lu, not by the venv's owner (uid %lu): %s; fix: "
-                   "chown %lu '%s' (as root)",
-                   path, what, (unsigned long)st->st_uid, (unsigned long)owner, consequence,
-                   (unsigned long)owner, path);
+        snprintf(command, sizeof command, "chown %lu %s", (unsigned long)owner, shell_word(path));
+        report_add_fix(r, "trust", FIND_PROBLEM, path, command,
+                       "%s (%s) is owned by uid %lu, not by the venv's owner (uid %lu): %s; fix "
+                       "(as root): ",
+                       path, what, (unsigned long)st->st_uid, (unsigned long)owner, consequence);
         return true;
     }
     return false;

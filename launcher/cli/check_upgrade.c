@@ -64,30 +64,28 @@ static size_t backup_of(const char *name) {
     return 0;
 }
 
-void check_upgrade(const char *venv, bool fix, report *r) {
+void check_upgrade(int venv_fd, const char *venv, bool fix, report *r) {
     leftover_ctx ctx = {venv, "", r};
     snprintf(ctx.parent, sizeof ctx.parent, "%s", venv);
     path_dirname(ctx.parent);
     const char *base = path_basename(venv);
+    /* the venv's own parent (never its path again: --fix renames in it) */
+    int parent_fd = venv_fd >= 0 ? upgrade_open_parent(venv_fd, base) : -1;
+    if (parent_fd < 0)
+        return;
     size_t stem = backup_of(base);
     if (stem) {
         char sibling[VS_PATH_MAX];
         struct stat st;
-        if (snprintf(sibling, sizeof sibling, "%s/%.*s/pyvenv.cfg", ctx.parent, (int)stem, base) <
+        if (snprintf(sibling, sizeof sibling, "%.*s/pyvenv.cfg", (int)stem, base) <
                 (int)sizeof sibling &&
-            stat(sibling, &st) == 0)
+            fstatat(parent_fd, sibling, &st, 0) == 0)
             report_add(r, "upgrade", FIND_INFO, venv,
                        "%s is the venv as it was before 'venvshim upgrade' moved %.*s to another "
                        "Python (its bin/python runs the old base if that is still installed); "
                        "remove it once %.*s works",
                        venv, (int)stem, base, (int)stem, base);
     }
-    int parent_fd = open_dir_at(AT_FDCWD, ctx.parent, false);
-    int venv_fd = open_dir_at(AT_FDCWD, venv, false);
-    if (parent_fd >= 0 && venv_fd >= 0)
-        upgrade_leftovers(parent_fd, base, venv_fd, fix, report_leftover, &ctx);
-    if (parent_fd >= 0)
-        close(parent_fd);
-    if (venv_fd >= 0)
-        close(venv_fd);
+    upgrade_leftovers(parent_fd, base, venv_fd, fix, report_leftover, &ctx);
+    close(parent_fd);
 }

@@ -2,6 +2,18 @@
  * order of --help, the man page and the completions. */
 #include "cli.h"
 #include "commands.h"
+#include "venv_access.h"
+
+/* The override of the ownership rule (venv_access.h), in every command that
+ * writes in a venv or runs programs there. */
+#define TRUST_OTHERS                                                                               \
+    {                                                                                              \
+        TRUST_OTHERS_OPTION, NULL,                                                                 \
+            "act although a user other than you and root owns or can write DIR, its bin/ or a "    \
+            "directory above it (refused by default: that user could swap what venvshim writes "   \
+            "or "                                                                                  \
+            "runs as you)"                                                                         \
+    }
 
 const char cli_platform_name[] = "this system";
 
@@ -19,6 +31,7 @@ static const cli_option create_options[] = {
      "write no DIR/.gitignore (written for every base by default, as Python 3.13's venv does)"},
     {"quiet", NULL, "print nothing but errors (and warnings) on success"},
     {"json", NULL, "print one JSON object (docs/json.md) instead of lines of text"},
+    TRUST_OTHERS,
     {NULL, NULL, NULL},
 };
 
@@ -26,12 +39,14 @@ static const cli_option install_options[] = {
     {"force", NULL, "replace any other file at bin/python* too (a wrapper script of yours)"},
     {"quiet", NULL, "print nothing but errors (and warnings) on success"},
     {"json", NULL, "print one JSON object (docs/json.md) instead of lines of text"},
+    TRUST_OTHERS,
     {NULL, NULL, NULL},
 };
 
 static const cli_option relocate_options[] = {
     {"quiet", NULL, "print nothing but errors (and warnings) on success"},
     {"json", NULL, "print one JSON object (docs/json.md) instead of lines of text"},
+    TRUST_OTHERS,
     {NULL, NULL, NULL},
 };
 
@@ -50,6 +65,7 @@ static const cli_option rebase_options[] = {
     {"dry-run", NULL, "say what would be done, change nothing"},
     {"json", NULL, "print one JSON object instead of lines of text"},
     {"quiet", NULL, "print nothing but errors (and warnings) on success"},
+    TRUST_OTHERS,
     {NULL, NULL, NULL},
 };
 
@@ -89,8 +105,9 @@ const cli_command cli_commands[] = {
      "point DIR at another interpreter of the same implementation and X.Y, keeping its packages",
      "For a venv whose base Python was removed or replaced. Without --python, looks on PATH, in "
      "/usr/bin, /usr/local/bin, pyenv, uv, asdf, mise, Homebrew and python.org frameworks; prefers "
-     "the venv's exact patch release, else the newest patch of its X.Y. Another X.Y or another "
-     "implementation is refused and nothing changes.",
+     "the venv's exact patch release, else the newest patch of its X.Y. Nothing is run from a "
+     "place someone other than you or root can write: it is skipped and listed. Another X.Y or "
+     "another implementation is refused and nothing changes.",
      rebase_options, cmd_rebase, NULL},
     {"upgrade", "DIR", false,
      "rebuild DIR with its packages for another X.Y of Python, beside it, then swap it in",

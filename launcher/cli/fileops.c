@@ -1,3 +1,6 @@
+/* O_PATH (Linux) is a GNU extension in glibc's headers: pin_at below. */
+#define _GNU_SOURCE 1
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,52 +14,107 @@
 #include "../path.h"
 #include "cli.h"
 
-/* Open a regular file smaller than cap for reading. Look first (lstat, or
- * stat through a final link with READ_FOLLOW): a FIFO, device or socket is
- * never opened (opening a device can have effects of its own: a watchdog, a
- * tape; opening a FIFO can block). Then open without blocking (O_NONBLOCK)
- * or taking a terminal (O_NOCTTY), with O_NOFOLLOW unless the name was a link
- * followed on purpose, and check with fstat that what was opened is what was
- * looked at: the name may have been swapped in between. The descriptor (st:
- * its fstat), or -1 with *fail set. */
-static int open_regular(int dirfd, const char *name, size_t cap, int flags, struct stat *st,
-                        read_failure *fail) {
-    struct stat seen;
+/* What name leads to, pinned without opening it for reading: an O_PATH
+ * descriptor (Linux) of the very file, whose fstat is *seen, so the open
+ * that follows reads that file and nothing swapped in since. Where there is
+ * no O_PATH, -1 and *seen from stat(2) (fstatat), and the open that follows
+ * is checked against it afterwards. -2 with errno when name cannot be looked
+ * at. */
+static int pin_at(int dirfd, const char *name, bool follow, struct stat *seen) {
+#ifdef O_PATH
+    int pin = openat(dirfd, name, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+    if (pin >= 0 && fstat(pin, seen) == 0)
+        return pin;
+    int e = errno;
+    if (pin >= 0)
+        close(pin);
+    errno = e;
+    return -2;
+#else
+    return fstatat(dirfd, name, seen, follow ? 0 : AT_SYMLINK_NOFOLLOW) == 0 ? -1 : -2;
+#endif
+}
+
+/* A final symbolic link is followed only when nobody but its target's owner
+ * chose it: the link is root's or the caller's, or its owner owns the target
+ * (and could read it anyway); with READ_LINK_PUBLIC, also a target everyone
+ * may read (an interpreter in /usr/bin). */
+static bool link_may_lead_to(const struct stat *link, const struct stat *target, int flags) {
+    if (!(flags & READ_LINK_OWNER) || link->st_uid == 0 || link->st_uid == geteuid() ||
+        link->st_uid == target->st_uid)
+        return true;
+    return (flags & READ_LINK_PUBLIC) && (target->st_mode & S_IROTH);
+}
+
+/* Open the pinned file for reading: through /proc/self/fd on Linux (the
+ * same file, whatever the name means now); without /proc, or without a pin,
+ * by name again. */
+static int open_pinned(int pin, int dirfd, const char *name, bool link) {
+    int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    if (pin >= 0) {
+        char self[64];
+        snprintf(self, sizeof self, "/proc/self/fd/%d", pin);
+        int fd = open(self, oflags);
+        if (fd >= 0 || errno != ENOENT)
+            return fd;
+    }
+    return openat(dirfd, name, oflags | (link ? 0 : O_NOFOLLOW));
+}
+
+/* Open a regular file smaller than cap for reading. Look first (the file is
+ * pinned by pin_at, through a final link unless READ_NOFOLLOW): a FIFO,
+ * device or socket is never opened (opening a device can have effects of its
+ * own: a watchdog, a tape, a new pseudo-terminal; opening a FIFO can block).
+ * Then open without blocking (O_NONBLOCK) or taking a terminal (O_NOCTTY),
+ * and check with fstat that what was opened is what was looked at. The
+ * descriptor (st: its fstat), or -1 with *fail set (and st, for
+ * READ_FAIL_KIND, what was there). */
+int open_regular(int dirfd, const char *name, size_t cap, int flags, struct stat *st,
+                 read_failure *fail) {
+    struct stat seen, link_st;
     bool nofollow = flags & READ_NOFOLLOW;
-    if (fstatat(dirfd, name, &seen, AT_SYMLINK_NOFOLLOW) != 0) {
+    int pin = pin_at(dirfd, name, false, &link_st);
+    if (pin == -2) {
         *fail = (read_failure){READ_FAIL_ERRNO, errno, 0};
         return -1;
     }
-    bool link = S_ISLNK(seen.st_mode);
+    bool link = S_ISLNK(link_st.st_mode);
+    seen = link_st;
+    if (link && pin >= 0)
+        close(pin);
     if (link && nofollow) {
-        *fail = (read_failure){READ_FAIL_LINK, ELOOP, seen.st_mode};
+        *fail = (read_failure){READ_FAIL_LINK, ELOOP, link_st.st_mode};
         return -1;
     }
-    if (link && fstatat(dirfd, name, &seen, 0) != 0) {
+    if (link && (pin = pin_at(dirfd, name, true, &seen)) == -2) {
         *fail = (read_failure){READ_FAIL_ERRNO, errno, 0};
         return -1;
     }
+    int fd = -1;
     if (!S_ISREG(seen.st_mode)) {
         *fail =
             (read_failure){READ_FAIL_KIND, S_ISDIR(seen.st_mode) ? EISDIR : EINVAL, seen.st_mode};
-        return -1;
-    }
-    if ((unsigned long long)seen.st_size >= cap) {
+        *st = seen;
+    } else if ((unsigned long long)seen.st_size >= cap) {
         *fail = (read_failure){READ_FAIL_SIZE, EFBIG, seen.st_mode};
-        return -1;
+    } else if (link && !link_may_lead_to(&link_st, &seen, flags)) {
+        *fail = (read_failure){READ_FAIL_FOREIGN_LINK, EACCES, link_st.st_mode};
+    } else {
+        fd = open_pinned(pin, dirfd, name, link);
+        if (fd < 0) {
+            int e = errno;
+            struct stat now;
+            /* O_NOFOLLOW fails with ELOOP on Linux, EMLINK on FreeBSD */
+            bool swapped_in = nofollow && fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+                              S_ISLNK(now.st_mode);
+            *fail = swapped_in ? (read_failure){READ_FAIL_LINK, ELOOP, now.st_mode}
+                               : (read_failure){READ_FAIL_ERRNO, e, 0};
+        }
     }
-    int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (link ? 0 : O_NOFOLLOW);
-    int fd = openat(dirfd, name, oflags);
-    if (fd < 0) {
-        int e = errno;
-        struct stat now;
-        /* O_NOFOLLOW fails with ELOOP on Linux, EMLINK on FreeBSD */
-        bool swapped_in = nofollow && fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
-                          S_ISLNK(now.st_mode);
-        *fail = swapped_in ? (read_failure){READ_FAIL_LINK, ELOOP, now.st_mode}
-                           : (read_failure){READ_FAIL_ERRNO, e, 0};
+    if (pin >= 0)
+        close(pin);
+    if (fd < 0)
         return -1;
-    }
     if (fstat(fd, st) != 0) {
         *fail = (read_failure){READ_FAIL_ERRNO, errno, 0};
     } else if (!S_ISREG(st->st_mode) || st->st_dev != seen.st_dev || st->st_ino != seen.st_ino) {
@@ -121,6 +179,8 @@ static const char *fileops_why(const read_failure *f, size_t cap) {
     switch (f->what) {
     case READ_FAIL_LINK:
         return "a symbolic link";
+    case READ_FAIL_FOREIGN_LINK:
+        return "a symbolic link to a file its owner does not own";
     case READ_FAIL_KIND:
         return S_ISDIR(m)    ? "a directory, not a file"
                : S_ISFIFO(m) ? "a FIFO, not a regular file"
@@ -227,18 +287,6 @@ int open_dir_at(int dirfd, const char *name, bool nofollow) {
                   O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
 }
 
-int open_venv_dir(const char *dir, char *venv) {
-    int venv_fd = open_dir_at(AT_FDCWD, dir, false);
-    if (venv_fd < 0 || !realpath(dir, venv)) {
-        int e = errno;
-        if (venv_fd >= 0)
-            close(venv_fd);
-        cli_error(CLI_FAILED, "%s: %s", dir, strerror(e));
-        return -1;
-    }
-    return venv_fd;
-}
-
 /* s->tmp: a fresh name next to s->name that nothing can have been planted
  * under: a new file (O_CREAT | O_EXCL; its descriptor is returned) or, with
  * link_from, a new hard link to that name, or with symlink_to, a new symbolic
@@ -308,6 +356,10 @@ bool staged_write_at(staged_file *s, int dirfd, const char *name, const char *sh
         errno = e;
     }
     return ok;
+}
+
+int staged_open_at(staged_file *s, int dirfd, const char *name, const char *shown) {
+    return stage_names(s, dirfd, name, shown) ? create_temporary(s, NULL, NULL) : -1;
 }
 
 bool staged_link_at(staged_file *s, int dirfd, const char *existing, const char *name,

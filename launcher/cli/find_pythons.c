@@ -11,8 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "run_bounded.h"
 #include "cli.h"
+#include "run_bounded.h"
+#include "safe_exec.h"
 
 /* One answer, bytes throughout (sys.executable may not be UTF-8). sysconfig
  * only for Py_GIL_DISABLED: -S keeps site (and the user's .pth files) out. */
@@ -24,9 +25,9 @@ static const char probe_code[] =
     "b'\\n')";
 
 /* ELF or Mach-O: never run a script (a pyenv shim, a wrapper) to ask it. */
-static bool is_binary(const char *path) {
+static bool is_binary(int fd) {
     unsigned char h[4];
-    if (read_head_at(AT_FDCWD, path, READ_FOLLOW, (char *)h, sizeof h, NULL, NULL) != 4)
+    if (pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h)
         return false;
     static const unsigned char magic[][4] = {{0x7f, 'E', 'L', 'F'},    {0xfe, 0xed, 0xfa, 0xce},
                                              {0xfe, 0xed, 0xfa, 0xcf}, {0xce, 0xfa, 0xed, 0xfe},
@@ -47,31 +48,41 @@ static bool next_line(char **p, char **line) {
     return true;
 }
 
-bool py_probe(const char *python, py_kind *k, char *executable, const char **why) {
+probe_result py_probe(const char *python, py_kind *k, char *executable, const char **why) {
     static char out[RUN_OUTPUT_CAP];
+    static untrusted u;
     memset(k, 0, sizeof *k);
     k->major = k->minor = k->micro = k->serial = -1;
     executable[0] = '\0';
     if (python[0] != '/') {
         *why = "not an absolute path";
-        return false;
+        return PROBE_FAILED;
     }
     if (access(python, X_OK) != 0) {
         *why = strerror(errno);
-        return false;
+        return PROBE_FAILED;
     }
-    if (!is_binary(python)) {
+    /* Judged and run through one descriptor: nothing can be swapped in
+     * between (safe_exec.h). */
+    int fd = safe_open_program(python, &u);
+    if (fd < 0) {
+        *why = u.why[0] ? u.why : strerror(errno);
+        return u.why[0] ? PROBE_UNTRUSTED : PROBE_FAILED;
+    }
+    if (!is_binary(fd)) {
+        close(fd);
         *why = "not an executable binary (a script or a shim is not run)";
-        return false;
+        return PROBE_FAILED;
     }
     const char *argv[] = {python, "-I", "-S", "-c", probe_code, NULL};
     int code;
-    run_status st = run_bounded(argv, RUN_LIMIT_MS, out, sizeof out, &code);
+    run_status st = run_bounded_fd(fd, argv, RUN_LIMIT_MS, out, sizeof out, &code);
+    close(fd);
     if (st != RUN_OK) {
         *why = st == RUN_TIMEOUT  ? "did not answer within 5 s"
                : st == RUN_FAILED ? "failed when asked its version"
                                   : "answered with too much output";
-        return false;
+        return PROBE_FAILED;
     }
     char *p = out, *impl, *ver, *ft, *abi, *exe;
     int ft_flag = 0;
@@ -82,14 +93,14 @@ bool py_probe(const char *python, py_kind *k, char *executable, const char **why
         sscanf(ft, "%d", &ft_flag) != 1 || strlen(impl) >= sizeof k->impl || exe[0] != '/' ||
         strlen(exe) >= VS_PATH_MAX) {
         *why = "gave an answer a Python interpreter does not";
-        return false;
+        return PROBE_FAILED;
     }
     snprintf(k->impl, sizeof k->impl, "%s", impl);
     k->free_threaded = ft_flag != 0;
     k->debug = strchr(abi, 'd') != NULL;
     k->abi_known = true;
     snprintf(executable, VS_PATH_MAX, "%s", exe);
-    return true;
+    return PROBE_OK;
 }
 
 void py_kind_describe(const py_kind *k, char *out, size_t cap) {
@@ -108,20 +119,57 @@ void py_kind_describe(const py_kind *k, char *out, size_t cap) {
              k->debug ? " debug" : "");
 }
 
+/* items (count of *cap used, each size bytes) with room for one more:
+ * doubled when full (first when empty); NULL when memory runs out. */
+static void *grow(void *items, size_t count, size_t *cap, size_t size, size_t first) {
+    if (count < *cap)
+        return items;
+    size_t n = *cap ? 2 * *cap : first;
+    void *bigger = realloc(items, n * size);
+    if (bigger)
+        *cap = n;
+    return bigger;
+}
+
 static void list_add(py_list *l, const py_found *f) {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        py_found *bigger = realloc(l->items, cap * sizeof *bigger);
-        if (!bigger)
-            return;
-        l->items = bigger;
-        l->cap = cap;
-    }
+    py_found *items = grow(l->items, l->count, &l->cap, sizeof *items, 16);
+    if (!items)
+        return;
+    l->items = items;
     l->items[l->count++] = *f;
+}
+
+/* Not searched or not run, and why (once per path). */
+static void skipped_add(py_list *l, const char *path, const char *why) {
+    for (size_t i = 0; i < l->n_skipped; i++)
+        if (strcmp(l->skipped[i].path, path) == 0)
+            return;
+    py_skipped *items = grow(l->skipped, l->n_skipped, &l->cap_skipped, sizeof *items, 8);
+    if (!items)
+        return;
+    l->skipped = items;
+    py_skipped *sk = &l->skipped[l->n_skipped++];
+    snprintf(sk->path, sizeof sk->path, "%s", path);
+    snprintf(sk->why, sizeof sk->why, "%s", why);
+}
+
+/* A directory to search: false (and skipped when another user could write
+ * it or a directory above it) when it is not one. */
+static bool trusted_dir(py_list *l, const char *dir) {
+    static untrusted u;
+    int fd = safe_open_dir(dir, &u);
+    if (fd >= 0) {
+        close(fd);
+        return true;
+    }
+    if (u.why[0])
+        skipped_add(l, dir, u.why);
+    return false;
 }
 
 void py_list_free(py_list *l) {
     free(l->items);
+    free(l->skipped);
     memset(l, 0, sizeof *l);
 }
 
@@ -155,7 +203,10 @@ static void try_file(search *s, const char *dir, const char *name) {
             return; /* python3 -> python3.11, /bin = /usr/bin: one interpreter */
     snprintf(f.real, sizeof f.real, "%s", real);
     const char *why;
-    if (!py_probe(f.path, &f.kind, f.executable, &why))
+    probe_result pr = py_probe(f.path, &f.kind, f.executable, &why);
+    if (pr == PROBE_UNTRUSTED)
+        skipped_add(s->out, f.path, why);
+    if (pr != PROBE_OK)
         return;
     list_add(s->out, &f);
 }
@@ -172,14 +223,12 @@ static void search_dir(search *s, const char *dir) {
     for (size_t i = 0; i < s->n_dirs; i++)
         if (strcmp(s->seen_dirs[i], real) == 0)
             return;
-    if (s->n_dirs == s->cap_dirs) {
-        size_t cap = s->cap_dirs ? 2 * s->cap_dirs : 32;
-        char(*bigger)[PATH_MAX] = realloc(s->seen_dirs, cap * sizeof *bigger);
-        if (!bigger)
-            return;
-        s->seen_dirs = bigger;
-        s->cap_dirs = cap;
-    }
+    if (!trusted_dir(s->out, real))
+        return; /* a PATH entry or prefix another user could fill: nothing in it runs */
+    char(*dirs)[PATH_MAX] = grow(s->seen_dirs, s->n_dirs, &s->cap_dirs, sizeof *dirs, 32);
+    if (!dirs)
+        return;
+    s->seen_dirs = dirs;
     snprintf(s->seen_dirs[s->n_dirs++], PATH_MAX, "%s", real);
     int X = s->want->major, Y = s->want->minor;
     char names[8][32];
@@ -212,14 +261,17 @@ static void search_glob(search *s, const char *pattern) {
 static void search_under(search *s, const char *env, const char *home_rel, const char *tail) {
     const char *root = getenv(env);
     const char *home = getenv("HOME");
-    char pattern[VS_PATH_MAX];
+    char prefix[VS_PATH_MAX], pattern[VS_PATH_MAX];
     if (root && root[0] == '/')
-        snprintf(pattern, sizeof pattern, "%s%s", root, tail);
+        snprintf(prefix, sizeof prefix, "%s", root);
     else if (home && home[0] == '/')
-        snprintf(pattern, sizeof pattern, "%s/%s%s", home, home_rel, tail);
+        snprintf(prefix, sizeof prefix, "%s/%s", home, home_rel);
     else
         return;
-    search_glob(s, pattern);
+    /* the prefix itself first: one message for it, not one per version */
+    if (snprintf(pattern, sizeof pattern, "%s%s", prefix, tail) < (int)sizeof pattern &&
+        trusted_dir(s->out, prefix))
+        search_glob(s, pattern);
 }
 
 void py_find_all(const py_kind *want, const char *skip, py_list *out) {

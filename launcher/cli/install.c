@@ -23,6 +23,7 @@
 #include "../script.h"
 #include "cli.h"
 #include "report.h"
+#include "venv_access.h"
 
 #define MAX_NAMES 64
 
@@ -65,7 +66,28 @@ static int check_replaceable(int bin_fd, const char *bin, const char *name, cons
                      n < 0                              ? why
                      : n >= 2 && !memcmp(head, "#!", 2) ? "a script: a wrapper of yours?"
                                                         : "not an executable binary",
-                     venv);
+                     shell_word(venv));
+}
+
+/* Where the symlink bin/name leads once it leaves bin/: its links to other
+ * names in bin/ (python -> python3.12) are read through bin_fd, the first
+ * absolute target is resolved (realpath) into real. False for a chain that
+ * never leaves bin/ or is too long. */
+static bool link_leaves_bin(int bin_fd, const char *name, char *real) {
+    char target[VS_PATH_MAX], at[NAME_MAX + 1];
+    snprintf(at, sizeof at, "%s", name);
+    for (int hops = 0; hops < 8; hops++) {
+        ssize_t n = readlinkat(bin_fd, at, target, sizeof target - 1);
+        if (n <= 0)
+            return false;
+        target[n] = '\0';
+        if (target[0] == '/')
+            return realpath(target, real) != NULL;
+        if (strchr(target, '/') || strlen(target) > NAME_MAX)
+            return false; /* ../ or a subdirectory: not a venv's layout */
+        memcpy(at, target, strlen(target) + 1);
+    }
+    return false;
 }
 
 static int scan_bin(int bin_fd, const char *bin, const char *venv_real, bool force, venv_bin *vb) {
@@ -93,9 +115,8 @@ static int scan_bin(int bin_fd, const char *bin, const char *venv_real, bool for
         snprintf(vb->names[vb->count++], sizeof vb->names[0], "%s", e->d_name);
         if (!S_ISLNK(st.st_mode) || vb->symlink_base[0])
             continue;
-        char path[VS_PATH_MAX], real[PATH_MAX];
-        if (!path_join(path, sizeof path, bin, e->d_name) || !realpath(path, real) ||
-            is_launcher_file(real))
+        char real[PATH_MAX];
+        if (!link_leaves_bin(bin_fd, e->d_name, real) || is_launcher_file(real))
             continue;
         /* a symlink to another name inside this venv is not the base */
         size_t n = strlen(venv_real);
@@ -280,7 +301,7 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
     if (!launcher_data)
         return cli_error(CLI_FAILED, "cannot read %s: %s", launcher, strerror(errno));
     /* A noexec file system: the symlinks work, a launcher would not start. */
-    int noexec = bin_exec_error(bin_fd, bin, launcher_data, launcher_len);
+    int noexec = bin_exec_error(bin_fd, launcher_data, launcher_len);
     if (noexec) {
         free(launcher_data);
         return cli_error(CLI_FAILED,
@@ -301,7 +322,7 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
         return cli_error(CLI_FAILED, "%s left unchanged", venv);
     }
     /* The start-up hook only where the launcher needs it: a relative home. */
-    if ((rc = site_init_for(venv, plan.base.home_relative)) != CLI_OK) {
+    if ((rc = site_init_for(venv_fd, venv, plan.base.home_relative)) != CLI_OK) {
         free(launcher_data);
         return rc;
     }
@@ -352,46 +373,39 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
     return rc;
 }
 
-int install_venv_with(const char *dir, bool force) {
-    char venv[PATH_MAX];
-    int venv_fd = open_venv_dir(dir, venv);
-    if (venv_fd < 0)
-        return CLI_FAILED;
+int install_venv(const venv_access *va, bool force) {
+    const char *venv = va->path;
     report_str("venv", venv);
     struct stat st;
-    if (fstatat(venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+    if (fstatat(va->venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0 ||
         !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
-        close(venv_fd);
         return cli_error(CLI_FAILED,
                          "%s is not a virtual environment (no pyvenv.cfg)\n"
                          "venvshim: create one with: venvshim create %s",
-                         venv, venv);
+                         venv, shell_word(venv));
     }
-    int bin_fd = open_dir_at(venv_fd, "bin", true);
-    int rc;
-    if (bin_fd < 0) {
-        bool link = fstatat(venv_fd, "bin", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
-        rc = link ? cli_error(CLI_FAILED,
-                              "%s/bin is a symbolic link: install converts the venv's own bin/ "
-                              "directory",
-                              venv)
-                  : cli_error(CLI_FAILED, "%s has no bin/ directory; is it a Windows venv?", venv);
-    } else {
-        rc = install_into(venv, venv_fd, bin_fd, force);
-        close(bin_fd);
+    if (va->bin_fd < 0) {
+        bool link =
+            fstatat(va->venv_fd, "bin", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+        return link
+                   ? cli_error(CLI_FAILED,
+                               "%s/bin is a symbolic link: install converts the venv's own bin/ "
+                               "directory",
+                               venv)
+                   : cli_error(CLI_FAILED, "%s has no bin/ directory; is it a Windows venv?", venv);
     }
-    close(venv_fd);
-    return rc;
-}
-
-int install_venv(const char *dir) {
-    return install_venv_with(dir, false);
+    return install_into(venv, va->venv_fd, va->bin_fd, force);
 }
 
 int cmd_install(const cli_args *a) {
     report_start(a);
     report_str("command", "install");
-    int rc = install_venv_with(a->operand, cli_opt(a, "force") != NULL);
+    venv_access va;
+    int rc = venv_access_open(a, a->operand, &va);
+    if (rc == CLI_OK) {
+        rc = install_venv(&va, cli_opt(a, "force") != NULL);
+        venv_access_close(&va);
+    }
     report_finish(rc);
     return rc;
 }

@@ -52,11 +52,15 @@ typedef struct {
 } venv_kind;
 
 /* Extension modules say which ABI the packages were built for:
- * foo.cpython-312d-x86_64-linux-gnu.so is a debug build's. Two levels. */
-static void scan_extensions(const char *dir, int depth, venv_kind *v) {
-    DIR *d = opendir(dir);
-    if (!d)
+ * foo.cpython-312d-x86_64-linux-gnu.so is a debug build's. Two levels below
+ * dir_fd (closed here), links not followed. */
+static void scan_extensions(int dir_fd, int depth, venv_kind *v) {
+    DIR *d = dir_fd >= 0 ? fdopendir(dir_fd) : NULL;
+    if (!d) {
+        if (dir_fd >= 0)
+            close(dir_fd);
         return;
+    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
@@ -72,9 +76,7 @@ static void scan_extensions(const char *dir, int depth, venv_kind *v) {
                 debug |= *abi == 'd';
             *(debug ? &v->ext_debug : &v->ext_release) = true;
         } else if (depth > 0 && e->d_type == DT_DIR) {
-            char sub[VS_PATH_MAX];
-            if (snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) < (int)sizeof sub)
-                scan_extensions(sub, depth - 1, v);
+            scan_extensions(open_dir_at(dirfd(d), e->d_name, true), depth - 1, v);
         }
     }
     closedir(d);
@@ -84,7 +86,8 @@ static void scan_extensions(const char *dir, int depth, venv_kind *v) {
  * (virtualenv, uv), its implementation key (virtualenv, uv), else the
  * lib/ layout: lib/pypy3.9 is PyPy's, lib/python3.13t a free-threaded
  * CPython's. */
-static bool venv_describe(const char *venv, const char *text, size_t len, venv_kind *v) {
+static bool venv_describe(int venv_fd, const char *venv, const char *text, size_t len,
+                          venv_kind *v) {
     memset(v, 0, sizeof *v);
     v->kind.major = v->kind.minor = v->kind.micro = v->kind.serial = -1;
     char val[128];
@@ -104,7 +107,11 @@ static bool venv_describe(const char *venv, const char *text, size_t len, venv_k
     char lib[VS_PATH_MAX];
     if (!path_join(lib, sizeof lib, venv, "lib"))
         return false;
-    DIR *d = opendir(lib);
+    int lib_fd = open_dir_at(venv_fd, "lib", true);
+    DIR *d = lib_fd >= 0 ? fdopendir(lib_fd) : NULL;
+    if (!d && lib_fd >= 0)
+        close(lib_fd);
+    char site_dir[NAME_MAX + 1] = "";
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
         int X, Y, used = 0;
@@ -124,13 +131,18 @@ static bool venv_describe(const char *venv, const char *text, size_t len, venv_k
         if (!path_join(v->site, sizeof v->site, lib, e->d_name) ||
             !path_join(v->site, sizeof v->site, v->site, "site-packages"))
             v->site[0] = '\0';
+        snprintf(site_dir, sizeof site_dir, "%s", e->d_name);
+    }
+    if (!v->kind.impl[0])
+        snprintf(v->kind.impl, sizeof v->kind.impl, "cpython");
+    if (d && v->site[0]) {
+        int ver_fd = open_dir_at(dirfd(d), site_dir, true);
+        scan_extensions(ver_fd >= 0 ? open_dir_at(ver_fd, "site-packages", true) : -1, 2, v);
+        if (ver_fd >= 0)
+            close(ver_fd);
     }
     if (d)
         closedir(d);
-    if (!v->kind.impl[0])
-        snprintf(v->kind.impl, sizeof v->kind.impl, "cpython");
-    if (v->site[0])
-        scan_extensions(v->site, 2, v);
     return v->kind.major >= 0;
 }
 
@@ -261,12 +273,24 @@ static bool launcher_agrees(const char *venv, const char *text, size_t len, cons
 
 /* "venvshim upgrade DIR --python PY", each path one shell word. */
 static void upgrade_command(char *out, size_t cap, const char *venv, const char *python) {
-    strbuf sb;
-    sb_init(&sb, out, cap);
-    sb_add(&sb, "venvshim upgrade ");
-    sb_add_shell_word(&sb, venv);
-    sb_add(&sb, " --python ");
-    sb_add_shell_word(&sb, python);
+    snprintf(out, cap, "venvshim upgrade %s --python %s", shell_word(venv), shell_word(python));
+}
+
+/* What was not searched or run because another user could write it. The
+ * names are that user's choice: escaped on their way to a terminal. */
+static void print_skipped(FILE *to, const char *indent, const py_list *found) {
+    static char line[4 * (VS_PATH_MAX + sizeof found->skipped->why) + 64];
+    for (size_t i = 0; i < found->n_skipped; i++) {
+        strbuf sb;
+        sb_init(&sb, line, sizeof line);
+        sb_add(&sb, indent);
+        sb_add(&sb, "skipped: ");
+        sb_add_escaped(&sb, found->skipped[i].path);
+        sb_add(&sb, " (not run: ");
+        sb_add_escaped(&sb, found->skipped[i].why);
+        sb_add(&sb, ")\n");
+        fputs(line, to);
+    }
 }
 
 static int refuse(const char *venv, const venv_kind *v, const char *python, const py_kind *p,
@@ -276,7 +300,7 @@ static int refuse(const char *venv, const venv_kind *v, const char *python, cons
     x.micro = -1; /* "CPython 3.11": the venv's packages fit any patch release */
     py_kind_describe(&x, want, sizeof want);
     py_kind_describe(p, have, sizeof have);
-    char cmd[3 * VS_PATH_MAX];
+    static char cmd[SHELL_FIX_CAP];
     upgrade_command(cmd, sizeof cmd, venv, python);
     return cli_error(CLI_FAILED,
                      "%s is %s, %s: the venv %s is for %s (its packages were installed for "
@@ -297,13 +321,16 @@ static void suggest_upgrade(const char *venv, const venv_kind *v, const py_list 
     }
     if (!best)
         return;
-    char have[96], cmd[3 * VS_PATH_MAX];
+    char have[96];
+    static char cmd[SHELL_FIX_CAP];
     py_kind_describe(&best->kind, have, sizeof have);
     upgrade_command(cmd, sizeof cmd, venv, best->path);
     fprintf(stderr, "venvshim: or move the venv to %s with its packages: %s\n", have, cmd);
 }
 
-static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
+static int do_rebase(const venv_access *va, const rebase_options *opt) {
+    const char *venv = va->path;
+    int venv_fd = va->venv_fd;
     size_t len;
     const char *why;
     struct stat st;
@@ -317,7 +344,7 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
     int rc = CLI_FAILED;
     py_list found = {0};
     char *out = NULL;
-    if (!venv_describe(venv, text, len, &v)) {
+    if (!venv_describe(venv_fd, venv, text, len, &v)) {
         rc = cli_error(CLI_FAILED,
                        "%s/pyvenv.cfg records no version and %s/lib has no python3.X or pypy3.X "
                        "directory: cannot tell which Python the venv is for",
@@ -337,8 +364,10 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
         /* as given (a versioned name stays), made absolute */
         if (opt->python[0] == '/')
             snprintf(explicit.path, sizeof explicit.path, "%s", opt->python);
-        if (!py_probe(explicit.path, &explicit.kind, explicit.executable, &why)) {
-            rc = cli_error(CLI_FAILED, "%s: %s; nothing changed", opt->python, why);
+        probe_result pr = py_probe(explicit.path, &explicit.kind, explicit.executable, &why);
+        if (pr != PROBE_OK) {
+            rc = cli_error(CLI_FAILED, "%s: %s%s; nothing changed", opt->python,
+                           pr == PROBE_UNTRUSTED ? "not run: " : "", why);
             goto done;
         }
         const char *no = mismatch(&v, &explicit.kind);
@@ -366,13 +395,13 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
         }
         chosen = first_exact ? first_exact : best;
         if (!chosen) {
-            rc =
-                cli_error(CLI_FAILED,
-                          "no %s interpreter found for %s (searched PATH, /usr/bin, "
-                          "/usr/local/bin, pyenv, uv, asdf, mise, Homebrew, python.org); "
-                          "nothing changed\nvenvshim: install one (e.g. pyenv install %d.%d, uv "
-                          "python install %d.%d), then: venvshim rebase %s --python PATH",
-                          want, venv, v.kind.major, v.kind.minor, v.kind.major, v.kind.minor, venv);
+            rc = cli_error(CLI_FAILED,
+                           "no %s interpreter found for %s (searched PATH, /usr/bin, "
+                           "/usr/local/bin, pyenv, uv, asdf, mise, Homebrew, python.org); "
+                           "nothing changed\nvenvshim: install one (e.g. pyenv install %d.%d, uv "
+                           "python install %d.%d), then: venvshim rebase %s --python PATH",
+                           want, venv, v.kind.major, v.kind.minor, v.kind.major, v.kind.minor,
+                           shell_word(venv));
             for (size_t i = 0; i < found.count; i++) {
                 char d[96];
                 py_kind_describe(&found.items[i].kind, d, sizeof d);
@@ -380,13 +409,14 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
                         mismatch(&v, &found.items[i].kind));
             }
             suggest_upgrade(venv, &v, &found);
+            print_skipped(stderr, "venvshim: ", &found);
             goto done;
         }
         if (opt->only_if_unique && (first_exact ? exact : usable) != 1) {
             rc = cli_error(CLI_FAILED,
                            "%zu interpreters could serve %s: choose one with: venvshim rebase "
                            "%s --python PATH",
-                           first_exact ? exact : usable, venv, venv);
+                           first_exact ? exact : usable, venv, shell_word(venv));
             goto done;
         }
     }
@@ -428,6 +458,14 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
             json_str(mismatch(&v, &found.items[i].kind));
             printf("}");
         }
+        printf("], \"skipped\": [");
+        for (size_t i = 0; i < found.n_skipped; i++) {
+            printf("%s{\"path\": ", i ? ", " : "");
+            json_str(found.skipped[i].path);
+            printf(", \"why\": ");
+            json_str(found.skipped[i].why);
+            printf("}");
+        }
         printf("]}\n");
     } else {
         printf("%s: %s; base %s: %s\n", venv, want, opt->dry_run ? "would become" : "becomes",
@@ -452,6 +490,7 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
         if (other_versions)
             printf("  (and %zu interpreter%s of other versions)\n", other_versions,
                    other_versions == 1 ? "" : "s");
+        print_skipped(stdout, "  ", &found);
     }
     if (opt->dry_run) {
         if (!opt->json)
@@ -475,7 +514,7 @@ static int do_rebase(const char *venv, int venv_fd, const rebase_options *opt) {
     int saved = opt->json ? dup(1) : -1;
     if (saved >= 0)
         dup2(2, 1); /* install's progress must not mix with --json */
-    rc = install_venv(venv);
+    rc = install_venv(va, false);
     fflush(stdout);
     if (saved >= 0) {
         dup2(saved, 1);
@@ -499,19 +538,11 @@ done:
     return rc;
 }
 
-int rebase_venv(const char *dir, const rebase_options *opt) {
-    char venv[PATH_MAX];
-    int venv_fd = open_venv_dir(dir, venv);
-    if (venv_fd < 0)
-        return CLI_FAILED;
+int rebase_venv(const venv_access *va, const rebase_options *opt) {
     struct stat st;
-    int rc;
-    if (fstatat(venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-        rc = cli_error(CLI_FAILED, "%s is not a virtual environment (no pyvenv.cfg)", venv);
-    else
-        rc = do_rebase(venv, venv_fd, opt);
-    close(venv_fd);
-    return rc;
+    if (fstatat(va->venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+        return cli_error(CLI_FAILED, "%s is not a virtual environment (no pyvenv.cfg)", va->path);
+    return do_rebase(va, opt);
 }
 
 int cmd_rebase(const cli_args *a) {
@@ -520,5 +551,11 @@ int cmd_rebase(const cli_args *a) {
     opt.python = cli_opt(a, "python");
     opt.dry_run = cli_opt(a, "dry-run") != NULL;
     opt.json = cli_opt(a, "json") != NULL;
-    return rebase_venv(a->operand, &opt);
+    venv_access va;
+    int rc = venv_access_open(a, a->operand, &va);
+    if (rc == CLI_OK) {
+        rc = rebase_venv(&va, &opt);
+        venv_access_close(&va);
+    }
+    return rc;
 }

@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include "venv_access.h"
+
 typedef struct {
     const char *python; /* --python, or NULL: search */
     bool dry_run;
@@ -13,8 +15,8 @@ typedef struct {
     bool only_if_unique; /* check --fix: act only when one candidate is the obvious one */
 } rebase_options;
 
-/* CLI_OK when the venv was rebased (or, dry_run, would be), else CLI_FAILED
- * with nothing changed; messages on stderr. */
-int rebase_venv(const char *dir, const rebase_options *opt);
+/* CLI_OK when the venv va opened was rebased (or, dry_run, would be), else
+ * CLI_FAILED with nothing changed; messages on stderr. */
+int rebase_venv(const venv_access *va, const rebase_options *opt);
 
 #endif

@@ -17,6 +17,7 @@
 #include "../plan.h"
 #include "cli.h"
 #include "report.h"
+#include "venv_access.h"
 
 /* to relative to from (both absolute, normalised); false if not under root. */
 static bool relative_to(const char *from, const char *to, const char *root, char *out, size_t cap) {
@@ -83,10 +84,9 @@ static char *rewrite(const char *text, const char *const keys[], const char *con
     return out;
 }
 
-int relativize_home(const char *dir) {
-    char venv[PATH_MAX], root[PATH_MAX], cfg_path[VS_PATH_MAX], bin_python[VS_PATH_MAX];
-    if (!realpath(dir, venv))
-        return cli_error(CLI_FAILED, "%s: %s", dir, strerror(errno));
+int relativize_home(const venv_access *va) {
+    const char *venv = va->path;
+    char root[PATH_MAX], cfg_path[VS_PATH_MAX], bin_python[VS_PATH_MAX];
     snprintf(root, sizeof root, "%s", venv);
     path_dirname(root);
     if (!path_join(cfg_path, sizeof cfg_path, venv, "pyvenv.cfg") ||
@@ -111,7 +111,8 @@ int relativize_home(const char *dir) {
     size_t len;
     const char *why;
     struct stat st;
-    char *text = read_file_at(AT_FDCWD, cfg_path, READ_CAP_CFG, READ_NOFOLLOW, &len, &st, &why);
+    char *text =
+        read_file_at(va->venv_fd, "pyvenv.cfg", READ_CAP_CFG, READ_NOFOLLOW, &len, &st, &why);
     if (!text)
         return cli_error(CLI_FAILED, "cannot read %s: %s", cfg_path, why);
     /* base-executable too: an absolute one would pin the old location */
@@ -119,7 +120,11 @@ int relativize_home(const char *dir) {
     const char *values[] = {rel_home, rel_exe, rel_exe};
     char *out = rewrite(text, keys, values, 3);
     int rc = CLI_OK;
-    if (!out || !write_file_atomic(cfg_path, out, strlen(out), st.st_mode & 07777))
+    static staged_file s;
+    if (!out ||
+        !staged_write_at(&s, va->venv_fd, "pyvenv.cfg", cfg_path, out, strlen(out),
+                         st.st_mode & 07777) ||
+        !staged_commit(&s))
         rc = cli_error(CLI_FAILED, "cannot update %s: %s", cfg_path, strerror(errno));
     else
         report_note("relative home = %s (executable = %s) in %s\n", rel_home, rel_exe, cfg_path);
@@ -127,7 +132,7 @@ int relativize_home(const char *dir) {
     free(text);
     /* A relative home needs the start-up hook (relhome.h). */
     if (rc == CLI_OK)
-        rc = install_site_init(venv);
+        rc = install_site_init(va->venv_fd, venv);
     /* Check that the launcher runs the venv as written. */
     if (rc == CLI_OK && plan_make(&req, &plan, &err) != 0) {
         diag_print_error(&err);

@@ -40,9 +40,9 @@ static int hook_into(int site_fd, const char *site, void *ctx) {
     return CLI_OK;
 }
 
-int install_relocatable_hook(const char *venv, bool say) {
+int install_relocatable_hook(int venv_fd, const char *venv, bool say) {
     int visited;
-    int rc = for_each_site_packages(venv, hook_into, &say, &visited);
+    int rc = for_each_site_packages(venv_fd, venv, hook_into, &say, &visited);
     if (rc < 0)
         return cli_error(CLI_FAILED, "cannot read %s/lib: %s", venv, site_packages_why(errno));
     return rc;

@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "relocate_rewrite.h"
 #include "report.h"
+#include "venv_access.h"
 
 typedef struct {
     staged_file file;
@@ -281,37 +282,37 @@ static bool commit(relocation *r) {
     return ok;
 }
 
-static int open_venv(relocation *r, const char *dir) {
-    r->venv_fd = open_dir_at(AT_FDCWD, dir, false);
-    if (r->venv_fd < 0 || !realpath(dir, r->venv)) /* the real path only names it */
-        return cli_error(CLI_FAILED, "%s: %s", dir, strerror(errno));
+/* The venv's descriptors from va (the path only names it in messages). */
+static int open_venv(relocation *r, const venv_access *va) {
+    snprintf(r->venv, sizeof r->venv, "%s", va->path);
+    r->venv_fd = va->venv_fd;
     struct stat st;
     if (fstatat(r->venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0)
         return cli_error(CLI_FAILED,
                          "%s is not a virtual environment (no pyvenv.cfg); create one with: "
                          "venvshim create --relocatable %s",
-                         r->venv, r->venv);
+                         r->venv, shell_word(r->venv));
     if (!path_join(r->bin, sizeof r->bin, r->venv, "bin"))
         return cli_error(CLI_FAILED, "path too long: %s", r->venv);
-    r->bin_fd = open_dir_at(r->venv_fd, "bin", true);
+    r->bin_fd = va->bin_fd;
     if (r->bin_fd < 0) {
         bool link =
             fstatat(r->venv_fd, "bin", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
         return cli_error(CLI_FAILED, "%s: %s", r->bin,
                          link ? "a symbolic link: relocate converts the venv's own bin/ directory"
-                         : errno == ENOENT ? "no such directory (not a POSIX venv?)"
-                                           : strerror(errno));
+                         : va->bin_error == ENOENT ? "no such directory (not a POSIX venv?)"
+                                                   : strerror(va->bin_error));
     }
     if (fstat(r->bin_fd, &r->bin_st) != 0)
         return cli_error(CLI_FAILED, "%s: %s", r->bin, strerror(errno));
     return CLI_OK;
 }
 
-int relocate_venv(const char *dir) {
+int relocate_venv(const venv_access *va) {
     static relocation r;
     memset(&r, 0, sizeof r);
     r.venv_fd = r.bin_fd = -1;
-    int rc = open_venv(&r, dir);
+    int rc = open_venv(&r, va);
     char launcher[VS_PATH_MAX];
     if (rc == CLI_OK && !find_launcher(launcher, sizeof launcher))
         rc = cli_error(CLI_FAILED, "cannot find venvshim-launcher next to this program; "
@@ -325,8 +326,8 @@ int relocate_venv(const char *dir) {
             rc = cli_error(CLI_FAILED, "%s is not a plain launcher binary", launcher);
     }
     /* a relative home (written by hand, or copied in) needs the start-up hook */
-    if (rc == CLI_OK && venv_home_is_relative(r.venv) == 1)
-        rc = install_site_init(r.venv);
+    if (rc == CLI_OK && venv_home_is_relative(r.venv_fd) == 1)
+        rc = install_site_init(r.venv_fd, r.venv);
     report_str("venv", r.venv);
     report_list("converted");
     report_list("already");
@@ -341,7 +342,7 @@ int relocate_venv(const char *dir) {
             for (size_t i = 0; i < r.n_changes; i++)
                 staged_discard(&r.changes[i].file);
             rc = cli_error(CLI_FAILED, "%s left unchanged", r.venv);
-        } else if (!commit(&r) || install_relocatable_hook(r.venv, true) != CLI_OK) {
+        } else if (!commit(&r) || install_relocatable_hook(r.venv_fd, r.venv, true) != CLI_OK) {
             rc = CLI_FAILED;
         } else {
             if (report_get_mode() == REPORT_TEXT)
@@ -351,17 +352,18 @@ int relocate_venv(const char *dir) {
     }
     free(r.launcher);
     free(r.changes);
-    if (r.bin_fd >= 0)
-        close(r.bin_fd);
-    if (r.venv_fd >= 0)
-        close(r.venv_fd);
-    return rc;
+    return rc; /* the descriptors are va's */
 }
 
 int cmd_relocate(const cli_args *a) {
     report_start(a);
     report_str("command", "relocate");
-    int rc = relocate_venv(a->operand);
+    venv_access va;
+    int rc = venv_access_open(a, a->operand, &va);
+    if (rc == CLI_OK) {
+        rc = relocate_venv(&va);
+        venv_access_close(&va);
+    }
     report_finish(rc);
     return rc;
 }

@@ -25,4 +25,9 @@ typedef enum {
 run_status run_bounded(const char *const argv[], int limit_ms, char *out, size_t cap,
                        int *exit_code);
 
+/* run_bounded, the program being the open file exe_fd (safe_exec.h), not
+ * argv[0]'s path, which is only passed as its name. */
+run_status run_bounded_fd(int exe_fd, const char *const argv[], int limit_ms, char *out, size_t cap,
+                          int *exit_code);
+
 #endif

@@ -70,18 +70,16 @@ static bool present_in(int site_fd) {
     return fstatat(site_fd, pth_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-int for_each_site_packages(const char *venv, site_packages_fn fn, void *ctx, int *visited) {
+int for_each_site_packages(int venv_fd, const char *venv, site_packages_fn fn, void *ctx,
+                           int *visited) {
     *visited = 0;
     char lib[VS_PATH_MAX];
     if (!path_join(lib, sizeof lib, venv, "lib")) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    int venv_fd = open_dir_at(AT_FDCWD, venv, false);
-    int lib_fd = venv_fd >= 0 ? open_dir_at(venv_fd, "lib", true) : -1;
+    int lib_fd = open_dir_at(venv_fd, "lib", true);
     int e = errno;
-    if (venv_fd >= 0)
-        close(venv_fd);
     DIR *d = lib_fd >= 0 ? fdopendir(lib_fd) : NULL;
     if (!d) {
         if (lib_fd >= 0)
@@ -137,10 +135,10 @@ static int sync_one(int site_fd, const char *site, void *ctx) {
     return CLI_OK;
 }
 
-int site_init_sync(const char *venv, site_init_mode mode, int *count) {
+int site_init_sync(int venv_fd, const char *venv, site_init_mode mode, int *count) {
     sync_ctx c = {mode, 0};
     int visited;
-    int rc = for_each_site_packages(venv, sync_one, &c, &visited);
+    int rc = for_each_site_packages(venv_fd, venv, sync_one, &c, &visited);
     *count = mode == SITE_INIT_WRITE ? visited : c.count;
     if (rc < 0) {
         if (mode != SITE_INIT_WRITE)
@@ -152,32 +150,29 @@ int site_init_sync(const char *venv, site_init_mode mode, int *count) {
     return rc;
 }
 
-int install_site_init(const char *venv) {
+int install_site_init(int venv_fd, const char *venv) {
     int count;
-    return site_init_sync(venv, SITE_INIT_WRITE, &count);
+    return site_init_sync(venv_fd, venv, SITE_INIT_WRITE, &count);
 }
 
 bool cfg_home_is_relative(const venv_cfg *cfg) {
     return cfg->home.ptr && cfg->home.len > 0 && cfg->home.ptr[0] != '/';
 }
 
-int venv_home_is_relative(const char *venv) {
-    char path[VS_PATH_MAX];
+int venv_home_is_relative(int venv_fd) {
     size_t len;
-    if (!path_join(path, sizeof path, venv, "pyvenv.cfg"))
-        return -1;
-    char *text = read_file_at(AT_FDCWD, path, READ_CAP_CFG, READ_NOFOLLOW, &len, NULL, NULL);
+    char *text = read_file_at(venv_fd, "pyvenv.cfg", READ_CAP_CFG, READ_NOFOLLOW, &len, NULL, NULL);
     venv_cfg cfg;
     int rel = !text || cfg_parse(text, len, &cfg) != CFG_OK ? -1 : cfg_home_is_relative(&cfg);
     free(text);
     return rel;
 }
 
-int site_init_for(const char *venv, bool relative_home) {
+int site_init_for(int venv_fd, const char *venv, bool relative_home) {
     int count;
     if (relative_home)
-        return site_init_sync(venv, SITE_INIT_WRITE, &count);
-    int rc = site_init_sync(venv, SITE_INIT_REMOVE, &count);
+        return site_init_sync(venv_fd, venv, SITE_INIT_WRITE, &count);
+    int rc = site_init_sync(venv_fd, venv, SITE_INIT_REMOVE, &count);
     if (rc == CLI_OK && count)
         report_note(
             "removed the start-up hook %s from %d site-packages: only a relative home needs "

@@ -37,17 +37,23 @@
 #include "find_pythons.h"
 #include "report.h"
 #include "upgrade.h"
+#include "venv_access.h"
 #include "site_init_data.h" /* UPGRADE_HELPER_TEXT */
 
 #define HELPER_NAME "_venvshim_upgrade.py"
 #define BUILD_INFIX ".venvshim-upgrade-from-"
 
-/* Where upgrade meets the ownership rule: today open_venv_dir; the trust
- * work's venv_access_open(args, dir, &va) replaces this body (args: the
- * cli_args, for --trust-others), keeping va.path as venv and va.venv_fd. */
-static int upgrade_open_venv(const cli_args *args, const char *dir, char *venv) {
-    (void)args;
-    return open_venv_dir(dir, venv);
+int upgrade_open_parent(int venv_fd, const char *base) {
+    int fd = openat(venv_fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat in_parent, venv;
+    if (fd < 0)
+        return -1;
+    if (fstatat(fd, base, &in_parent, AT_SYMLINK_NOFOLLOW) == 0 && fstat(venv_fd, &venv) == 0 &&
+        in_parent.st_dev == venv.st_dev && in_parent.st_ino == venv.st_ino)
+        return fd;
+    close(fd);
+    errno = ENOENT; /* renamed away since it was opened */
+    return -1;
 }
 
 static volatile sig_atomic_t interrupted;
@@ -280,13 +286,13 @@ typedef struct {
 
 /* install and relocate print what they did to the building directory: not
  * the user's business, errors stay on stderr. */
-static int quietly(int (*fn)(const char *), const char *dir, const char *key) {
+static int quietly(int (*fn)(const venv_access *), const venv_access *va, const char *key) {
     report_pos mark = report_mark();
     fflush(stdout);
     int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (saved >= 0 && null >= 0)
         dup2(null, STDOUT_FILENO);
-    int rc = fn(dir);
+    int rc = fn(va);
     fflush(stdout);
     if (saved >= 0) {
         dup2(saved, STDOUT_FILENO);
@@ -298,8 +304,29 @@ static int quietly(int (*fn)(const char *), const char *dir, const char *key) {
     return rc;
 }
 
-static int install_plain(const char *dir) {
-    return install_venv(dir);
+static int install_plain(const venv_access *va) {
+    return install_venv(va, false);
+}
+
+/* The new venv, for install and relocate: opened from the parent the rule
+ * judged, never by its path; the caller's own (the helper, run as the
+ * caller, made it). */
+static bool open_build(const upgrade_run *r, bool overridden, venv_access *va) {
+    memset(va, 0, sizeof *va);
+    va->bin_fd = -1;
+    snprintf(va->path, sizeof va->path, "%s", r->build);
+    va->venv_fd = open_dir_at(r->parent_fd, r->build_name, true);
+    struct stat st;
+    if (va->venv_fd < 0 || fstat(va->venv_fd, &st) != 0 || st.st_uid != geteuid()) {
+        if (va->venv_fd >= 0)
+            errno = EPERM;
+        return false;
+    }
+    va->owner = st.st_uid;
+    va->overridden = overridden;
+    va->bin_fd = open_dir_at(va->venv_fd, "bin", true);
+    va->bin_error = va->bin_fd < 0 ? errno : 0;
+    return true;
 }
 
 /* Put the verified new venv at DIR: flush it, exchange, keep or remove the
@@ -369,11 +396,18 @@ static int helper_step(upgrade_run *r, const upgrade_options *opt, const char *p
     return CLI_OK;
 }
 
-static int upgrade(upgrade_run *r, const upgrade_options *opt, int venv_fd, bool *changed) {
+static int upgrade(upgrade_run *r, const upgrade_options *opt, const venv_access *va,
+                   bool *changed) {
+    int venv_fd = va->venv_fd;
     py_kind kind;
     const char *why;
-    if (!py_probe(opt->python, &kind, r->python, &why))
-        return cli_error(CLI_FAILED, "%s: %s; nothing changed", opt->python, why);
+    /* --python only from where nobody but the caller or root can write
+     * (find_pythons.h), as for discovery */
+    probe_result probed = py_probe(opt->python, &kind, r->python, &why);
+    if (probed != PROBE_OK)
+        return cli_error(CLI_FAILED, "%s %s: %s; nothing changed",
+                         probed == PROBE_UNTRUSTED ? "not running" : "cannot use", opt->python,
+                         why);
     report_str("python", r->python);
     if (r->python[0] != '/')
         return cli_error(CLI_FAILED, "%s reports no absolute sys.executable; nothing changed",
@@ -392,6 +426,8 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, int venv_fd, bool
         return cli_error(CLI_FAILED, "cannot write the helper into %s: %s", r->work,
                          strerror(errno));
     report_progress("upgrade: planning with %s", r->python);
+    /* The helper reads the old venv by its path: the rule made every
+     * directory on it the caller's or root's (or --trust-others said so). */
     int plan = run_helper(r->python, r->work, "plan", r->venv, NULL, opt);
     if (interrupted)
         return cli_error(CLI_FAILED, "interrupted; %s is unchanged", r->venv);
@@ -425,13 +461,27 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, int venv_fd, bool
     if ((rc = helper_step(r, opt, "build")) != CLI_OK)
         return rc;
     report_progress("upgrade: making %s a venvshim venv", r->build);
-    if (quietly(install_plain, r->build, "install") != CLI_OK)
-        return cli_error(CLI_FAILED, "installing the launcher into %s failed; %s is unchanged",
-                         r->build, r->venv);
+    static venv_access build;
+    if (!open_build(r, va->overridden, &build)) {
+        rc = cli_error(CLI_FAILED, "cannot open %s, the new venv: %s; %s is unchanged", r->build,
+                       strerror(errno), r->venv);
+        venv_access_close(&build);
+        return rc;
+    }
     char relocatable[8] = "";
     read_work_line(r->work, "relocatable", relocatable, sizeof relocatable);
-    if (strcmp(relocatable, "true") == 0 && quietly(relocate_venv, r->build, "relocate") != CLI_OK)
-        return cli_error(CLI_FAILED, "relocate %s failed; %s is unchanged", r->build, r->venv);
+    if (quietly(install_plain, &build, "install") != CLI_OK)
+        rc = cli_error(CLI_FAILED, "installing the launcher into %s failed; %s is unchanged",
+                       r->build, r->venv);
+    else if (strcmp(relocatable, "true") == 0 &&
+             quietly(relocate_venv, &build, "relocate") != CLI_OK)
+        rc = cli_error(CLI_FAILED, "relocate %s failed; %s is unchanged", r->build, r->venv);
+    venv_access_close(&build);
+    if (rc != CLI_OK)
+        return rc;
+    /* finish runs the NEW venv's bin/python by its path (to verify it): the
+     * caller's own, built above by the helper the caller runs, in the parent
+     * the rule judged; nothing of the old venv is ever run. */
     if ((rc = helper_step(r, opt, "finish")) != CLI_OK)
         return rc;
     return swap_in(r, opt, changed);
@@ -445,9 +495,12 @@ int upgrade_venv(const char *dir, const upgrade_options *opt) {
     report_str("venv", dir);
     report_str("python", opt->python);
     report_bool("dry_run", opt->dry_run);
-    int venv_fd = upgrade_open_venv(opt->args, dir, r.venv);
-    if (venv_fd < 0)
+    /* the ownership rule (venv_access.h); from here on, descriptors */
+    static venv_access va;
+    if (venv_access_open(opt->args, dir, &va) != CLI_OK)
         return CLI_FAILED;
+    int venv_fd = va.venv_fd;
+    snprintf(r.venv, sizeof r.venv, "%s", va.path);
     report_str("venv", r.venv);
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -457,17 +510,14 @@ int upgrade_venv(const char *dir, const upgrade_options *opt) {
     int rc;
     bool changed = false;
     struct stat st;
-    char parent[VS_PATH_MAX];
-    snprintf(parent, sizeof parent, "%s", r.venv);
-    path_dirname(parent);
     snprintf(r.base, sizeof r.base, "%s", path_basename(r.venv));
     if (fstatat(venv_fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
         rc = cli_error(CLI_FAILED, "%s is not a virtual environment (no pyvenv.cfg)", r.venv);
-    else if (strcmp(r.venv, "/") == 0 || (r.parent_fd = open_dir_at(AT_FDCWD, parent, true)) < 0)
+    else if (strcmp(r.venv, "/") == 0 || (r.parent_fd = upgrade_open_parent(venv_fd, r.base)) < 0)
         rc = cli_error(CLI_FAILED, "cannot open the directory holding %s: %s", r.venv,
                        strerror(errno));
     else
-        rc = upgrade(&r, opt, venv_fd, &changed);
+        rc = upgrade(&r, opt, &va, &changed);
     if (r.built && r.parent_fd >= 0 && remove_tree(r.parent_fd, r.build_name) != 0 &&
         errno != ENOENT)
         fprintf(stderr, "venvshim: could not remove the unfinished %s: %s\n", r.build,
@@ -482,7 +532,7 @@ int upgrade_venv(const char *dir, const upgrade_options *opt) {
         fprintf(stderr, "venvshim: could not remove %s: %s\n", r.work, strerror(errno));
     if (r.parent_fd >= 0)
         close(r.parent_fd);
-    close(venv_fd);
+    venv_access_close(&va);
     return rc;
 }
 

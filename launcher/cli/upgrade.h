@@ -23,6 +23,11 @@ typedef struct {
  * DIR unchanged; messages on stderr. */
 int upgrade_venv(const char *dir, const upgrade_options *opt);
 
+/* The directory holding the venv open at venv_fd, as base (its last
+ * component) is named there: its ".." (no path looked up again), checked to
+ * hold venv_fd's directory as base. -1 with errno otherwise. */
+int upgrade_open_parent(int venv_fd, const char *base);
+
 /* The leftovers of an interrupted upgrade next to DIR (base: DIR's name,
  * parent_fd: the directory holding it): each DIR.venvshim-upgrade-from-<lib>.
  * While DIR still has lib/<lib> it is an unfinished new venv; once DIR has

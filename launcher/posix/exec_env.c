@@ -41,7 +41,9 @@ int exec_failed(const vs_plan *plan, int error, vs_error *err) {
     return diag_fail(
         err, EXIT_EXEC_FAILED, "cannot run ", plan->base.binary, " (from ", plan->loc.cfg_path,
         "): ", fs_error_text(error),
-        "\ncheck that it is a working Python interpreter for this machine, or recreate "
-        "the virtual environment",
+        fs_error_is_exhausted(error)
+            ? DIAG_HINT_EXHAUSTED
+            : "\ncheck that it is a working Python interpreter for this machine, or recreate "
+              "the virtual environment",
         NULL);
 }

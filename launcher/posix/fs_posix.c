@@ -1,6 +1,7 @@
 /* POSIX implementation of fs.h. */
 #include "../fs.h"
 #include "../path.h"
+#include "fs_posix.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,33 @@ static void fill_info(fs_info *info, const struct stat *st) {
     info->error = 0;
 }
 
+static fs_opener opener; /* NULL in the launcher (fs_posix.h) */
+
+void fs_posix_set_opener(fs_opener chosen) {
+    opener = chosen;
+}
+
+/* Open path for reading, with its fstat in *st: a descriptor (of any kind of
+ * file: the callers check), or -1 with errno and st->st_mode 0 unless the
+ * opener found something it would not open. The launcher's way is one open(2)
+ * and one fstat(2). No O_CLOEXEC: every reader closes before any exec, and
+ * musl would spend an extra fcntl(2) on it. */
+static int open_stat(const char *path, fs_open_purpose purpose, struct stat *st) {
+    if (opener)
+        return opener(path, purpose, st);
+    st->st_mode = 0;
+    /* O_NONBLOCK: opening a FIFO must not hang the launcher */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (fd >= 0 && fstat(fd, st) != 0) {
+        int error = errno;
+        close(fd);
+        st->st_mode = 0;
+        errno = error;
+        return -1;
+    }
+    return fd;
+}
+
 fs_info fs_stat(const char *path) {
     fs_info info;
     memset(&info, 0, sizeof info);
@@ -40,28 +68,27 @@ fs_info fs_probe(const char *path, unsigned char *head, size_t cap, long *head_l
     *head_len = -1;
     fs_info info;
     memset(&info, 0, sizeof info);
-    /* no O_CLOEXEC: closed below, before any exec (musl would add an fcntl) */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    struct stat st;
+    int fd = open_stat(path, FS_OPEN_BINARY, &st);
     if (fd < 0) {
         int error = errno;
-        if (error != ENOENT && error != ENOTDIR && error != ELOOP && error != ENAMETOOLONG)
-            return fs_stat(path); /* it exists: stat says what it is */
+        if (st.st_mode != 0) { /* the opener looked and did not open */
+            fill_info(&info, &st);
+            return info;
+        }
+        if (!opener && error != ENOENT && error != ENOTDIR && error != ELOOP &&
+            error != ENAMETOOLONG)
+            return fs_stat(path); /* it exists (execute-only?): stat says what it is */
         info.kind = FS_MISSING;
         info.error = error;
         return info;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        info.kind = FS_MISSING;
-        info.error = errno;
-    } else {
-        fill_info(&info, &st);
-        if (info.kind == FS_FILE && info.executable && cap > 0) {
-            ssize_t n;
-            while ((n = read(fd, head, cap)) < 0 && errno == EINTR)
-                ;
-            *head_len = n;
-        }
+    fill_info(&info, &st);
+    if (info.kind == FS_FILE && info.executable && cap > 0) {
+        ssize_t n;
+        while ((n = read(fd, head, cap)) < 0 && errno == EINTR)
+            ;
+        *head_len = n;
     }
     close(fd);
     return info;
@@ -82,20 +109,16 @@ fs_read_status fs_read_small_file(const char *path, char *buf, size_t cap, size_
                                   int *error) {
     *len = 0;
     *error = 0;
-    /* O_NONBLOCK: opening a FIFO named pyvenv.cfg must not hang the launcher.
-     * No O_CLOEXEC: the fd is closed below, before any exec, and nothing here
-     * is threaded; musl would spend an extra fcntl(2) on it. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    struct stat st;
+    int fd = open_stat(path, FS_OPEN_CONFIG, &st);
     if (fd < 0) {
         *error = errno;
+        if (st.st_mode != 0)
+            return READ_NOT_REGULAR; /* the opener saw it and left it closed */
         return errno == ENOENT || errno == ENOTDIR ? READ_MISSING : READ_ERROR;
     }
-    struct stat st;
     fs_read_status status = READ_OK;
-    if (fstat(fd, &st) != 0) {
-        *error = errno;
-        status = READ_ERROR;
-    } else if (!S_ISREG(st.st_mode)) {
+    if (!S_ISREG(st.st_mode)) {
         status = READ_NOT_REGULAR;
     } else if ((unsigned long long)st.st_size >= cap) {
         status = READ_TOO_LARGE;
@@ -153,10 +176,19 @@ bool fs_self_info(fs_info *info) {
 }
 
 bool fs_same_contents(const char *a, const char *b) {
-    int fa = open(a, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fa = open_stat(a, FS_OPEN_BINARY, &st);
+    if (fa >= 0 && !S_ISREG(st.st_mode)) {
+        close(fa);
+        fa = -1;
+    }
     if (fa < 0)
         return false;
-    int fb = open(b, O_RDONLY | O_CLOEXEC);
+    int fb = open_stat(b, FS_OPEN_BINARY, &st);
+    if (fb >= 0 && !S_ISREG(st.st_mode)) {
+        close(fb);
+        fb = -1;
+    }
     if (fb < 0) {
         close(fa);
         return false;
@@ -180,21 +212,18 @@ bool fs_same_contents(const char *a, const char *b) {
 
 bool fs_file_open(const char *path, fs_file *file, int *error) {
     *error = 0;
-    /* no O_CLOEXEC: musl spends an fcntl on it, and the file is closed before any exec */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-    file->handle = fd;
-    if (fd < 0) {
-        *error = errno;
-        return false;
-    }
     struct stat st;
-    bool ok = fstat(fd, &st) == 0;
-    if (!ok || !S_ISREG(st.st_mode)) {
-        *error = ok ? 0 : errno;
-        close(fd);
-        file->handle = -1;
+    int fd = open_stat(path, FS_OPEN_BINARY, &st);
+    file->handle = -1;
+    if (fd < 0) {
+        *error = st.st_mode != 0 ? 0 : errno; /* 0: there, but not a regular file */
         return false;
     }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return false;
+    }
+    file->handle = fd;
     file->size = (long long)st.st_size;
     return true;
 }
@@ -231,6 +260,10 @@ bool fs_error_is_missing(int error) {
 
 bool fs_error_is_denied(int error) {
     return error == EACCES;
+}
+
+bool fs_error_is_exhausted(int error) {
+    return error == EMFILE || error == ENFILE || error == ENOMEM;
 }
 
 void fs_write_all(int fd, const char *s) {

@@ -236,6 +236,11 @@ bool fs_error_is_denied(int error) {
     return error == ERROR_ACCESS_DENIED;
 }
 
+bool fs_error_is_exhausted(int error) {
+    return error == ERROR_TOO_MANY_OPEN_FILES || error == ERROR_NOT_ENOUGH_MEMORY ||
+           error == ERROR_OUTOFMEMORY || error == ERROR_NO_SYSTEM_RESOURCES;
+}
+
 /* The C runtime's _write, as before the seam had this call: the console and
  * pipes see the same bytes (text mode: "\n" written as "\r\n"). */
 void fs_write_all(int fd, const char *s) {

@@ -99,6 +99,13 @@ def _version_key(name):
 
 
 def discover_interpreters():
+    # VENVSHIM_TEST_PYTHON=ID=PATH: that one interpreter instead of the list
+    # below (tests/run-arm64: an arm64 CPython under emulation).
+    only = os.environ.get("VENVSHIM_TEST_PYTHON")
+    if only:
+        id, sep, path = only.partition("=")
+        assert sep and path, f"VENVSHIM_TEST_PYTHON={only!r}: expected ID=PATH"
+        return [Interp(id, path, "cpython", f"{id} (VENVSHIM_TEST_PYTHON)")]
     interps = []
     seen_minors = set()
     dirs = sorted(PYENV_VERSIONS.glob("3.*"), key=lambda d: _version_key(d.name)) \

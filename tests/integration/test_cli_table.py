@@ -17,11 +17,12 @@ from conftest import CLI, SYSTEM_PYTHON, clean_env, describe, run
 # hold the table to, written out here rather than read from the binary.
 COMMANDS = {
     "create": ["--python", "--system-site-packages", "--without-pip", "--prompt", "--clear",
-               "--upgrade-deps", "--relocatable", "--without-scm-ignore-files", "--quiet", "--json"],
-    "install": ["--force", "--quiet", "--json"],
+               "--upgrade-deps", "--relocatable", "--without-scm-ignore-files", "--quiet", "--json",
+               "--trust-others"],
+    "install": ["--force", "--quiet", "--json", "--trust-others"],
     "check": ["--json", "--fix", "--quiet"],
-    "relocate": ["--quiet", "--json"],
-    "rebase": ["--python", "--dry-run", "--json", "--quiet"],
+    "relocate": ["--quiet", "--json", "--trust-others"],
+    "rebase": ["--python", "--dry-run", "--json", "--quiet", "--trust-others"],
     "upgrade": ["--python", "--find-links", "--dry-run", "--json", "--keep-old", "--no-keep-old",
                 "--allow-missing", "--quiet"],
     "help": [],
@@ -43,7 +44,7 @@ def test_help_lists_every_command_and_option():
     for name, options in COMMANDS.items():
         for option in options:
             assert option in out, (name, option)
-    assert "install [--force] [--quiet] [--json] DIR" in out
+    assert "install [--force] [--quiet] [--json] [--trust-others] DIR" in out
     assert "check [--json] [--fix] [--quiet] DIR" in out
 
 
@@ -165,6 +166,9 @@ def test_bash_completion(tmp_path):
         bash_complete(script, ["venvshim", "help", "r"], tmp_path) == ["rebase", "relocate"]
     assert bash_complete(script, ["venvshim", "--completions", "f"], tmp_path) == ["fish"]
     assert bash_complete(script, ["venvshim", "install", "d"], tmp_path) == ["dd"]
+    # the override of the ownership rule (SECURITY.md) is offered where it applies
+    for name in ("install", "relocate", "rebase", "create"):
+        assert bash_complete(script, ["venvshim", name, "--tr"], tmp_path) == ["--trust-others"]
     assert bash_complete(script, ["venvshim", "create", "--python", "d"], tmp_path) == [
         "dd", "df"]
 
@@ -177,6 +181,7 @@ def test_zsh_completion_parses():
     assert r.returncode == 0 and r.stderr == b"", describe(r)
     for name in COMMANDS:
         assert f"'{name}:".encode() in script, name
+    assert script.count(b"'--trust-others[") == 4
 
 
 def test_fish_completion(tmp_path):
@@ -196,3 +201,4 @@ def test_fish_completion(tmp_path):
     assert complete("venvshim c") == ["check", "create"]
     assert complete("venvshim check --") == ["--fix", "--help", "--json", "--quiet"]
     assert complete("venvshim install d") == ["dd/"]
+    assert complete("venvshim rebase --tru") == ["--trust-others"]

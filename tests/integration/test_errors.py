@@ -5,6 +5,7 @@ switches."""
 
 import os
 import shlex
+import subprocess
 import time
 
 import pytest
@@ -163,6 +164,28 @@ def test_recreate_hint_is_a_command_that_works_with_spaces(tmp_path):
     hint = r.stderr.decode().split(": venvshim rebase ", 1)
     assert len(hint) == 2 and "--clear" not in hint[1], describe(r)
     assert shlex.split(hint[1]) == [str(root)], f"not one shell word: {hint[1]!r}"
+
+
+def test_out_of_file_descriptors_is_not_called_a_permissions_problem(tmp_path):
+    """With no descriptor left (ulimit -n 3: only 0-2), pyvenv.cfg cannot be
+    opened (EMFILE): the message says so, not "fix its permissions"."""
+    import resource
+    home = make_fake_home(tmp_path / "base" / "bin")
+    exe = make_fake_venv(tmp_path / "venv", cfg_text(home))
+
+    def few_descriptors():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (3, 3))
+
+    r = subprocess.run([exe, "-c", "pass"], env=clean_env(), capture_output=True, timeout=10,
+                       preexec_fn=few_descriptors)
+    if b"error while loading shared libraries" in r.stderr:
+        pytest.skip("a dynamically linked launcher (a sanitizer build): its loader needs "
+                    "descriptors before the launcher runs; the shipped static one does not")
+    assert r.returncode == BAD_CFG, describe(r)  # pyvenv.cfg could not be read
+    lines = r.stderr.splitlines()
+    assert len(lines) == 2 and all(l.startswith(b"venvshim: ") for l in lines), describe(r)
+    assert b"permission" not in r.stderr.lower() and b"recreate" not in r.stderr, describe(r)
+    assert b"too many files open" in lines[1] and b"ulimit -n" in lines[1], describe(r)
 
 
 def test_error_locations_really_are_unusual():

@@ -10,6 +10,7 @@ are shell scripts named python3.X in a fake home (conftest.make_fake_home)."""
 
 import json
 import os
+import shlex
 import stat
 import subprocess
 import threading
@@ -456,7 +457,8 @@ def test_writable_by_other_users_is_a_problem(tmp_path, where, mode):
     assert r.returncode == 1, r.doc
     [bad] = [f for f in problems(r.doc, "trust") if f["path"] == str(target)]
     fix = {0o020: "g-w", 0o002: "o-w", 0o022: "go-w"}[mode & 0o022]
-    assert f"chmod {fix} '{target}'" in bad["message"], bad
+    assert shlex.split(bad["fix"]) == ["chmod", fix, str(target)], bad  # one word per argument
+    assert bad["message"].endswith(bad["fix"]), bad
     assert not mark.exists(), "check ran a base that other users could have chosen"
 
 

@@ -334,6 +334,30 @@ def test_shebang_env_base_finds_the_launcher_on_path(tmp_path, line):
     loop_refused(r, line[2:], exe)
 
 
+@pytest.mark.parametrize("path", [":/usr/bin:/bin", ".:/usr/bin:/bin", "/nonexistent:sub/..:/usr/bin"],
+                         ids=["empty-entry", "dot-entry", "relative-entry"])
+def test_shebang_env_base_never_lets_a_relative_path_entry_choose(tmp_path, path):
+    """SECURITY.md, "Relative PATH entries": env would find python3 in the
+    current directory first; the launcher refuses (103), nothing runs."""
+    exe = fake_venv(tmp_path / "v", f"home = {tmp_path / 'h'}\n")
+    script(tmp_path / "h" / "python3", b"#!/usr/bin/env python3\n")
+    (tmp_path / "cwd" / "sub").mkdir(parents=True)
+    script(tmp_path / "cwd" / "python3")  # what the current directory would pick
+    r = launch([exe], env=clean_env(PATH=path), cwd=tmp_path / "cwd")
+    lines = error_lines(r, 103)
+    assert b"relative PATH entry" in lines[0] and b"/usr/bin/env python3" in lines[0], show(r)
+
+
+def test_shebang_env_base_with_a_relative_entry_after_it_runs(tmp_path):
+    exe = fake_venv(tmp_path / "v", f"home = {tmp_path / 'h'}\n")
+    script(tmp_path / "h" / "python3", b"#!/usr/bin/env mypython\n")
+    script(tmp_path / "pathdir" / "mypython", b"#!/bin/sh\necho FROM-PATHDIR\n")
+    script(tmp_path / "cwd" / "mypython")
+    r = launch([exe], env=clean_env(PATH=f"{tmp_path / 'pathdir'}::.:/usr/bin:/bin"),
+               cwd=tmp_path / "cwd")  # /usr/bin: where the valgrind wrapper is found
+    assert r.returncode == 0 and r.stdout == b"FROM-PATHDIR\n", show(r)
+
+
 def test_shebang_base_reached_through_a_symlink(tmp_path):
     exe = fake_venv(tmp_path / "v", f"home = {tmp_path / 'h'}\n")
     target = script(tmp_path / "elsewhere" / "python3", f"#!{exe}\n".encode())

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import zipfile
@@ -212,12 +213,32 @@ def test_script_launcher_passes_everything_through(tmp_path, rel, polyglot):
     assert run([link, "where"], cwd="/").stdout.splitlines()[0] == str(venv)
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "no-main"])
+# (offset from the entry's local header "lh" or directory entry "cd", field format, value):
+# damage zipimport would trust and end in a traceback (exit 1) over
+ENTRY_DAMAGE = {
+    "local-name-length-longer": ("lh", 26, "<H", 30),
+    "local-name-length-zero": ("lh", 26, "<H", 0),
+    "local-extra-length": ("lh", 28, "<H", 2000),
+    "directory-size-too-large": ("cd", 20, "<I", 100000),
+    "directory-size-too-small": ("cd", 20, "<I", 5),
+    "directory-method-deflate": ("cd", 10, "<H", 8),
+    "directory-method-unknown": ("cd", 10, "<H", 99),
+}
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "no-main", *ENTRY_DAMAGE])
 def test_corrupt_payload_is_a_clear_error(venv, damage):
     script = write_script(venv, "tool", BODY, polyglot=True)
     relocate(venv)
     data = script.read_bytes()
-    if damage == "truncated":
+    if damage in ENTRY_DAMAGE:
+        where, offset, fmt, value = ENTRY_DAMAGE[damage]
+        cd = data.rindex(b"PK\x01\x02")
+        at = (cd if where == "cd" else data.rindex(b"PK\x03\x04", 0, cd)) + offset
+        data = bytearray(data)
+        struct.pack_into(fmt, data, at, value)
+        data = bytes(data)
+    elif damage == "truncated":
         data = data[:-7]
     elif damage == "garbage":
         data = data + b"junk"

@@ -11,7 +11,10 @@ No network: pip runs with --no-index; virtualenv seeds from its bundled wheels.
 Run by tests/run-packaging, which installs the Debian packages it needs.
 """
 
+import base64
 import glob
+import hashlib
+import importlib.util
 import os
 import re
 import shutil
@@ -80,7 +83,7 @@ def is_static_elf(path):
 PROBE = "import json, sys; print(json.dumps([sys.prefix, sys.base_prefix, sys.executable]))"
 
 
-def assert_launcher_venv(venv, launcher):
+def assert_launcher_venv(venv, launcher, env=None):
     """venv/bin/python* lead to a copy of launcher (the marker included), and a
     real interpreter started through bin/python runs in the venv."""
     venv = Path(venv)
@@ -97,7 +100,7 @@ def assert_launcher_venv(venv, launcher):
         real = venv / "bin" / ".venvshim-launcher"
         assert not real.is_symlink(), "{} is a symlink".format(real)
         assert p.read_bytes() == expected, "{} is not {}".format(p, launcher)
-    out = run([venv / "bin" / "python", "-c", PROBE], cwd="/").stdout
+    out = run([venv / "bin" / "python", "-c", PROBE], cwd="/", env=env).stdout
     prefix, base_prefix, executable = __import__("json").loads(out)
     assert os.path.realpath(prefix) == os.path.realpath(venv)
     assert base_prefix != prefix
@@ -121,13 +124,26 @@ def work(tmp_path_factory):
     return tmp_path_factory.mktemp("packaging")
 
 
-@pytest.fixture(scope="session")
-def wheel(work):
-    out = work / "dist"
-    run([SYSTEM_PYTHON, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-w", out, REPO])
-    wheels = list(out.glob("*.whl"))
-    assert len(wheels) == 1, wheels
+RELEASE_TAGS = "manylinux_2_17_{0}.manylinux2014_{0}.musllinux_1_1_{0}"
+MACHINES = {"x86_64": "Advanced Micro Devices X86-64", "aarch64": "AArch64"}  # readelf -h
+
+
+def release_wheel(arch):
+    """The wheel .ci/release-build made for arch ($VENVSHIM_RELEASE_DIR, set by
+    tests/run-packaging), tagged for an index by .ci/wheel_tags.py."""
+    release = os.environ.get("VENVSHIM_RELEASE_DIR")
+    if not release:
+        pytest.fail("VENVSHIM_RELEASE_DIR is not set: run tests/run-packaging (it builds the release wheels)",
+                    pytrace=False)
+    wheels = sorted(Path(release).glob("venvshim-*-py3-none-{}.whl".format(RELEASE_TAGS.format(arch))))
+    assert len(wheels) == 1, (release, sorted(os.listdir(release)))
     return wheels[0]
+
+
+@pytest.fixture(scope="session")
+def wheel():
+    """The x86-64 release wheel: the one this machine installs."""
+    return release_wheel(platform_tag().split("_", 1)[1])
 
 
 @pytest.fixture(scope="session")
@@ -151,7 +167,8 @@ def tools_launcher(tools):
 # --------------------------------------------------------------------- wheel
 
 def test_wheel_name_and_contents(wheel):
-    assert re.fullmatch(r"venvshim-[0-9][^-]*-py3-none-{}\.whl".format(re.escape(platform_tag())),
+    arch = platform_tag().split("_", 1)[1]
+    assert re.fullmatch(r"venvshim-[0-9][^-]*-py3-none-{}\.whl".format(re.escape(RELEASE_TAGS.format(arch))),
                         wheel.name), wheel.name
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
@@ -170,6 +187,86 @@ def test_wheel_name_and_contents(wheel):
         assert "Root-Is-Purelib: false" in z.read(distinfo + "/WHEEL").decode()
         launcher = z.read(data + "/data/libexec/venvshim/venvshim-launcher")
     assert MARKER in launcher
+
+
+@pytest.mark.parametrize("arch", sorted(MACHINES))
+def test_every_elf_file_in_the_wheel_fits_its_tags(arch, work):
+    """What the tags promise: every ELF file is built for the wheel's
+    architecture and statically linked (no program interpreter, no dynamic
+    section, so no NEEDED library and no glibc or musl symbol version: it runs
+    on manylinux_2_17 and musllinux_1_1 alike). WHEEL and RECORD agree with
+    the name. The size is printed (-rA): a wheel over 1 MiB needs a reason."""
+    wheel = release_wheel(arch)
+    tags = ["py3-none-" + t for t in RELEASE_TAGS.format(arch).split(".")]
+    dest = work / ("elf-" + arch)
+    elves = []
+    with zipfile.ZipFile(wheel) as z:
+        distinfo = next(n.split("/")[0] for n in z.namelist() if n.endswith(".dist-info/WHEEL"))
+        assert re.findall(r"^Tag: (.*)$", z.read(distinfo + "/WHEEL").decode(), re.M) == tags
+        for line in z.read(distinfo + "/RECORD").decode().splitlines():
+            name, digest, size = line.rsplit(",", 2)
+            if digest:
+                data = z.read(name)
+                assert int(size) == len(data), name
+                assert digest == "sha256=" + base64.urlsafe_b64encode(
+                    hashlib.sha256(data).digest()).rstrip(b"=").decode(), name
+        for info in z.infolist():
+            data = z.read(info)
+            if data[:4] == b"\x7fELF":
+                path = dest / info.filename
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+                elves.append((info.filename, path))
+    assert sorted(n.rsplit("/", 1)[1] for n, _ in elves) == ["venvshim", "venvshim-launcher"], elves
+    for name, path in elves:
+        header = run(["readelf", "-h", path]).stdout.decode()
+        assert re.search(r"Machine:\s+{}$".format(re.escape(MACHINES[arch])), header, re.M), (name, header)
+        segments = run(["readelf", "-l", "-W", path]).stdout.decode()
+        assert "INTERP" not in segments, "{} asks for a dynamic loader".format(name)
+        dynamic = run(["readelf", "-d", "-W", path]).stdout.decode()
+        assert "(NEEDED)" not in dynamic and "There is no dynamic section" in dynamic, (name, dynamic)
+    size = wheel.stat().st_size
+    print("{}: {} bytes".format(wheel.name, size))
+    assert size <= 1024 * 1024, "{} is {} bytes: over 1 MiB needs a reason (docs/install.md)".format(wheel.name, size)
+
+
+def wheel_targets():
+    """(id, interpreter, arch, environment) for every interpreter found, as
+    the integration tests find them, plus the arm64 python3.11 under qemu."""
+    spec = importlib.util.spec_from_file_location(
+        "integration_conftest", REPO / "tests" / "integration" / "conftest.py")
+    conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conftest)
+    targets = [(i.id, i, "x86_64", {}) for i in conftest.discover_interpreters()]
+    sysroot = os.environ.get("VENVSHIM_ARM64_SYSROOT")
+    arm = conftest.Interp("arm64-3.11", Path(sysroot or "/nonexistent") / "usr/bin/python3.11", "cpython",
+                          "Debian's arm64 python3.11 under qemu (tests/arm64/sysroot; needs qemu-aarch64 in binfmt_misc)")
+    targets.append((arm.id, arm, "aarch64", {"QEMU_LD_PREFIX": sysroot or ""}))
+    return targets
+
+
+@pytest.mark.parametrize("target", wheel_targets(), ids=lambda t: t[0])
+def test_the_wheel_installs_into_a_venv_of_every_interpreter(target, work):
+    """pip (the venv's own, offline) installs the release wheel; its CLI then
+    makes a venvshim venv of that interpreter that runs."""
+    id, interp, arch, extra = target
+    interp.require()
+    env = clean_env(**extra)
+    venv = work / ("pip-" + id)
+    run([interp.path, "-m", "venv", venv], env=env)
+    pip = run([venv / "bin" / "python", "-m", "pip", "--version"], env=env).stdout.decode()
+    version = tuple(int(x) for x in re.match(r"pip (\d+)\.(\d+)", pip).groups())
+    r = run([venv / "bin" / "python", "-m", "pip", "install", "--no-deps", release_wheel(arch)], env=env,
+            check=False)
+    if version < (19, 3):  # manylinux2014 is the oldest tag the wheel has
+        assert r.returncode != 0 and b"is not a supported wheel on this platform" in r.stderr, describe(r)
+        pytest.xfail("pip {}.{} predates the manylinux2014 tag (19.3): pip install -U pip first".format(*version))
+    assert r.returncode == 0, describe(r)
+    cli = venv / "bin" / "venvshim"
+    assert run([cli, "--version"], env=env).stdout.startswith(b"venvshim ")
+    made = work / ("pip-made-" + id)
+    run([cli, "create", "--python", interp.path, "--without-pip", made], env=env, cwd="/")
+    assert_launcher_venv(made, venv / "libexec" / "venvshim" / "venvshim-launcher", env=env)
 
 
 def test_wheel_launcher_is_static(tools):
@@ -364,13 +461,13 @@ def test_sdist_builds_the_same_wheel(wheel, work):
     assert (src / "PKG-INFO").is_file() and (src / "pyproject.toml").is_file()
     out = sd / "dist"
     run([SYSTEM_PYTHON, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-w", out, src])
-    (again,) = list(out.glob("*.whl"))
+    (built,) = list(out.glob("*.whl"))
+    again = Path(run([SYSTEM_PYTHON, REPO / ".ci" / "wheel_tags.py", built, out]).stdout.decode().strip())
     assert again.name == wheel.name
     with zipfile.ZipFile(wheel) as a, zipfile.ZipFile(again) as b:
         assert sorted(a.namelist()) == sorted(b.namelist())
-        for n in a.namelist():  # the Python files and metadata byte for byte
-            if n.endswith((".py", "entry_points.txt", "WHEEL", "METADATA")):
-                assert a.read(n) == b.read(n), n
+        for n in a.namelist():  # every file byte for byte: the binaries too (reproducible)
+            assert a.read(n) == b.read(n), n
 
 
 # ------------------------------------------------------------- meson install

@@ -376,6 +376,47 @@ Test(zip_comment, a_directory_too_large_to_read_leaves_every_field_defined) {
     cr_assert(!main.text_mark && main.entries == 0);
 }
 
+/* What zipimport trusts without a check (Lib/zipimport.py _get_data: the
+ * local header's name and extra lengths, the directory's size and method)
+ * is checked: a damaged entry is 105, never a traceback. */
+Test(zip_comment, a_damaged_main_entry_is_refused) {
+    static unsigned char buf[2000], damaged[2000];
+    size_t n = commented_zip(buf, 100, 0, 'c', 0);
+    size_t lh = 100, cd = 100 + 30 + 11 + 12;
+    put_le(buf + cd + 20, 12, 4); /* the directory's sizes: the body's 12 bytes */
+    put_le(buf + cd + 24, 12, 4);
+    mem_file m = {buf, n};
+    payload_entry main;
+    const char *why = "";
+    cr_assert_eq(payload_inspect_main(mem_read, &m, (long long)n, &main, &why), PAYLOAD_ZIP, "%s",
+                 why);
+    cr_assert_eq(main.data_at, (long long)(lh + 30 + 11));
+    struct {
+        size_t at, width;
+        unsigned long value;
+        const char *why;
+    } cases[] = {
+        {lh + 26, 2, 30, "names another file"},
+        {lh + 26, 2, 0, "names another file"},
+        {lh + 30, 1, 'X', "names another file"},
+        {lh + 28, 2, 2000, "runs into"},
+        {cd + 20, 4, 100000, "sizes"},
+        {cd + 20, 4, 5, "sizes"},
+        {cd + 10, 2, 8, "method"},
+        {cd + 10, 2, 99, "method"},
+        {lh + 8, 2, 8, "method"},
+        {lh, 1, 'X', "does not point at file data"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memcpy(damaged, buf, n);
+        put_le(damaged + cases[i].at, cases[i].value, (int)cases[i].width);
+        mem_file d = {damaged, n};
+        cr_assert_eq(payload_inspect_main(mem_read, &d, (long long)n, &main, &why), PAYLOAD_CORRUPT,
+                     "case %zu", i);
+        cr_assert(strstr(why, cases[i].why), "case %zu: %s", i, why);
+    }
+}
+
 Test(zip_comment, a_comment_length_that_does_not_reach_the_end_is_refused) {
     static unsigned char buf[2000];
     size_t n = commented_zip(buf, 100, 10, 'c', 9);

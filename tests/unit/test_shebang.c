@@ -125,6 +125,26 @@ Test(shebang, env_form_follows_path) {
     }
 }
 
+/* env searches an empty or relative PATH entry (the current directory) like
+ * any other: a base it would reach through one is refused, found or not. */
+Test(shebang, env_form_through_a_relative_path_entry_refused) {
+    lay_writef("pathdir/python3", "#!/bin/sh\nexit 0\n");
+    lay_chmod("pathdir/python3", 0755);
+    base_script("#!/usr/bin/env python3");
+    const char *before[] = {"", ".", "rel/dir"};
+    for (size_t i = 0; i < sizeof before / sizeof before[0]; i++) {
+        char path_env[4200];
+        snprintf(path_env, sizeof path_env, "/nonexistent:%s:%s", before[i], lay_path("pathdir"));
+        lay_expect_error(run(path_env), &err, EXIT_NO_BASE, "relative PATH entry",
+                         "/usr/bin/env python3", NULL);
+    }
+    cr_assert_neq(run(""), 0, "PATH=\"\" is the current directory");
+    /* after the entry env finds it in, a relative entry is never searched */
+    char path_env[4200];
+    snprintf(path_env, sizeof path_env, "%s::.", lay_path("pathdir"));
+    cr_assert_eq(run(path_env), 0, "%s", err.text);
+}
+
 Test(shebang, relative_interpreter_refused) {
     base_script("#!python3");
     lay_expect_error(run(NULL), &err, EXIT_NO_BASE, lay_path("home/python3"),

@@ -222,6 +222,21 @@ def real_checks(mode):
         check(f"{mode}: the venv's python.exe is the Python process (GetModuleFileNameW)",
               i.get("module") == win(py), i.get("module"))
 
+    # home = \path\to\python37 (root-relative, docs/windows.md): on the venv's
+    # drive, as an absolute home; the real interpreter starts in the venv
+    rv, rs = make_venv(f"{mode}-rooted-venv")
+    with open(os.path.join(rv, "pyvenv.cfg"), "wb") as f:
+        f.write(f"home = {win(REAL)[2:]}\r\ninclude-system-site-packages = false\r\n"
+                f"version = 3.7.9\r\n".encode())
+    rpy = os.path.join(rs, "python.exe")
+    rc, out, err = run(rpy, ["-c", REPORT_OUT], env={"EXIT_WITH": "3"})
+    i = info_of(out)
+    check(f"{mode}: home = {win(REAL)[2:]} (root-relative): exit 3, sys.prefix the venv, "
+          "sys.executable Scripts\\python.exe, the base's stdlib",
+          rc == 3 and i.get("prefix") == win(rv) and i.get("executable") == win(rpy)
+          and (i.get("base_prefix") or "").lower().endswith(win(REAL)[2:].lower()),
+          (rc, out, err))
+
     blob = os.urandom(1 << 20)
     rc, out, err = run(py, ["-c", "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read())"],
                        stdin=blob, binary=True)

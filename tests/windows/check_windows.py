@@ -326,6 +326,16 @@ for label, value, tried in (("quoted", '"C:\\Python37"', None),
     check(f"home = {value} ({label}): 103, the message shows the path tried and the value",
           rc == 103 and ok and "does not exist" in first, (rc, err))
 
+# an existing root-relative home (docs/windows.md): home\python.exe on the
+# venv's drive runs, as an absolute home would (no relative home's PYTHONHOME)
+h, s = make_venv("home-rooted", cfg=False)
+write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), None,
+          raw=f"home = {h.replace('/', chr(92))}\r\nversion = 3.12.1\r\n".encode())
+rc, out, err = run(os.path.join(s, "python.exe"), ["5"])
+r = report(out)
+check("home = \\dir\\home (root-relative, existing): runs home\\python.exe on the venv's drive",
+      rc == 5 and r.get("module") == win(h + "/python.exe") and err == "", (rc, out, err))
+
 _, s = make_venv("nopython", home_files={"pythonw.exe": CHILDW})
 rc, out, err = run(os.path.join(s, "python.exe"))
 check("home without python.exe: 103 (never another interpreter)",
