@@ -80,6 +80,7 @@ static const cli_option upgrade_options[] = {
     {"no-keep-old", NULL, "remove the old venv once the new one is in place"},
     {"allow-missing", NULL, "go on without the distributions that cannot be rebuilt (listed)"},
     {"quiet", NULL, "print nothing but errors (and warnings) on success"},
+    TRUST_OTHERS,
     {NULL, NULL, NULL},
 };
 
