@@ -35,6 +35,8 @@
 #include "cli.h"
 #include "dir_swap.h"
 #include "find_pythons.h"
+#include "run_bounded.h"
+#include "safe_exec.h"
 #include "report.h"
 #include "upgrade.h"
 #include "venv_access.h"
@@ -116,8 +118,8 @@ static bool write_helper(const char *work) {
 
 /* Run the helper's phase with the new interpreter: its exit status, or -1.
  * With --json its stdout goes to stderr (only the CLI's object is JSON). */
-static int run_helper(const char *python, const char *work, const char *phase, const char *venv,
-                      const char *new_dir, const upgrade_options *opt) {
+static int run_helper(int python_fd, const char *python, const char *work, const char *phase,
+                      const char *venv, const char *new_dir, const upgrade_options *opt) {
     const char *argv[16 + 2 * MAX_FIND_LINKS];
     char helper[VS_PATH_MAX];
     if (!path_join(helper, sizeof helper, work, HELPER_NAME))
@@ -150,7 +152,7 @@ static int run_helper(const char *python, const char *work, const char *phase, c
     if (pid == 0) {
         if (opt->json)
             dup2(STDERR_FILENO, STDOUT_FILENO);
-        execv(python, (char *const *)argv);
+        run_exec_fd(python_fd, argv);
         fprintf(stderr, "venvshim: cannot run %s: %s\n", python, strerror(errno));
         _exit(127);
     }
@@ -280,6 +282,7 @@ typedef struct {
     char build_name[VS_PATH_MAX], build[VS_PATH_MAX]; /* the new venv while built */
     char bak_name[VS_PATH_MAX], bak[VS_PATH_MAX];
     char python[VS_PATH_MAX];
+    int python_fd; /* the new interpreter, judged by safe_exec.h: what runs */
     int parent_fd;
     bool built; /* build exists and is ours to remove on failure */
 } upgrade_run;
@@ -387,7 +390,8 @@ out:
 }
 
 static int helper_step(upgrade_run *r, const upgrade_options *opt, const char *phase) {
-    int rc = run_helper(r->python, r->work, phase, r->venv, r->built ? r->build : NULL, opt);
+    int rc = run_helper(r->python_fd, r->python, r->work, phase, r->venv,
+                        r->built ? r->build : NULL, opt);
     if (interrupted)
         return cli_error(CLI_FAILED, "interrupted; %s is unchanged", r->venv);
     if (rc != 0)
@@ -401,8 +405,8 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, const venv_access
     int venv_fd = va->venv_fd;
     py_kind kind;
     const char *why;
-    /* --python only from where nobody but the caller or root can write
-     * (find_pythons.h), as for discovery */
+    /* --python, then the sys.executable it reports, only from where nobody
+     * but the caller or root can write (safe_exec.h), as for discovery */
     probe_result probed = py_probe(opt->python, &kind, r->python, &why);
     if (probed != PROBE_OK)
         return cli_error(CLI_FAILED, "%s %s: %s; nothing changed",
@@ -412,6 +416,10 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, const venv_access
     if (r->python[0] != '/')
         return cli_error(CLI_FAILED, "%s reports no absolute sys.executable; nothing changed",
                          opt->python);
+    static untrusted u;
+    if ((r->python_fd = safe_open_program(r->python, &u)) < 0)
+        return cli_error(CLI_FAILED, "not running %s: %s; nothing changed", r->python,
+                         u.why[0] ? u.why : strerror(errno));
     int rc = settle_leftovers(r->parent_fd, r->base, venv_fd, r->venv, opt->dry_run);
     if (rc != CLI_OK)
         return rc;
@@ -427,8 +435,10 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, const venv_access
                          strerror(errno));
     report_progress("upgrade: planning with %s", r->python);
     /* The helper reads the old venv by its path: the rule made every
-     * directory on it the caller's or root's (or --trust-others said so). */
-    int plan = run_helper(r->python, r->work, "plan", r->venv, NULL, opt);
+     * directory on it the caller's or root's (or --trust-others said so).
+     * It runs its own sys.executable by path (venv, pip): r->python, judged
+     * above, in directories only the caller or root can write. */
+    int plan = run_helper(r->python_fd, r->python, r->work, "plan", r->venv, NULL, opt);
     if (interrupted)
         return cli_error(CLI_FAILED, "interrupted; %s is unchanged", r->venv);
     if (plan == 3 && !opt->allow_missing)
@@ -490,7 +500,7 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, const venv_access
 int upgrade_venv(const char *dir, const upgrade_options *opt) {
     static upgrade_run r;
     memset(&r, 0, sizeof r);
-    r.parent_fd = -1;
+    r.parent_fd = r.python_fd = -1;
     report_str("command", "upgrade");
     report_str("venv", dir);
     report_str("python", opt->python);
@@ -532,6 +542,8 @@ int upgrade_venv(const char *dir, const upgrade_options *opt) {
         fprintf(stderr, "venvshim: could not remove %s: %s\n", r.work, strerror(errno));
     if (r.parent_fd >= 0)
         close(r.parent_fd);
+    if (r.python_fd >= 0)
+        close(r.python_fd);
     venv_access_close(&va);
     return rc;
 }
