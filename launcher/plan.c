@@ -38,6 +38,56 @@ static int plan_framework(vs_plan *plan, vs_error *err) {
     return 0;
 }
 
+/* CPython 3.11+ (Modules/getpath.py) takes sys.executable from
+ * __PYVENV_LAUNCHER__ and sys._base_executable from argv[0], then clears the
+ * variable: started as the base binary with the venv's path in the variable,
+ * it reports the venv (sys.executable, sys.prefix) and the exact base binary a
+ * symlink venv reports, where argv[0] = the venv's path gives
+ * realpath(bin/python), our launcher file. The macOS stub and the Windows
+ * redirector start CPython the same way. Only for a base whose name says
+ * CPython X.Y of the venv's X.Y, 3.11 or later: 3.6-3.10 and PyPy ignore the
+ * variable (and would leak it to their children), so they keep argv[0] = the
+ * venv's path. */
+static bool names_cpython_311_plus(const char *path, const vs_base *base) {
+    const char *name = path_basename(path);
+    const char *fam = pyname_family(name);
+    int major, minor;
+    /* a POSIX interpreter's name: not python3.13t.exe (the Windows
+     * redirector passes the variable itself, launcher_win.c) */
+    return fam && strcmp(fam, "python") == 0 && pyname_is_interpreter(name) &&
+           pyname_version(name, &major, &minor) && major == base->venv_major &&
+           minor == base->venv_minor && (major > 3 || (major == 3 && minor >= 11));
+}
+
+/* The argv[0] that gives sys._base_executable: the base itself, or, for a
+ * generic name (home/python -> python3.12, chosen when `executable` names no
+ * usable file), the versioned file its links lead to, as getpath's realpath()
+ * follows a symlink venv's bin/python (the last component, link by link).
+ * NULL when the interpreter does not read the variable. */
+static const char *base_argv0(const vs_plan *plan) {
+    int major = plan->base.venv_major, minor = plan->base.venv_minor;
+    if (major < 3 || (major == 3 && minor < 11))
+        return NULL; /* 3.6-3.10 (or no version): no name to parse, no link to read */
+    if (names_cpython_311_plus(plan->base.binary, &plan->base))
+        return plan->base.binary;
+    static char link[VS_PATH_MAX], target[VS_PATH_MAX], next[VS_PATH_MAX];
+    const char *name = path_basename(plan->base.binary);
+    const char *fam = pyname_family(name);
+    if (!fam || strcmp(fam, "python") != 0 || !pyname_is_interpreter(name) ||
+        plan->base.venv_major == 0)
+        return NULL;
+    sb_copy(link, sizeof link, plan->base.binary);
+    for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
+        if (fs_readlink(link, target, sizeof target, NULL) < 0 ||
+            !locate_follow_link(link, target, next))
+            return NULL;
+        sb_copy(link, sizeof link, next);
+        if (names_cpython_311_plus(link, &plan->base))
+            return link;
+    }
+    return NULL;
+}
+
 /* A relative home (relhome.h): the step says what the child needs, the plan
  * records it. */
 static int plan_relative_home(const vs_request *req, vs_plan *plan, vs_error *err) {
@@ -83,6 +133,14 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err) {
     plan->argv0 = plan->loc.venv_exe;
     if (req->traits.macos_frameworks && (rc = plan_framework(plan, err)) != 0)
         return rc;
+    const char *as_base = plan_sets(plan, PYVENV_LAUNCHER_VAR) ? NULL : base_argv0(plan);
+    if (as_base) {
+        if (!plan_env_set(plan, PYVENV_LAUNCHER_VAR, plan->loc.venv_exe))
+            return diag_fail(err, EXIT_NO_BASE, "cannot pass ", plan->loc.venv_exe,
+                             " in " PYVENV_LAUNCHER_VAR,
+                             "\nmove the virtual environment to a shorter path", NULL);
+        plan->argv0 = as_base;
+    }
     diag_trace("argv[0] for the interpreter: ", plan->argv0, NULL);
     /* CPython 3.11+ prefers __PYVENV_LAUNCHER__ over argv[0]: an inherited one
      * (from a parent launcher, or a macOS stub) would name the wrong venv. */
@@ -111,6 +169,13 @@ bool plan_env_set(vs_plan *plan, const char *name, const char *value) {
     e->value = value ? e->assignment + strlen(name) + 1 : NULL;
     plan->env_count++;
     return true;
+}
+
+const char *plan_sys_executable(const vs_plan *plan) {
+    for (int i = 0; i < plan->env_count; i++)
+        if (plan->env[i].value && strcmp(plan->env[i].name, PYVENV_LAUNCHER_VAR) == 0)
+            return plan->env[i].value;
+    return plan->argv0;
 }
 
 /* "key: value", the value escaped (sb_add_escaped): a '\n' in a path must not

@@ -51,6 +51,10 @@ int plan_make(const vs_request *req, vs_plan *plan, vs_error *err);
  * name=value does not fit. value NULL means "remove". */
 bool plan_env_set(vs_plan *plan, const char *name, const char *value);
 
+/* The path the interpreter takes as sys.executable: the __PYVENV_LAUNCHER__
+ * value the plan sets (CPython 3.11+, macOS framework builds), else argv[0]. */
+const char *plan_sys_executable(const vs_plan *plan);
+
 /* PYLAUNCHER_DRYRUN: the plan as "key: value" lines on stdout. */
 void plan_print(const vs_plan *plan, int argc, char **argv);
 

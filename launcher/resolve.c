@@ -72,6 +72,27 @@ static near_status venv_dir_cfg(const char *dir, vs_base *base, int slot, size_t
     return locate_read_cfg_near(dir, base->cfg_path[slot], base->cfg_text[slot], len, id, err);
 }
 
+static bool same_id(fs_info a, fs_info b) {
+    return a.kind != FS_MISSING && b.kind != FS_MISSING && a.id.dev == b.id.dev &&
+           a.id.ino == b.id.ino;
+}
+
+/* CPython takes the standard library from `home` (Modules/getpath.py searches
+ * up from it), never from `executable`: a recorded binary outside home (an
+ * edited home naming another installation of the same X.Y) would mix two
+ * installations in one process. It counts as home's when its directory is
+ * home under another name (venv writes home unresolved, executable
+ * resolved), or when home/<its name> is the same file (a link into the
+ * installation, as Homebrew's bin/ has). Only reached when the two paths
+ * differ as text: an ordinary start pays nothing. */
+static bool key_belongs_to_home(step *s, const char *binary, const char *dir, const char *home) {
+    if (same_id(fs_stat(dir), fs_stat(home)))
+        return true;
+    static char in_home[VS_PATH_MAX];
+    return path_join(in_home, sizeof in_home, home, path_basename(binary)) &&
+           same_id(fs_stat(in_home), s->chosen);
+}
+
 static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (!v.ptr || v.len == 0 || v.len >= VS_PATH_MAX)
         return false;
@@ -110,6 +131,11 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
         static vs_error ignored;
         if (locate_read_cfg_near(dir, cfg_path, text, &len, &id, &ignored) != NEAR_NONE) {
             note_tried(s, out, " (inside another venv)");
+            return false;
+        }
+        if (!key_belongs_to_home(s, out, dir, home)) {
+            note_tried(s, out, " (not in home)");
+            diag_trace(out, " is not in home = ", home, ": home wins, as in CPython", NULL);
             return false;
         }
     }

@@ -36,6 +36,30 @@ static payload_status inspect(vs_script *script, const char **why) {
     return st;
 }
 
+/* The file name of the interpreter a text script's `#!` line names, when it
+ * is an interpreter's name ("" otherwise: pip's /bin/sh form, a zip). */
+static void shebang_name(const vs_script *script, char *out, size_t cap) {
+    out[0] = '\0';
+    if (script->kind != SCRIPT_TEXT || script->text_len < 3 || memcmp(script->text, "#!", 2) != 0)
+        return;
+    size_t first = 2; /* the kernel skips blanks after #! */
+    while (first < script->text_len && (script->text[first] == ' ' || script->text[first] == '\t'))
+        first++;
+    size_t end = first;
+    while (end < script->text_len && script->text[end] != '\n' && script->text[end] != ' ' &&
+           script->text[end] != '\t' && script->text[end] != '\r')
+        end++;
+    size_t start = end;
+    while (start > first && script->text[start - 1] != '/')
+        start--;
+    if (end - start == 0 || end - start >= cap)
+        return;
+    memcpy(out, script->text + start, end - start);
+    out[end - start] = '\0';
+    if (!pyname_is_interpreter(out))
+        out[0] = '\0';
+}
+
 int script_prepare(vs_location *loc, vs_script *script, vs_error *err) {
     script->kind = SCRIPT_NONE;
     sb_copy(script->self, sizeof script->self, loc->venv_exe);
@@ -57,9 +81,12 @@ int script_prepare(vs_location *loc, vs_script *script, vs_error *err) {
     static char bin[VS_PATH_MAX];
     sb_copy(bin, sizeof bin, loc->venv_exe);
     path_dirname(bin);
-    static const char *const names[] = {"python", "python3"};
+    static char named[64];
+    shebang_name(script, named, sizeof named);
+    /* the #! line's own name (python3.12, pypy3), as a `#!` start would give */
+    const char *names[] = {named, "python", "python3"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (path_join(loc->venv_exe, sizeof loc->venv_exe, bin, names[i]) &&
+        if (names[i][0] && path_join(loc->venv_exe, sizeof loc->venv_exe, bin, names[i]) &&
             fs_stat(loc->venv_exe).kind == FS_FILE)
             return 0;
     }

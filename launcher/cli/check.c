@@ -19,6 +19,7 @@
 #include "core_open.h"
 #include "report.h"
 #include "cli.h"
+#include "launcher_variant.h"
 #include "rebase.h"
 #include "venv_access.h"
 
@@ -318,6 +319,10 @@ static bool reinstall(void) {
     return ok;
 }
 
+bool check_reinstall(void) {
+    return reinstall();
+}
+
 static void check_launchers(const char *venv, bool fix, report *r) {
     char bin[VS_PATH_MAX], ours_path[VS_PATH_MAX];
     if (!path_join(bin, sizeof bin, venv, "bin"))
@@ -325,9 +330,11 @@ static void check_launchers(const char *venv, bool fix, report *r) {
     size_t ours_len = 0;
     const char *why;
     struct stat st;
-    char *ours = find_launcher(ours_path, sizeof ours_path)
-                     ? check_read_file(ours_path, LAUNCHER_MAX, &ours_len, &st, &why)
-                     : NULL;
+    /* this build's launcher, of the kind install would choose now */
+    bool found = find_launcher(ours_path, sizeof ours_path);
+    if (found)
+        launcher_variant_for_venv(venv, ours_path, sizeof ours_path);
+    char *ours = found ? check_read_file(ours_path, LAUNCHER_MAX, &ours_len, &st, &why) : NULL;
     static bin_scan s, after;
     scan_launchers(bin, ours, ours_len, &s);
     if (s.count == 0) {
@@ -405,6 +412,7 @@ int cmd_check(const cli_args *a) {
         int venv_fd = fix_opened ? fix_access.venv_fd : open_dir_at(AT_FDCWD, venv, false);
         check_bin_entries(venv, fix, &r);
         check_base(venv, &cfg, &trust, fix, &r);
+        check_lineage(venv, fix ? &fix_access : NULL, &r);
         check_launchers(venv, fix, &r);
         cfg_value relocatable = cfg_find(text, strlen(text), "relocatable");
         check_scripts(venv, fix, cfg_value_equals(relocatable, "true"), &r);

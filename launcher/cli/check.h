@@ -81,6 +81,21 @@ bool check_trust_base(const char *base, uid_t owner, report *r);
 /* ---- check_run.c: see run_bounded.h ---- */
 #include "run_bounded.h"
 
+/* ---- check_lineage.c ---- */
+
+struct venv_access;
+
+/* Where the base comes from: home through another venv (a venv made from
+ * inside one), a recorded executable that is not what runs (an edited home,
+ * venv --upgrade run from inside). Reads pyvenv.cfg itself (after the
+ * earlier checks' fixes). Adds "base" findings; with va (--fix, the venv as
+ * venv_access opened it) repairs both. */
+void check_lineage(const char *venv, const struct venv_access *va, report *r);
+
+/* check.c: venvshim install on the venv --fix opened, its progress on
+ * stderr; false without --fix or when it fails. */
+bool check_reinstall(void);
+
 /* ---- check_siteinit.c ---- */
 
 /* The start-up hook: needed only with a relative home; with an absolute one,

@@ -140,7 +140,7 @@ static void check_script_launcher(const char *path, report *r, int *launchers) {
     req.traits = platform_traits_current();
     if (plan_make(&req, &plan, &err) == 0) {
         report_add(r, "script", FIND_OK, path, "%s is a script launcher; runs %s as %s", path,
-                   plan.base.binary, plan.argv0);
+                   plan.base.binary, plan_sys_executable(&plan));
         (*launchers)++;
         return;
     }

@@ -217,5 +217,7 @@ bool find_launcher(char *out, size_t cap);
 /* Does the file at path (or these bytes) carry the launcher marker? */
 bool is_launcher_file(const char *path);
 bool has_launcher_marker(const char *data, size_t len);
+/* Do the len bytes at data contain the string marker (without its NUL)? */
+bool contains_string(const char *data, size_t len, const char *marker);
 
 #endif

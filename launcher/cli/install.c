@@ -22,6 +22,7 @@
 #include "../pyname.h"
 #include "../script.h"
 #include "cli.h"
+#include "launcher_variant.h"
 #include "report.h"
 #include "venv_access.h"
 
@@ -325,6 +326,16 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
     if ((rc = site_init_for(venv_fd, venv, plan.base.home_relative)) != CLI_OK) {
         free(launcher_data);
         return rc;
+    }
+    /* the one-process launcher where wanted and the base allows it */
+    const char *why;
+    if (launcher_variant_choose(venv, &plan, launcher, sizeof launcher, &why)) {
+        free(launcher_data);
+        if (!(launcher_data = read_whole_file(launcher, &launcher_len)))
+            return cli_error(CLI_FAILED, "cannot read %s: %s", launcher, strerror(errno));
+        report_note("one-process mode: the launcher loads the base's libpython\n");
+    } else if (why) {
+        report_note("one-process mode not used (%s): the launcher execs the base\n", why);
     }
     report_str("base", plan.base.binary);
     report_list("converted");

@@ -25,6 +25,7 @@
 #include "../pyname.h"
 #include "../payload.h"
 #include "cli.h"
+#include "launcher_variant.h"
 #include "relocate_rewrite.h"
 #include "report.h"
 #include "venv_access.h"
@@ -318,6 +319,8 @@ int relocate_venv(const venv_access *va) {
         rc = cli_error(CLI_FAILED, "cannot find venvshim-launcher next to this program; "
                                    "set VENVSHIM_LAUNCHER to its path");
     if (rc == CLI_OK) {
+        /* script launchers of the venv's kind, as the pip-exit hook copies bin/python's */
+        launcher_variant_for_venv(r.venv, launcher, sizeof launcher);
         r.launcher = read_whole_file(launcher, &r.launcher_len);
         long long image =
             r.launcher ? payload_elf_image_end((const unsigned char *)r.launcher, r.launcher_len)

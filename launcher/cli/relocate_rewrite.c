@@ -247,13 +247,16 @@ const char *shebang_form_reason(shebang_form form) {
 /* ---- what a file holds ---- */
 
 /* here, not in fileops.c: pure, so the fuzz targets need no file code */
-bool has_launcher_marker(const char *data, size_t len) {
-    const char *marker = VS_LAUNCHER_MARKER;
+bool contains_string(const char *data, size_t len, const char *marker) {
     size_t m = strlen(marker);
     for (size_t i = 0; i + m <= len; i++) /* memmem is a GNU extension */
         if (data[i] == marker[0] && memcmp(data + i, marker, m) == 0)
             return true;
     return false;
+}
+
+bool has_launcher_marker(const char *data, size_t len) {
+    return contains_string(data, len, VS_LAUNCHER_MARKER);
 }
 
 typedef struct {

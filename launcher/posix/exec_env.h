@@ -4,9 +4,12 @@
 
 #include "../plan.h"
 
-/* Apply the plan's environment changes to environ (no allocation unless a
- * variable is set: putenv keeps the plan's own "name=value" string). */
-int exec_apply_env(const vs_plan *plan, vs_error *err);
+/* The environment for the interpreter: environ with the plan's changes
+ * (every inherited entry of a name the plan sets or removes dropped, the
+ * plan's "name=value" strings added), in a static array: no heap. environ
+ * itself when the plan changes nothing. NULL with err filled in when it
+ * cannot be built (out of memory on the fallback for a huge environment). */
+char **exec_envp(const vs_plan *plan, vs_error *err);
 
 /* argv for the interpreter: the caller's, with argv[0] replaced. */
 char **exec_argv(const vs_plan *plan, int argc, char **argv);

@@ -10,17 +10,15 @@
 
 #include "exec_env.h"
 
-extern char **environ;
-
 static bool current_cpu_type(cpu_type_t *type) {
     size_t len = sizeof *type;
     return sysctlbyname("sysctl.proc_cputype", type, &len, NULL, 0) == 0;
 }
 
 int plan_exec(const vs_plan *plan, int argc, char **argv, vs_error *err) {
-    int rc = exec_apply_env(plan, err);
-    if (rc)
-        return rc;
+    char **envp = exec_envp(plan, err);
+    if (!envp)
+        return err->code;
     posix_spawnattr_t attr;
     int error = posix_spawnattr_init(&attr);
     if (error == 0)
@@ -31,6 +29,6 @@ int plan_exec(const vs_plan *plan, int argc, char **argv, vs_error *err) {
         error = posix_spawnattr_setbinpref_np(&attr, 1, &cpu, &ocount);
     if (error == 0) /* returns only on failure: SETEXEC replaces this process */
         error =
-            posix_spawn(NULL, plan->base.binary, NULL, &attr, exec_argv(plan, argc, argv), environ);
+            posix_spawn(NULL, plan->base.binary, NULL, &attr, exec_argv(plan, argc, argv), envp);
     return exec_failed(plan, error, err);
 }

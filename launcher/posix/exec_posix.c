@@ -5,12 +5,10 @@
 
 #include "exec_env.h"
 
-extern char **environ;
-
 int plan_exec(const vs_plan *plan, int argc, char **argv, vs_error *err) {
-    int rc = exec_apply_env(plan, err);
-    if (rc)
-        return rc;
-    execve(plan->base.binary, exec_argv(plan, argc, argv), environ);
+    char **envp = exec_envp(plan, err);
+    if (!envp)
+        return err->code;
+    execve(plan->base.binary, exec_argv(plan, argc, argv), envp);
     return exec_failed(plan, errno, err);
 }

@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include "../contract.h"
+#include "../fs.h"
 #include "../plan.h"
+#include "../strbuf.h"
+#include "oneproc.h"
 
 /* `venvshim install` and `check` recognise a launcher by this string, and a
  * launcher recognises another in a base's `#!` chain (shebang.c). */
@@ -29,6 +32,7 @@ extern char **environ;
  *   the executable (the current directory's venv). */
 typedef struct {
     const char *debug, *dryrun, *path, *pyvenv_launcher, *pythonhome, *safe_path;
+    const char *ld_library_path, *two_process; /* one-process mode (oneproc.h) */
 } launcher_env;
 
 static void take(const char **slot, const char *entry, const char *name, size_t len) {
@@ -50,6 +54,10 @@ static void read_environment(launcher_env *env) {
             TAKE(&env->safe_path, s, "PYTHONSAFEPATH");
         } else if (s[0] == '_') {
             TAKE(&env->pyvenv_launcher, s, PYVENV_LAUNCHER_VAR);
+        } else if (oneproc_capable && s[0] == 'L') {
+            TAKE(&env->ld_library_path, s, "LD_LIBRARY_PATH");
+        } else if (oneproc_capable && s[0] == 'V') {
+            TAKE(&env->two_process, s, ONEPROC_OFF_VAR);
         }
     }
     if (env->pythonhome && !env->pythonhome[0])
@@ -58,6 +66,18 @@ static void read_environment(launcher_env *env) {
 
 static bool flag_set(const char *value) {
     return value && value[0];
+}
+
+/* The dry run's last line: which mode, and why not one process. */
+static void print_mode(const oneproc_choice *one) {
+    static char line[2 * VS_PATH_MAX];
+    strbuf sb;
+    sb_init(&sb, line, sizeof line);
+    sb_add(&sb, "mode: ");
+    sb_add(&sb, one->possible ? "one process, " : "exec, ");
+    sb_add_escaped(&sb, one->possible ? one->library : one->reason);
+    sb_add(&sb, "\n");
+    fs_write_all(1, line);
 }
 
 int main(int argc, char **argv) {
@@ -105,12 +125,26 @@ int main(int argc, char **argv) {
         argc = script_argv(&plan.script, plan.loc.venv_exe, given, user_argv, script_args);
         argv = script_args;
     }
+    static oneproc_choice one;
+    if (rc == 0) {
+        if (flag_set(env.two_process)) {
+            one.possible = false;
+            one.reason = ONEPROC_OFF_VAR " is set";
+        } else {
+            oneproc_choose(&plan, env.ld_library_path, &one);
+        }
+        if (!one.possible)
+            diag_trace("exec: ", one.reason, NULL);
+    }
     if (rc == 0 && flag_set(env.dryrun)) {
         plan_print(&plan, argc, argv);
+        print_mode(&one);
         return 0;
     }
-    if (rc == 0)
+    if (rc == 0) {
+        oneproc_run(&one, &plan, argc, argv); /* returns only when it cannot */
         rc = plan_exec(&plan, argc, argv, &err);
+    }
     if (rc != 0 && script && plan.script.kind == SCRIPT_TEXT) {
         /* E2BIG with a long command line, say: Python can still run the zip */
         plan.script.kind = SCRIPT_ZIP;

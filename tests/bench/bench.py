@@ -7,8 +7,10 @@
 directory, a CPython symlink venv and a venvshim venv from the same base
 interpreter, and measures:
 
-1. `python -S -c pass` and `python -c pass` through each (and through a pyenv
-   shim when the base is a pyenv version), and a console script through a
+1. `python -S -c pass` and `python -c pass` through each, and through a venv
+   in one-process mode (`VENVSHIM_ONE_PROCESS=1 venvshim install`, when the
+   base loads a shared libpython; docs/design.md "One process"), side by side
+   with the exec mode (and through a pyenv shim when the base is a pyenv version), and a console script through a
    shebang and through the /bin/sh polyglot pip writes for long paths: median
    of N interleaved runs (spawn-timer rotates the order every round), the ratio
    to the symlink venv, and the median of the per-round differences;
@@ -238,6 +240,8 @@ def main():
     ap.add_argument("--python", help="base interpreter (default: python3 on PATH, resolved)")
     ap.add_argument("--runs", type=int, default=200, help="interleaved rounds per Python table")
     ap.add_argument("--hop-runs", type=int, default=2000, help="interleaved rounds for the hop")
+    ap.add_argument("--startup-only", action="store_true",
+                    help="only the `python [-S] -c pass` tables (section 1's first half)")
     ap.add_argument("--scripts-only", action="store_true",
                     help="only the console-script tables (section 1's second half)")
     opts = ap.parse_args()
@@ -280,6 +284,15 @@ def main():
             with open(os.path.join(rel, "bin", name), "rb") as f:
                 if f.read(4) != b"\x7fELF":
                     die(f"venvshim relocate did not make {rel}/bin/{name} a script launcher")
+        # One-process mode, where the base allows it (install says so otherwise).
+        onep = os.path.join(tmp, "venvshim-one-process-venv")
+        make_venv(base, onep)
+        subprocess.run([cli, "install", onep], check=True, capture_output=True,
+                       env=dict(os.environ, VENVSHIM_ONE_PROCESS="1"))
+        onep_py = os.path.join(onep, "bin", "python")
+        onep_mode = [l for l in run([onep_py], env=dict(os.environ, PYLAUNCHER_DRYRUN="1"))
+                     .splitlines() if l.startswith("mode: ")]
+        onep_mode = onep_mode[0] if onep_mode else "mode: ?"
         sym_py, shim_py = os.path.join(sym, "bin", "python"), os.path.join(shim, "bin", "python")
         pyenv, pyenv_version = pyenv_shim(base)
         env_note = ""
@@ -289,15 +302,19 @@ def main():
             env_note = f"pyenv shim: not measured ({pyenv_version})"
 
         print("\n## 1. Python start-up (median of interleaved runs; p25 - p75 in brackets)\n")
+        print(f"One-process venv's dry run: `{onep_mode}`\n")
         names = [("symlink", "CPython symlink venv (`python -m venv`)"),
-                 ("venvshim", "venvshim venv (launcher)"),
+                 ("venvshim", "venvshim venv (launcher, exec mode)"),
+                 ("oneprocess", "venvshim venv, one-process mode"),
                  ("relocatable", "venvshim relocatable venv (`relocate`: script launchers, pip hook)"),
                  ("pyenv", f"pyenv shim (`PYENV_VERSION={pyenv_version}`)")]
         rel_py = os.path.join(rel, "bin", "python")
         for flags in ([] if opts.scripts_only else (["-S", "-c", "pass"], ["-c", "pass"])):
             cmds = [("symlink", [sym_py] + flags), ("venvshim", [shim_py] + flags),
-                    ("relocatable", [rel_py] + flags)]
-            if pyenv:
+                    ("oneprocess", [onep_py] + flags)]
+            if not opts.startup_only:
+                cmds.append(("relocatable", [rel_py] + flags))
+            if pyenv and not opts.startup_only:
                 cmds.append(("pyenv", [pyenv] + flags))
             samples = timer(spawn_timer, opts.runs, cmds)
             for metric, what in METRICS:
@@ -308,6 +325,9 @@ def main():
                 print()
         if env_note:
             print(env_note + "\n")
+        if opts.startup_only:
+            print("load average at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+            return
 
         for script, _, what in SCRIPTS:
             cmds = [("sym-shebang", [os.path.join(sym, "bin", script)]),
@@ -372,6 +392,23 @@ def main():
                 [f"this shell's ({len(os.environ)} variables)", f"{full:,}"],
                 ["minimal (2 variables)", f"{small:,}"]]))
 
+        # The real path (no dry run), which callgrind cannot count: the exec
+        # replaces the process before its report. step-count single-steps the
+        # launcher under ptrace up to its execve of the stub (a 3.99 base: the
+        # 3.11+ start, __PYVENV_LAUNCHER__ included).
+        step_count = os.path.join(build, "tests", "bench", "step-count")
+        hop_py = [os.path.join(hop, "bin", "python"), "-c", "pass"]
+        steps = []
+        for env in (dict(os.environ), {"PATH": "/usr/bin:/bin"}):
+            out = subprocess.run([step_count] + hop_py, env=env, capture_output=True, text=True)
+            ok = out.returncode == 0 and out.stdout.strip().isdigit()
+            steps.append(f"{int(out.stdout):,}" if ok else "not measured")
+        print("\nReal path, no dry run: instructions up to the execve of the base "
+              "(ptrace single-step, tests/bench/step-count.c, the hop venv):\n")
+        print(table(["environment", "instructions"], [
+            [f"this shell's ({len(os.environ)} variables)", steps[0]],
+            ["minimal (1 variable)", steps[1]]]))
+
         print("\n## 4. The launcher binary\n")
         size = os.path.getsize(launcher)
         static, stripped = elf_facts(launcher)
@@ -380,6 +417,14 @@ def main():
             ["size (target <= 64 KiB)", f"{size:,} bytes ({size / 1024:.1f} KiB)"],
             ["statically linked (no PT_INTERP)", "yes" if static else "NO"],
             ["stripped (no .symtab)", "yes" if stripped else "NO"]]))
+        dl = os.path.join(build, "venvshim-launcher-dl")
+        if os.path.exists(dl):
+            dl_static, dl_stripped = elf_facts(dl)
+            print(f"\nOne-process launcher ({dl}): {os.path.getsize(dl):,} bytes, "
+                  f"{'static' if dl_static else 'dynamically linked'}, "
+                  f"{'stripped' if dl_stripped else 'NOT stripped'}; a venv in one-process mode "
+                  f"holds it instead of the launcher above "
+                  f"({os.path.getsize(dl) - size:+,} bytes).")
 
         calls = launcher_syscalls(shim_py, tmp)
         print("\n## 5. System calls of `venv/bin/python -S -c pass` up to the base's execve "

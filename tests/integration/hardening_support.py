@@ -57,11 +57,16 @@ def run(argv, executable=None, env=None, cwd=None, timeout=10, dry_run=False, ex
 
 
 def plan(result):
-    """The dry run's 'key: value' lines as a dict (first occurrence)."""
+    """The dry run's 'key: value' lines as a dict (first occurrence), plus
+    "venv python": the path the interpreter takes as sys.executable, the
+    __PYVENV_LAUNCHER__ the plan sets (CPython 3.11+), else argv[0]."""
     out = {}
     for line in result.stdout.splitlines():
         key, _, value = line.partition(": ")
         out.setdefault(key, value)
+        if key == "environment" and value.startswith("set __PYVENV_LAUNCHER__="):
+            out["venv python"] = value.partition("=")[2]
+    out.setdefault("venv python", out.get("argv[0]"))
     return out
 
 

@@ -52,7 +52,7 @@ def cfg_path(tmp):
 
 def accepted(tmp, cfg=None, cfg_bytes=None, home=SYS_HOME):
     exe = launcher_in(tmp, cfg=cfg, cfg_bytes=cfg_bytes)
-    return Case([exe], 0, expect_plan={"home": home, "executable": SYS_BASE, "argv[0]": exe})
+    return Case([exe], 0, expect_plan={"home": home, "executable": SYS_BASE, "venv python": exe})
 
 
 def base_dir(tmp, name="base"):
@@ -305,7 +305,7 @@ def argv0_dangling_symlink(tmp):
     link = tmp / "elsewhere" / "python"
     os.symlink(tmp / "nowhere" / "python", link)
     return Case([str(link)], 0, executable=exe,
-                expect_plan={"executable": SYS_BASE, "argv[0]": exe})
+                expect_plan={"executable": SYS_BASE, "venv python": exe})
 
 
 def argv0_dangling_symlink_no_venv(tmp):
@@ -330,30 +330,30 @@ def argv0_symlink_loop(tmp):
 def argv0_nonexistent_file(tmp):
     exe = launcher_in(tmp, cfg=system_cfg())
     return Case([f"{tmp}/no/such/python"], 0, executable=exe,
-                expect_plan={"executable": SYS_BASE, "argv[0]": exe})
+                expect_plan={"executable": SYS_BASE, "venv python": exe})
 
 
 def argv0_bare_name_not_on_path(tmp):
     exe = launcher_in(tmp, cfg=system_cfg())
     return Case(["python-not-on-path"], 0, executable=exe, env={"PATH": "/nonexistent"},
-                expect_plan={"executable": SYS_BASE, "argv[0]": exe})
+                expect_plan={"executable": SYS_BASE, "venv python": exe})
 
 
 def argv0_empty(tmp):
     exe = launcher_in(tmp, cfg=system_cfg())
-    return Case([""], 0, executable=exe, expect_plan={"executable": SYS_BASE, "argv[0]": exe})
+    return Case([""], 0, executable=exe, expect_plan={"executable": SYS_BASE, "venv python": exe})
 
 
 def empty_path_bare_name(tmp):
     exe = launcher_in(tmp, cfg=system_cfg())
     return Case(["python"], 0, executable=exe, env={"PATH": ""}, cwd="/",
-                expect_plan={"executable": SYS_BASE, "argv[0]": exe})
+                expect_plan={"executable": SYS_BASE, "venv python": exe})
 
 
 def empty_path_entry_is_cwd(tmp):
     exe = launcher_in(tmp, cfg=system_cfg())
     return Case(["python"], 0, executable=exe, env={"PATH": ""}, cwd=str(tmp / "v" / "bin"),
-                expect_plan={"executable": SYS_BASE, "argv[0]": exe})
+                expect_plan={"executable": SYS_BASE, "venv python": exe})
 
 
 def path_of_4000_bytes(tmp):
@@ -363,7 +363,7 @@ def path_of_4000_bytes(tmp):
     deep = deep / ("e" * (4000 - len("/v/bin/python") - len(str(deep)) - 1))
     exe = str(fake_venv(deep / "v", cfg=system_cfg()))
     assert len(exe) == 4000
-    return Case([exe], 0, expect_plan={"executable": SYS_BASE, "argv[0]": exe})
+    return Case([exe], 0, expect_plan={"executable": SYS_BASE, "venv python": exe})
 
 
 def argv0_longer_than_path_max(tmp):

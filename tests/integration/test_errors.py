@@ -208,11 +208,15 @@ def test_dryrun_prints_the_plan_without_running_python(rec, tmp_path):
             env=clean_env(PYLAUNCHER_DRYRUN="1"))
     assert r.returncode == 0, describe(r)
     assert not marker.exists(), "PYLAUNCHER_DRYRUN=1 ran Python"
-    plan = dict(line.split(": ", 1) for line in r.stdout.decode().splitlines())
+    lines = [line.split(": ", 1) for line in r.stdout.decode().splitlines()]
+    plan = dict(kv for kv in lines if kv[0] != "environment")
+    env = [v for k, v in lines if k == "environment"]
     recorded = read_cfg(rec.venv / "pyvenv.cfg")["executable"]
     assert plan["executable"] == recorded, plan
     assert os.path.realpath(plan["executable"]) == os.path.realpath(rec.interp.path)
-    assert plan["argv[0]"] == str(py)
+    # CPython 3.11+: the base as argv[0], the venv in __PYVENV_LAUNCHER__ (plan.c)
+    assert plan["argv[0]"] == plan["executable"]
+    assert env == [f"set __PYVENV_LAUNCHER__={py}"], env
     assert plan["pyvenv.cfg"] == str(rec.venv / "pyvenv.cfg")
     assert plan["argv[1]"] == "-c" and plan["argv[3]"] == "second arg"
 

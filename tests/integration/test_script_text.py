@@ -270,6 +270,10 @@ def test_a_command_line_too_long_for_the_text_falls_back_to_the_zip(primary, tmp
     args = chunks(low - 12 * 1024)  # the zip kind's ~100 bytes more fit, the text's 30 KB not
     r = subprocess.run([script, *args], env=env, preexec_fn=small_stack, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=120)
+    if b"venvshim: one process: " in r.stderr:
+        # a one-process launcher (VENVSHIM_ONE_PROCESS=1 runs): no exec, no E2BIG, the text runs
+        assert r.returncode == 0 and r.stdout == f"{len(args) + 1} True\n".encode(), describe(r)
+        return
     assert r.returncode == 0 and r.stdout == f"{len(args) + 1} False\n".encode(), describe(r)
     assert RAN_TEXT in r.stderr, "the text kind should have been tried first"
 
@@ -302,3 +306,20 @@ def test_a_non_utf8_venv_path_in_the_shebang_line_still_runs_as_text(primary, tm
     r = run([script, "a"], env=clean_env(PYLAUNCHER_DEBUG="1"))
     want = f"{ascii([str(script), 'a'])} {ascii(str(script))}\n".encode()
     assert RAN_TEXT in r.stderr and (r.returncode, r.stdout) == (0, want), describe(r)
+
+
+def test_sys_executable_is_the_interpreter_the_shebang_named(interp, tmp_path):
+    """A `#!/venv/bin/python3.12` (or pypy3) script reports that file as
+    sys.executable; its script launcher must too, not bin/python."""
+    venv = make_venv(interp, tmp_path.resolve())
+    names = [n for n in os.listdir(venv / "bin")
+             if re.fullmatch(r"(python3(\.\d+)?|pypy3)", n)]
+    assert names, os.listdir(venv / "bin")
+    for name in names:
+        text = (b"#!" + os.fsencode(str(venv / "bin" / name)) +
+                b"\nimport sys\nprint(sys.executable)\n")
+        script, plain = relocated(venv, f"t-{name}", text)
+        assert plain.returncode == 0, describe(plain)
+        assert plain.stdout.strip() == os.fsencode(str(venv / "bin" / name)), describe(plain)
+        r = run([script, "q"], input=b"")
+        assert (r.returncode, r.stdout) == (0, plain.stdout), f"{name}: {describe(r)}"

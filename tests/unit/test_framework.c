@@ -142,8 +142,10 @@ Test(framework, other_platforms_exec_the_binary_unchanged) {
     python_org_layout();
     cr_assert_eq(plan_for("env/bin/python", false, false, &plan, &err), 0, "%s", err.text);
     cr_assert_str_eq(plan.base.binary, lay_path(PYORG "/bin/python3.12"));
-    cr_assert_str_eq(plan.argv0, lay_path("env/bin/python"));
-    cr_assert_eq(plan.env_count, 0);
+    /* 3.12: the base as argv[0], the venv in __PYVENV_LAUNCHER__ (plan.c) */
+    cr_assert_str_eq(plan.argv0, lay_path(PYORG "/bin/python3.12"));
+    cr_assert_str_eq(plan_sys_executable(&plan), lay_path("env/bin/python"));
+    cr_assert_eq(plan.env_count, 1);
 }
 
 Test(framework, a_plain_install_on_macos_is_not_treated_as_a_framework) {
@@ -151,8 +153,9 @@ Test(framework, a_plain_install_on_macos_is_not_treated_as_a_framework) {
     make_venv("usr/local/bin", "3.12.1");
     cr_assert_eq(plan_for("env/bin/python", true, false, &plan, &err), 0, "%s", err.text);
     cr_assert_str_eq(plan.base.binary, lay_path("usr/local/bin/python3.12"));
-    cr_assert_str_eq(plan.argv0, lay_path("env/bin/python"));
-    cr_assert_eq(plan.env_count, 0);
+    cr_assert_str_eq(plan.argv0, lay_path("usr/local/bin/python3.12"));
+    cr_assert_str_eq(plan_sys_executable(&plan), lay_path("env/bin/python"));
+    cr_assert_eq(plan.env_count, 1);
 }
 
 Test(framework, a_bin_dir_outside_versions_is_not_a_framework) {

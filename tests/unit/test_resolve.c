@@ -232,13 +232,34 @@ Test(resolve, base_executable_key_wins_when_it_exists) {
     expect_base(run("venv/bin/python"), "base/bin/python3.12", "base/bin");
 }
 
-Test(resolve, executable_key_outside_home_used) {
-    /* e.g. home = /usr/local/bin while the interpreter lives in /opt/py/bin */
+Test(resolve, executable_key_outside_home_loses_to_home) {
+    /* home edited to another installation of the same X.Y: CPython takes the
+     * stdlib from home, so home's binary runs, never the recorded one */
     lay_exec("base/bin/python");
     lay_exec("opt/py/python3.12");
     lay_venv("venv", "home = %s\nexecutable = %s\nversion = 3.12.1\n", lay_path("base/bin"),
              lay_path("opt/py/python3.12"));
-    expect_base(run("venv/bin/python"), "opt/py/python3.12", "base/bin");
+    expect_base(run("venv/bin/python"), "base/bin/python", "base/bin");
+}
+
+Test(resolve, executable_key_in_an_alias_of_home_used) {
+    /* venv writes home unresolved and executable resolved */
+    lay_exec("opt/py/bin/python3.12");
+    lay_exec("opt/py/bin/python");
+    lay_symlink("opt/py", "alias");
+    lay_venv("venv", "home = %s\nexecutable = %s\nversion = 3.12.1\n", lay_path("alias/bin"),
+             lay_path("opt/py/bin/python3.12"));
+    expect_base(run("venv/bin/python"), "opt/py/bin/python3.12", "alias/bin");
+}
+
+Test(resolve, executable_key_linked_from_home_used) {
+    /* home/python3.12 a link into the installation (Homebrew's bin/) */
+    lay_exec("cellar/py/bin/python3.12");
+    lay_mkdir("brew/bin");
+    lay_symlink("../../cellar/py/bin/python3.12", "brew/bin/python3.12");
+    lay_venv("venv", "home = %s\nexecutable = %s\nversion = 3.12.1\n", lay_path("brew/bin"),
+             lay_path("cellar/py/bin/python3.12"));
+    expect_base(run("venv/bin/python"), "cellar/py/bin/python3.12", "brew/bin");
 }
 
 Test(resolve, missing_executable_key_falls_back_to_invoked_name) {

@@ -267,7 +267,7 @@ Test(script_file, runs_with_the_venvs_python) {
     cr_assert_eq(rc, 0, "%s", err.text);
     cr_assert_str_eq(plan.script.kind == SCRIPT_NONE ? "" : plan.script.self,
                      lay_path("venv/bin/tool"));
-    cr_assert_str_eq(plan.argv0, lay_path("venv/bin/python"));
+    cr_assert_str_eq(plan_sys_executable(&plan), lay_path("venv/bin/python"));
     cr_assert_str_eq(plan.base.binary, lay_path("base/bin/python3.12"));
 }
 
@@ -278,7 +278,7 @@ Test(script_file, plain_launcher_under_another_name_is_python) {
     lay_chmod("venv/bin/custom", 0755);
     cr_assert_eq(plan_for("venv/bin/custom"), 0, "%s", err.text);
     cr_assert_str_eq(plan.script.kind == SCRIPT_NONE ? "" : plan.script.self, "");
-    cr_assert_str_eq(plan.argv0, lay_path("venv/bin/custom"));
+    cr_assert_str_eq(plan_sys_executable(&plan), lay_path("venv/bin/custom"));
 }
 
 Test(script_file, damaged_payload_is_105) {

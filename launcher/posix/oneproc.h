@@ -1,0 +1,53 @@
+/* One-process mode on ELF systems: the venv's python loads the libpython the
+ * base binary would load and calls its main entry (Py_BytesMain, 3.8+;
+ * _Py_UnixMain, 3.7; Py_Main, 3.6) in this process instead of exec'ing the
+ * base. The POSIX counterpart of launcher/win/inprocess.c; the why and the
+ * rules are in docs/design.md ("One process").
+ *
+ * oneproc_choose (oneproc_find.c) decides from the base's ELF without running
+ * anything (elfdyn.h, libsearch.h) and is shared with the CLI, which installs
+ * the launcher that can load a library (venvshim-launcher-dl) only where the
+ * choice succeeds. oneproc_run is that launcher's (oneproc_dl.c); the static
+ * launcher links oneproc_off.c instead, whose choice is always "exec". */
+#ifndef VENVSHIM_ONEPROC_H
+#define VENVSHIM_ONEPROC_H
+
+#include <stdbool.h>
+
+#include "../plan.h"
+
+/* Set at run time, VENVSHIM_TWO_PROCESS=1 makes a one-process launcher exec
+ * as the static one does. */
+#define ONEPROC_OFF_VAR "VENVSHIM_TWO_PROCESS"
+
+/* Set for `venvshim install` (and create, rebase, check --fix), =1 installs
+ * the one-process launcher where the base allows it, =0 the static one; unset,
+ * a venv keeps the kind it has (cli/launcher_variant.c). */
+#define ONEPROC_INSTALL_VAR "VENVSHIM_ONE_PROCESS"
+
+/* The one-process launcher carries this string (the CLI tells the two apart). */
+#define ONEPROC_LAUNCHER_MARKER "venvshim-one-process-launcher"
+
+typedef struct {
+    bool possible;
+    char library[VS_PATH_MAX]; /* the libpython the base would load */
+    int major, minor;          /* from the library's name */
+    const char *reason;        /* when not possible: why */
+} oneproc_choice;
+
+/* Whether this launcher can run a base in its own process at all: false in
+ * the static launcher, which then reads neither LD_LIBRARY_PATH nor
+ * ONEPROC_OFF_VAR from the environment (no work on every start for a choice
+ * it cannot make). */
+extern const bool oneproc_capable;
+
+/* Decide for plan's base. ld_library_path: the variable's value or NULL. */
+void oneproc_choose(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c);
+
+/* Load c->library and run the interpreter with argv (argv[0] replaced as for
+ * exec, the plan's environment applied). Never returns when it ran; returns
+ * (traced) when the library cannot be loaded or lacks the entry point: the
+ * caller then execs, and nothing of the interpreter has run. */
+void oneproc_run(const oneproc_choice *c, const vs_plan *plan, int argc, char **argv);
+
+#endif

@@ -1,0 +1,464 @@
+"""One-process mode (launcher/posix/oneproc.h, docs/design.md "One process").
+
+`VENVSHIM_ONE_PROCESS=1 venvshim install` puts venvshim-launcher-dl in a venv
+whose base loads a shared libpython (every pyenv CPython here); that launcher
+loads the library the base binary would load and runs the interpreter in its
+own process. The oracle is the same venv as `python -m venv` made it (a symlink
+venv): every scenario below runs there first, then again after the install,
+and must give the same exit status and output. Debian's python3.11 and PyPy
+link no shared libpython: install keeps the static launcher, which execs.
+
+One venv per interpreter, shared by the tests of this module (a few seconds
+each); the scenarios run once per venv in one batch.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import (BUILD_DIR, CLI, PYENV_VERSIONS, clean_env, create_plain_venv, describe,
+                      run)
+
+DL = BUILD_DIR / "venvshim-launcher-dl"
+STATIC = BUILD_DIR / "venvshim-launcher"
+if not DL.is_file():
+    pytest.skip(f"{DL} is not built (a sanitizer build does not build it: meson.build)",
+                allow_module_level=True)
+
+# What the interpreter reports about itself (one start).
+IDENTITY = r"""
+import json, os, sys, site
+json.dump({
+    "executable": sys.executable, "prefix": sys.prefix, "exec_prefix": sys.exec_prefix,
+    "base_prefix": sys.base_prefix, "base_exec_prefix": sys.base_exec_prefix,
+    "base_executable": getattr(sys, "_base_executable", None), "path": sys.path,
+    "argv": sys.argv, "orig_argv": getattr(sys, "orig_argv", None),
+    "flags": list(sys.flags), "site": site.getsitepackages() if hasattr(site, "getsitepackages") else None,
+    "env": sorted(k for k in os.environ if "PYVENV" in k or "VENVSHIM" in k or k == "PYTHONHOME"),
+}, sys.stdout)
+"""
+
+MP = r"""
+import multiprocessing as mp, sys
+def f(x):
+    return (sys.executable, sys.prefix, x * 2)
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    with mp.Pool(1) as p:
+        print(p.map(f, [21]))
+"""
+
+SCENARIOS = {
+    "exit-status": ["-c", "import sys; sys.exit(3)"],
+    "sigterm": ["-c", "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"],
+    "keyboardinterrupt": ["-c", "raise KeyboardInterrupt"],
+    "stdin": ["-c", "import sys; print(sys.stdin.read().upper())"],
+    "isolated-nosite": ["-I", "-S", "-c", IDENTITY],
+    "E-s-X": ["-E", "-s", "-X", "utf8", "-c", IDENTITY],
+    "subprocess": ["-c", "import subprocess, sys; subprocess.run([sys.executable, '-c', "
+                         "'import sys; print(sys.prefix, sys.executable)'], check=True)"],
+    "execv": ["-c", "import os, sys; sys.stdout.flush(); os.execv(sys.executable, "
+                    "[sys.executable, '-c', 'import sys; print(sys.prefix, sys.argv)'])"],
+    "extensions": ["-c", "import ssl, sqlite3, ctypes, json; "
+                         "ctypes.pythonapi.Py_GetVersion.restype = ctypes.c_char_p; "
+                         "print(ssl.OPENSSL_VERSION, sqlite3.sqlite_version, "
+                         "ctypes.pythonapi.Py_GetVersion()[:4])"],
+    "stderr-error": ["-c", "import nosuchmodule_xyz"],
+    "argv": ["-c", "import sys; print(sys.argv)", "a b", "\u00e9", ""],
+    "libpython-mapped": ["-c", "print(sorted({l.split()[-1] for l in open('/proc/self/maps') "
+                               "if 'libpython' in l}))"],
+}
+MP_METHODS = ("spawn", "forkserver", "fork")
+
+
+def is_pyenv(interp):
+    return str(interp.path).startswith(str(PYENV_VERSIONS))
+
+
+class OneProcessVenv:
+    def __init__(self, interp, root):
+        self.interp = interp
+        self.root = root
+        self.venv = create_plain_venv(interp, root / "venv")
+        self.python = self.venv / "bin" / "python"
+        (root / "mp.py").write_text(MP)
+        self.before = self.run_all()
+        self.install = run([CLI, "install", self.venv], env=clean_env(VENVSHIM_ONE_PROCESS="1"))
+        assert self.install.returncode == 0, describe(self.install)
+        self.after = self.run_all()
+
+    def scenarios(self):
+        for name, args in SCENARIOS.items():
+            yield name, args, b"stdin text" if name == "stdin" else None
+        yield "identity", ["-c", IDENTITY], None
+        yield "nosite", ["-S", "-c", IDENTITY], None
+        for method in MP_METHODS:
+            yield f"mp-{method}", [str(self.root / "mp.py"), method], None
+        out = self.root / "inner"
+        yield "venv-inside", ["-c", f"import shutil, subprocess, sys, venv; "
+                                    f"shutil.rmtree({str(out)!r}, ignore_errors=True); "
+                                    f"venv.create({str(out)!r}); "
+                                    f"subprocess.run([{str(out / 'bin' / 'python')!r}, '-c', "
+                                    f"'import sys; print(sys.prefix, sys.base_prefix)'], check=True)"], None
+
+    def run_all(self):
+        results = {}
+        for name, args, stdin in self.scenarios():
+            r = run([self.python, *args], input=stdin, cwd=self.root, timeout=120)
+            results[name] = (r.returncode, r.stdout, r.stderr)
+        return results
+
+
+@pytest.fixture(scope="module")
+def oneproc_venvs(tmp_path_factory):
+    cache = {}
+
+    def get(interp):
+        if interp.id not in cache:
+            try:
+                cache[interp.id] = OneProcessVenv(interp, tmp_path_factory.mktemp(f"op-{interp.id}"))
+            except Exception as e:  # remember it: do not rebuild for every test
+                cache[interp.id] = e
+        v = cache[interp.id]
+        if isinstance(v, Exception):
+            pytest.fail(f"setting up the one-process venv of {interp.id} failed: {v}", pytrace=False)
+        return v
+    return get
+
+
+def dry_run_mode(exe, **env):
+    r = run([exe], env=clean_env(PYLAUNCHER_DRYRUN="1", **env))
+    assert r.returncode == 0, describe(r)
+    modes = [l for l in r.stdout.decode().splitlines() if l.startswith("mode: ")]
+    assert len(modes) == 1, r.stdout
+    return modes[0]
+
+
+def test_install_chooses_the_launcher_by_the_base(interp, oneproc_venvs):
+    """pyenv bases load a shared libpython: the one-process launcher; Debian's and
+    PyPy's do not: the static launcher (byte for byte), which execs."""
+    v = oneproc_venvs(interp)
+    installed = (v.venv / "bin" / ".venvshim-launcher").read_bytes()
+    mode = dry_run_mode(v.python)
+    if is_pyenv(interp):
+        assert installed == DL.read_bytes()
+        lib_dir = interp.path.resolve().parent.parent / "lib"
+        assert mode.startswith(f"mode: one process, {lib_dir}/libpython3."), mode
+        assert b"one-process mode: the launcher loads" in v.install.stdout + v.install.stderr
+    else:
+        assert installed == STATIC.read_bytes()
+        assert mode.startswith("mode: exec, "), mode
+        assert b"one-process mode not used" in v.install.stdout + v.install.stderr
+    # check accepts the launcher install chose (it would re-install otherwise)
+    r = run([CLI, "check", v.venv])
+    assert r.returncode == 0 and b"this build's launcher" in r.stdout, describe(r)
+
+
+@pytest.mark.parametrize("scenario", [*SCENARIOS, "identity", "nosite",
+                                      *(f"mp-{m}" for m in MP_METHODS), "venv-inside"])
+def test_same_as_the_symlink_venv(interp, oneproc_venvs, scenario):
+    """Exit status, stdout and stderr as in the symlink venv: sys.executable,
+    prefixes, sys._base_executable, sys.path, flags, argv and orig_argv,
+    signals, stdin, child processes (subprocess, os.execv, multiprocessing
+    spawn, forkserver and fork, a venv made from inside), extension modules
+    (ssl, sqlite3, ctypes reaching the C API), the libpython mapped."""
+    v = oneproc_venvs(interp)
+    before, after = v.before[scenario], v.after[scenario]
+    if not is_pyenv(interp) and b'"orig_argv"' in before[1]:
+        # exec mode (the static launcher) starts CPython 3.11+ as its base
+        # binary: sys.orig_argv[0] is the base (docs/differences.md, "CPython
+        # 3.11+ is started as its base binary"); one-process mode keeps it
+        # (pyenv rows compare it). Compare the rest.
+        before, after = (before[0], _without_orig_argv0(before[1]), before[2]), \
+                        (after[0], _without_orig_argv0(after[1]), after[2])
+    assert after == before, (f"{scenario}: symlink venv {before!r}\n"
+                             f"one-process venv {after!r}")
+
+
+def _without_orig_argv0(out):
+    report = json.loads(out)
+    if report.get("orig_argv"):
+        report["orig_argv"] = report["orig_argv"][1:]
+    return report
+
+
+def test_one_process_is_the_callers_process(interp, oneproc_venvs):
+    """The PID the caller started is the interpreter's, /proc/self/exe stays the
+    launcher and the process name the caller's: nothing was exec'd."""
+    v = oneproc_venvs(interp)
+    if not is_pyenv(interp):
+        pytest.skip(f"{interp.id} runs by exec (no shared libpython)")
+    p = subprocess.Popen([v.python, "-c", "import os; print(os.getpid(), os.readlink('/proc/self/exe'), "
+                                          "open('/proc/self/comm').read())"],
+                         stdout=subprocess.PIPE, env=clean_env())
+    out, _ = p.communicate(timeout=60)
+    pid, exe, comm = out.decode().split()
+    assert int(pid) == p.pid
+    assert exe == str(v.venv / "bin" / ".venvshim-launcher")
+    assert comm == "python"  # the name the caller ran, as in a symlink venv (docs/differences.md)
+    # and VENVSHIM_TWO_PROCESS=1 makes the same launcher exec the base
+    r = run([v.python, "-c", "import os; print(os.readlink('/proc/self/exe'))"],
+            env=clean_env(VENVSHIM_TWO_PROCESS="1"))
+    assert r.stdout.decode().strip() == str(interp.path.resolve()), describe(r)
+
+
+def test_ld_library_path_is_searched_first(interp, oneproc_venvs, tmp_path):
+    """LD_LIBRARY_PATH comes before DT_RUNPATH for the base: a directory there that
+    holds the library supplies it (the same file the base maps), one without it
+    changes nothing, and an empty (the current directory) or relative entry
+    makes the launcher exec so the base's loader decides."""
+    v = oneproc_venvs(interp)
+    if not is_pyenv(interp):
+        pytest.skip(f"{interp.id} runs by exec (no shared libpython)")
+    real = interp.path.resolve().parent.parent / "lib"
+    lib = next(real.glob("libpython3*.so.1.0"))
+    (tmp_path / "llp").mkdir()
+    os.symlink(lib, tmp_path / "llp" / lib.name)
+    llp = f"/nonexistent:{tmp_path / 'llp'}"
+    assert dry_run_mode(v.python, LD_LIBRARY_PATH=llp) == \
+        f"mode: one process, {tmp_path / 'llp' / lib.name}"
+    assert dry_run_mode(v.python, LD_LIBRARY_PATH="/nonexistent") == f"mode: one process, {lib}"
+    assert dry_run_mode(v.python, LD_LIBRARY_PATH="").startswith("mode: one process, ")
+    for bad in ("/nonexistent:", "lib", "/x/$LIB"):
+        assert dry_run_mode(v.python, LD_LIBRARY_PATH=bad).startswith("mode: exec, LD_LIBRARY_PATH")
+    maps = "print(sorted({l.split()[-1] for l in open('/proc/self/maps') if 'libpython' in l}))"
+    ours = run([v.python, "-c", maps], env=clean_env(LD_LIBRARY_PATH=llp))
+    base = run([interp.path, "-c", maps], env=clean_env(LD_LIBRARY_PATH=llp))
+    assert ours.returncode == 0 and ours.stdout == base.stdout, (describe(ours), describe(base))
+    r = run([v.python, "-c", "import os; print(os.readlink('/proc/self/exe'))"],
+            env=clean_env(LD_LIBRARY_PATH="lib"))
+    assert r.stdout.decode().strip() == str(interp.path.resolve()), describe(r)
+
+
+@pytest.fixture(scope="module")
+def preload_lib(tmp_path_factory):
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        pytest.skip("no C compiler (cc) to build the LD_PRELOAD library")
+    d = tmp_path_factory.mktemp("preload")
+    (d / "p.c").write_text('#include <unistd.h>\n__attribute__((constructor)) static void hi(void)'
+                           ' { write(2, "PRELOADED\\n", 10); }\n')
+    r = run([cc, "-shared", "-fPIC", "-o", d / "libp.so", d / "p.c"])
+    assert r.returncode == 0, describe(r)
+    return d / "libp.so"
+
+
+def test_ld_preload_loads_once_as_for_the_base(interp, oneproc_venvs, preload_lib):
+    """LD_PRELOAD reaches the interpreter's process once, as in the symlink venv
+    (the static launcher ignores it; the one-process launcher is that process)."""
+    v = oneproc_venvs(interp)
+    r = run([v.python, "-c", "pass"], env=clean_env(LD_PRELOAD=str(preload_lib)))
+    assert r.returncode == 0 and r.stderr.count(b"PRELOADED") == 1, describe(r)
+
+
+def test_c_extension_built_here(interp, oneproc_venvs, tmp_path):
+    """A C extension compiled against the base's headers imports and calls the C
+    API (its symbols come from the libpython the launcher loaded)."""
+    v = oneproc_venvs(interp)
+    if not is_pyenv(interp):
+        pytest.skip(f"{interp.id} runs by exec (no shared libpython)")
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        pytest.skip("no C compiler (cc)")
+    info = json.loads(run([v.python, "-c", "import json, sysconfig; print(json.dumps("
+                                           "[sysconfig.get_paths()['include'], "
+                                           "sysconfig.get_config_var('EXT_SUFFIX')]))"]).stdout)
+    (tmp_path / "ext.c").write_text(
+        '#include <Python.h>\n'
+        'static PyObject *twice(PyObject *s, PyObject *a) { return PyLong_FromLong(2 * PyLong_AsLong(a)); }\n'
+        'static PyMethodDef m[] = {{"twice", twice, METH_O, 0}, {0}};\n'
+        'static struct PyModuleDef d = {PyModuleDef_HEAD_INIT, "ext", 0, -1, m};\n'
+        'PyMODINIT_FUNC PyInit_ext(void) { return PyModule_Create(&d); }\n')
+    r = run([cc, "-shared", "-fPIC", f"-I{info[0]}", "-o", tmp_path / f"ext{info[1]}", tmp_path / "ext.c"])
+    assert r.returncode == 0, describe(r)
+    r = run([v.python, "-c", "import ext; print(ext.twice(21))"], cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.strip() == b"42", describe(r)
+    assert dry_run_mode(v.python).startswith("mode: one process")
+
+
+# ------------------------------------------------ bases made here: the choice
+# A copy of a pyenv base binary with its DT_RUNPATH string rewritten in place
+# (same length: '/'s where the template says <PAD>), in a directory of its own whose lib/ holds
+# what a test needs: the real library (linked), a broken one, or none.
+
+def newest_pyenv(interps):
+    found = [i for i in interps if i.present and is_pyenv(i) and i.kind == "cpython"]
+    if not found:
+        pytest.skip(f"no pyenv CPython under {PYENV_VERSIONS}")
+    return found[-1]
+
+
+class PatchedBase:
+    def __init__(self, interp, runpath):
+        self.real = interp.path.resolve()
+        self.prefix_real = self.real.parent.parent
+        orig = str(self.prefix_real / "lib")
+        self.home = Path(tempfile.mkdtemp(dir="/tmp", prefix="op"))
+        # "<PAD>" marks where the '/'s go that keep the string's length
+        runpath = runpath.replace("HOME", str(self.home))
+        pad = len(orig) - len(runpath) + len("<PAD>")
+        if pad < 0:
+            pytest.skip(f"{orig} is too short to hold {runpath}")
+        runpath = runpath.replace("<PAD>", "/" * pad)
+        data = self.real.read_bytes()
+        old = orig.encode() + b"\0"
+        assert data.count(old) == 1, f"{self.real}: DT_RUNPATH {orig} not found once"
+        (self.home / "bin").mkdir()
+        (self.home / "lib").mkdir()
+        self.binary = self.home / "bin" / self.real.name
+        self.binary.write_bytes(data.replace(old, runpath.encode() + b"\0"))
+        self.binary.chmod(0o755)
+        self.libname = next(p.name for p in (self.prefix_real / "lib").glob("libpython3*.so.1.0"))
+        stdlib = self.real.name  # python3.12: lib/python3.12
+        os.symlink(self.prefix_real / "lib" / stdlib, self.home / "lib" / stdlib)
+        self.venv = self.home / "venv"
+        (self.venv / "bin").mkdir(parents=True)
+        version = self.real.name[len("python"):]
+        (self.venv / "pyvenv.cfg").write_text(f"home = {self.home / 'bin'}\nversion = {version}.0\n")
+        self.python = self.venv / "bin" / "python"
+        shutil.copy2(DL, self.python)
+
+    def link_real_library(self):
+        os.symlink(self.prefix_real / "lib" / self.libname, self.home / "lib" / self.libname)
+
+    def cleanup(self):
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+@pytest.fixture
+def patched():
+    made = []
+
+    def make(runpath):
+        from conftest import INTERPRETERS
+        p = PatchedBase(newest_pyenv(INTERPRETERS), runpath)
+        made.append(p)
+        return p
+    yield make
+    for p in made:
+        p.cleanup()
+
+
+MAPS = ("import sys; print(sys.prefix, sys.base_prefix); "
+        "print(sorted({l.split()[-1] for l in open('/proc/self/maps') if 'libpython' in l}))")
+
+
+@pytest.mark.parametrize("runpath", ["HOME/<PAD>lib", "$ORIGIN/<PAD>../lib",
+                                     "${ORIGIN}/<PAD>../lib"])
+def test_the_library_the_base_would_load(patched, runpath):
+    """The library comes from the base's DT_RUNPATH, $ORIGIN being the base's
+    directory: /proc/self/maps shows the same libpython as when the base runs."""
+    p = patched(runpath)
+    p.link_real_library()
+    mode = dry_run_mode(p.python)
+    assert mode.startswith("mode: one process, ") and mode.endswith(p.libname), mode
+    ours = run([p.python, "-c", MAPS], env=clean_env(PYLAUNCHER_DEBUG="1"))
+    base = run([p.binary, "-c", MAPS])
+    assert ours.returncode == 0 and b"one process: Py" in ours.stderr, describe(ours)
+    assert ours.stdout.splitlines()[1] == base.stdout.splitlines()[1], (describe(ours), describe(base))
+    assert ours.stdout.split()[0] == bytes(p.venv)
+
+
+@pytest.mark.parametrize("setup,reason", [
+    ("hwcaps", "hardware-capability subdirectory"),
+    ("missing", "not in its DT_RUNPATH"),
+    ("relative", "relative entry"),
+    ("empty", "empty entry"),
+])
+def test_what_cannot_be_decided_execs(patched, setup, reason):
+    """A search the launcher does not model exactly: the dry run says exec and why,
+    and the base runs by exec (its own loader decides)."""
+    p = patched({"relative": "lib<PAD>", "empty": "HOME/<PAD>lib:"}.get(setup, "HOME/<PAD>lib"))
+    if setup != "missing":
+        p.link_real_library()
+    if setup == "hwcaps":
+        (p.home / "lib" / "glibc-hwcaps").mkdir()
+    mode = dry_run_mode(p.python)
+    assert mode.startswith("mode: exec, ") and reason in mode, mode
+    r = run([p.python, "-c", "import os; print(os.readlink('/proc/self/exe'))"], cwd=p.home)
+    direct = run([p.binary, "-c", "import os; print(os.readlink('/proc/self/exe'))"], cwd=p.home)
+    assert (r.returncode, r.stdout) == (direct.returncode, direct.stdout), (describe(r), describe(direct))
+
+
+@pytest.mark.parametrize("library", ["garbage", "no-entry-point"])
+def test_a_library_that_fails_falls_back_to_exec(patched, library):
+    """The library the ELF names cannot be loaded, or has no main entry: traced,
+    then the base is exec'd and fails (or runs) exactly as when started directly;
+    never a crash of the launcher."""
+    p = patched("HOME/<PAD>lib")
+    lib = p.home / "lib" / p.libname
+    if library == "garbage":
+        lib.write_bytes(b"not an ELF file\n")
+    else:
+        libz = next((Path(d) / "libz.so.1" for d in ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+                                                       "/lib64", "/usr/lib64", "/usr/lib")
+                     if (Path(d) / "libz.so.1").exists()), None)
+        if not libz:
+            pytest.skip("no libz.so.1 to stand in for a library without Py_BytesMain")
+        shutil.copy(libz, lib)
+    assert dry_run_mode(p.python).startswith("mode: one process, ")
+    r = run([p.python, "-c", "pass"], env=clean_env(PYLAUNCHER_DEBUG="1"))
+    direct = run([p.binary, "-c", "pass"])
+    assert r.returncode == direct.returncode and r.returncode > 0, (describe(r), describe(direct))
+    want = b"cannot load" if library == "garbage" else b"has no main entry"
+    assert want in r.stderr and b"venvshim: exec: " in r.stderr, describe(r)
+
+
+def test_the_choice_persists_until_undone(tmp_path):
+    """Once a venv has the one-process launcher, install (and check --fix, rebase,
+    which install through it) keep that kind without the variable; =0 undoes it."""
+    from conftest import INTERPRETERS
+    interp = newest_pyenv(INTERPRETERS)
+    venv = create_plain_venv(interp, tmp_path / "v")
+    launcher = venv / "bin" / ".venvshim-launcher"
+    for env, want in (({"VENVSHIM_ONE_PROCESS": "1"}, DL), ({}, DL),
+                      ({"VENVSHIM_ONE_PROCESS": "0"}, STATIC), ({}, STATIC),
+                      ({"VENVSHIM_ONE_PROCESS": "1"}, DL)):
+        install_env = clean_env(**env)
+        if not env:  # unset, even in a run of the suite in one-process mode
+            install_env.pop("VENVSHIM_ONE_PROCESS", None)
+        r = run([CLI, "install", venv], env=install_env)
+        assert r.returncode == 0, describe(r)
+        assert launcher.read_bytes() == want.read_bytes(), (env, describe(r))
+    # check --fix after a python name was replaced by a copy of the base
+    (venv / "bin" / "python").unlink()
+    shutil.copy2(interp.path.resolve(), venv / "bin" / "python")
+    env = clean_env()
+    env.pop("VENVSHIM_ONE_PROCESS", None)
+    r = run([CLI, "check", "--fix", venv], env=env)
+    assert r.returncode == 0, describe(r)
+    assert os.readlink(venv / "bin" / "python") == ".venvshim-launcher"
+    assert launcher.read_bytes() == DL.read_bytes()
+    assert dry_run_mode(venv / "bin" / "python").startswith("mode: one process, ")
+
+
+def test_script_launchers_of_a_one_process_venv(tmp_path):
+    """`relocate` in a one-process venv writes script launchers of that kind (as the
+    pip-exit hook copies bin/python's launcher): the script runs in the launcher's
+    own process and reports what it reported as a `#!` text script."""
+    from conftest import INTERPRETERS
+    interp = newest_pyenv(INTERPRETERS)
+    venv = create_plain_venv(interp, tmp_path / "v")
+    script = venv / "bin" / "hello"
+    script.write_text(f"#!{venv / 'bin' / 'python'}\nimport os, sys\n"
+                      "print(sys.argv, sys.executable, sys.prefix, __name__)\nsys.exit(5)\n")
+    script.chmod(0o755)
+    r = run([CLI, "install", venv], env=clean_env(VENVSHIM_ONE_PROCESS="1"))
+    assert r.returncode == 0, describe(r)
+    before = run([script, "a b"], cwd=tmp_path)
+    env = clean_env()
+    env.pop("VENVSHIM_ONE_PROCESS", None)  # unset: relocate keeps the venv's kind
+    r = run([CLI, "relocate", venv], env=env)
+    assert r.returncode == 0, describe(r)
+    data = script.read_bytes()
+    assert data.startswith(DL.read_bytes()) and len(data) > len(DL.read_bytes())
+    assert dry_run_mode(script).startswith("mode: one process, ")
+    after = run([script, "a b"], cwd=tmp_path)
+    assert (after.returncode, after.stdout, after.stderr) == \
+        (before.returncode, before.stdout, before.stderr) == (5, before.stdout, b""), \
+        (describe(before), describe(after))
