@@ -35,6 +35,13 @@ void names_base_for(const char *invoked, const char *versioned, cfg_value record
 void names_repoint_fix(strbuf *sb, const char *venv_dir, const char *cfg_path, const char *version,
                        bool reinstall);
 
+/* The fix when only a Python of another X.Y is left (other_python): POSIX
+ * `venvshim upgrade DIR --python OTHER` (rebuilds the venv for it with its
+ * packages); Windows, which has no upgrade command yet: list the packages
+ * with pip freeze --path, recreate the venv with OTHER, reinstall them. */
+void names_move_fix(strbuf *sb, const char *venv_dir, const char *version,
+                    const char *other_python);
+
 /* venv_dir's site-packages for Python "X.Y" (lib/pythonX.Y/site-packages on
  * POSIX, Lib\site-packages on Windows); false when it does not fit. */
 bool names_site_packages(char *out, size_t cap, const char *venv_dir, const char *version);

@@ -316,19 +316,14 @@ static int fail_version_mismatch(vs_error *err, const step *s) {
     /* a command that survives copy and paste: every path one shell word */
     sb_init(&sb, fix, sizeof fix);
     /* its packages are built for the old X.Y: rebase if one is still there,
-     * else keep the list before recreating (nothing here deletes them) */
+     * else move them to the X.Y found (nothing here deletes them) */
     sb_add(&sb, "\nits packages need Python ");
     sb_add(&sb, s->version_text);
     sb_add(&sb, ": ");
     /* home holds another X.Y: putting this one back there is no fix */
     names_repoint_fix(&sb, venv_dir, s->loc->cfg_path, s->version_text, false);
-    sb_add(&sb, " if one is installed; else list them (pip freeze --path ");
-    static char site[VS_PATH_MAX];
-    names_site_packages(site, sizeof site, venv_dir, s->version_text);
-    sb_add_shell_word(&sb, site);
-    sb_add(&sb, " > requirements.txt), recreate the venv with ");
-    sb_add_shell_word(&sb, s->mismatch_path);
-    sb_add(&sb, " and pip install -r requirements.txt");
+    sb_add(&sb, " if one is installed; else ");
+    names_move_fix(&sb, venv_dir, s->version_text, s->mismatch_path);
     return diag_fail(err, EXIT_NO_BASE, s->cfg_path, " is for Python ", s->version_text, " but ",
                      s->mismatch_path, " is Python ", found, " (", s->mismatch.evidence,
                      "): the base was upgraded or replaced", fix, NULL);

@@ -216,12 +216,13 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
     }
     int amaj = 0, amin = 0;
     if (sscanf(actual, "%d.%d", &amaj, &amin) != 2 || amaj != major || amin != minor) {
-        char recreate[SHELL_FIX_CAP];
-        snprintf(recreate, sizeof recreate, "%s -m venv --clear %s && venvshim install %s",
-                 shell_word(base), shell_word(venv), shell_word(venv));
-        report_add_fix(r, "base", FIND_PROBLEM, base, recreate,
-                       "%s is Python %s but the venv is for %d.%d: recreate it: ", base, actual,
-                       major, minor);
+        char upgrade[SHELL_FIX_CAP];
+        snprintf(upgrade, sizeof upgrade, "venvshim upgrade %s --python %s", shell_word(venv),
+                 shell_word(base));
+        report_add_fix(r, "base", FIND_PROBLEM, base, upgrade,
+                       "%s is Python %s but the venv is for %d.%d: to move the venv to it with its "
+                       "packages (rebuilt beside it, the old one kept): ",
+                       base, actual, major, minor);
         return;
     }
     /* v holds "X.Y.Z" (venv) or "X.Y.Z.final.0" (virtualenv): compare X.Y.Z */
@@ -412,6 +413,7 @@ int cmd_check(const cli_args *a) {
         check_scripts(venv, fix, cfg_value_equals(relocatable, "true"), &r);
         check_site_init(venv_fd, venv, &cfg, fix, &r);
         check_old_reloc_hook(venv_fd, venv, fix, &r);
+        check_upgrade(venv_fd, venv, fix, &r);
         if (!fix_opened && venv_fd >= 0)
             close(venv_fd);
     }

@@ -70,6 +70,10 @@ typedef struct {
  * venv's owner (or root) change them? Adds "trust" findings. */
 void check_trust(const char *venv, report *r, venv_trust *t);
 
+/* check_upgrade.c: a venv kept by venvshim upgrade (DIR.X.Y.bak), and an
+ * interrupted upgrade's leftovers next to DIR (--fix settles them). */
+void check_upgrade(int venv_fd, const char *venv, bool fix, report *r);
+
 /* The same for the base interpreter's file and directories: true when
  * check may run it. */
 bool check_trust_base(const char *base, uid_t owner, report *r);

@@ -49,7 +49,7 @@ extern char **environ;
  * judged. macOS has no fexecve: there argv[0] is run by its path, which
  * safe_exec.h found writable only by the caller and root all the way up.
  * Returns only on failure. */
-static void exec_fd(int exe_fd, const char *const argv[]) {
+void run_exec_fd(int exe_fd, const char *const argv[]) {
 #ifdef __APPLE__
     (void)exe_fd;
     execv(argv[0], (char *const *)argv);
@@ -75,7 +75,7 @@ static void child(int exe_fd, const char *const argv[], int out_fd, int null_fd)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (exe_fd >= 0)
-        exec_fd(exe_fd, argv);
+        run_exec_fd(exe_fd, argv);
     else
         execv(argv[0], (char *const *)argv);
     _exit(127);

@@ -20,7 +20,8 @@ int cmd_create(const cli_args *a);
 int cmd_install(const cli_args *a);
 int cmd_check(const cli_args *a);
 int cmd_relocate(const cli_args *a);
-int cmd_rebase(const cli_args *a); /* rebase.c */
+int cmd_rebase(const cli_args *a);  /* rebase.c */
+int cmd_upgrade(const cli_args *a); /* upgrade.c */
 
 /* Convert the venv va opened (install, create, rebase, check --fix). With
  * force, a bin/python* that is not a symlink, an interpreter binary or a

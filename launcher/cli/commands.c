@@ -65,6 +65,19 @@ const char *cli_opt(const cli_args *a, const char *name) {
     abort();
 }
 
+size_t cli_opt_all(const cli_args *a, const char *name, const char **out, size_t cap) {
+    cli_opt(a, name); /* aborts on a name the command does not have */
+    size_t n = 0;
+    for (size_t i = 0; i < a->n_all; i++) {
+        if (strcmp(a->cmd->options[a->all_options[i]].name, name) != 0)
+            continue;
+        if (n < cap)
+            out[n] = a->all_values[i];
+        n++;
+    }
+    return n;
+}
+
 /* ---- wrapped output ---- */
 
 typedef struct {
@@ -229,6 +242,12 @@ static int parse(const cli_command *c, int argc, char **args, cli_args *a) {
         if (o->value && (!value || !*value))
             return cli_usage_error(c, "option '--%s' needs a value (%s)", o->name, o->value);
         a->value[k] = o->value ? value : "";
+        if (o->value) {
+            if (a->n_all == CLI_MAX_VALUES)
+                return cli_usage_error(c, "more than %d option values", CLI_MAX_VALUES);
+            a->all_values[a->n_all] = value;
+            a->all_options[a->n_all++] = (unsigned char)k;
+        }
     }
     if (c->operand && !c->operand_optional && !a->operand)
         return cli_usage_error(c, "missing %s", c->operand);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #define CLI_MAX_OPTIONS 12
+#define CLI_MAX_VALUES 32 /* option values on one command line, repeats counted */
 
 typedef struct {
     const char *name;  /* "python": --python */
@@ -26,6 +27,10 @@ typedef struct {
     const cli_command *cmd;
     const char *operand;                /* DIR (COMMAND for help); NULL if none */
     const char *value[CLI_MAX_OPTIONS]; /* per option: NULL absent, "" a flag given */
+    /* every option value in command-line order, for options given more than once */
+    const char *all_values[CLI_MAX_VALUES];
+    unsigned char all_options[CLI_MAX_VALUES]; /* the option each value belongs to */
+    size_t n_all;
 } cli_args;
 
 struct cli_command {
@@ -67,6 +72,9 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 /* The option called name of a's command: its value, "" for a flag given,
  * NULL when absent. name must be one of the command's options. */
 const char *cli_opt(const cli_args *a, const char *name);
+/* Every value given to the option called name (a repeatable one such as
+ * --find-links), in order: up to cap into out; returns how many were given. */
+size_t cli_opt_all(const cli_args *a, const char *name, const char **out, size_t cap);
 
 /* The options before a command (--help, --version, --completions SHELL),
  * ending with {NULL}; the hidden --help-man is not among them. */

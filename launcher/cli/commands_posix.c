@@ -69,6 +69,21 @@ static const cli_option rebase_options[] = {
     {NULL, NULL, NULL},
 };
 
+static const cli_option upgrade_options[] = {
+    {"python", "PATH", "the new interpreter: another X.Y, or PyPy of the venv's language version"},
+    {"find-links", "DIR",
+     "look here for wheels or sdists of compiled distributions (repeatable; before pip's "
+     "configured index, if any)"},
+    {"dry-run", NULL, "show the plan, change nothing"},
+    {"json", NULL, "print one JSON object (docs/json.md) instead of lines of text"},
+    {"keep-old", NULL, "keep the old venv as DIR.X.Y.bak (the default)"},
+    {"no-keep-old", NULL, "remove the old venv once the new one is in place"},
+    {"allow-missing", NULL, "go on without the distributions that cannot be rebuilt (listed)"},
+    {"quiet", NULL, "print nothing but errors (and warnings) on success"},
+    TRUST_OTHERS,
+    {NULL, NULL, NULL},
+};
+
 const cli_command cli_commands[] = {
     {"create", "DIR", false, "run PATH -m venv (default: python3 from PATH), then install",
      "The venv's own options are passed to venv; a failed venv run changes nothing more.",
@@ -95,6 +110,14 @@ const cli_command cli_commands[] = {
      "place someone other than you or root can write: it is skipped and listed. Another X.Y or "
      "another implementation is refused and nothing changes.",
      rebase_options, cmd_rebase, NULL},
+    {"upgrade", "DIR", false,
+     "rebuild DIR with its packages for another X.Y of Python, beside it, then swap it in",
+     "Works when the old Python is gone: the venv's files say what it holds. Pure-Python "
+     "distributions are re-packed from their installed files, compiled ones come from "
+     "--find-links (or pip's configured index), editable ones from their source directory; "
+     "what cannot be rebuilt is listed and nothing changes. The new venv is verified, then "
+     "exchanged with DIR in one rename; the old one is kept as DIR.X.Y.bak. See docs/lifecycle.md.",
+     upgrade_options, cmd_upgrade, NULL},
     CLI_COMMON_COMMANDS,
     {NULL, NULL, false, NULL, NULL, NULL, NULL, NULL},
 };

@@ -271,6 +271,11 @@ static bool launcher_agrees(const char *venv, const char *text, size_t len, cons
     return realpath(plan.base.binary, a) && realpath(to->executable, b) && strcmp(a, b) == 0;
 }
 
+/* "venvshim upgrade DIR --python PY", each path one shell word. */
+static void upgrade_command(char *out, size_t cap, const char *venv, const char *python) {
+    snprintf(out, cap, "venvshim upgrade %s --python %s", shell_word(venv), shell_word(python));
+}
+
 /* What was not searched or run because another user could write it. The
  * names are that user's choice: escaped on their way to a terminal. */
 static void print_skipped(FILE *to, const char *indent, const py_list *found) {
@@ -295,18 +300,32 @@ static int refuse(const char *venv, const venv_kind *v, const char *python, cons
     x.micro = -1; /* "CPython 3.11": the venv's packages fit any patch release */
     py_kind_describe(&x, want, sizeof want);
     py_kind_describe(p, have, sizeof have);
-    const char *site = v->site[0] ? v->site : "DIR/lib/pythonX.Y/site-packages";
-    char venv_python[VS_PATH_MAX];
-    if (!path_join(venv_python, sizeof venv_python, venv, "bin/python"))
-        snprintf(venv_python, sizeof venv_python, "DIR/bin/python");
-    return cli_error(
-        CLI_FAILED,
-        "%s is %s, %s: the venv %s is for %s (its packages were installed for that); nothing "
-        "changed\nvenvshim: to move the venv to %s, recreate it and reinstall its packages: "
-        "python3 -m pip freeze --path %s > requirements.txt (any Python with pip), then %s -m "
-        "venv --clear %s && %s -m pip install -r requirements.txt && venvshim install %s",
-        python, have, why, venv, want, have, shell_word(site), shell_word(python), shell_word(venv),
-        shell_word(venv_python), shell_word(venv));
+    static char cmd[SHELL_FIX_CAP];
+    upgrade_command(cmd, sizeof cmd, venv, python);
+    return cli_error(CLI_FAILED,
+                     "%s is %s, %s: the venv %s is for %s (its packages were installed for "
+                     "that); nothing changed\nvenvshim: to move the venv to %s with its packages "
+                     "(rebuilt beside it, the old one kept): %s",
+                     python, have, why, venv, want, have, cmd);
+}
+
+/* Only another X.Y of the venv's implementation is installed: name the
+ * newest for venvshim upgrade, which rebuilds the venv for it. */
+static void suggest_upgrade(const char *venv, const venv_kind *v, const py_list *found) {
+    const py_found *best = NULL;
+    for (size_t i = 0; i < found->count; i++) {
+        const py_kind *k = &found->items[i].kind;
+        if (strcmp(k->impl, v->kind.impl) == 0 && k->major == v->kind.major &&
+            (!best || k->minor > best->kind.minor))
+            best = &found->items[i];
+    }
+    if (!best)
+        return;
+    char have[96];
+    static char cmd[SHELL_FIX_CAP];
+    py_kind_describe(&best->kind, have, sizeof have);
+    upgrade_command(cmd, sizeof cmd, venv, best->path);
+    fprintf(stderr, "venvshim: or move the venv to %s with its packages: %s\n", have, cmd);
 }
 
 static int do_rebase(const venv_access *va, const rebase_options *opt) {
@@ -389,6 +408,7 @@ static int do_rebase(const venv_access *va, const rebase_options *opt) {
                 fprintf(stderr, "venvshim: found %s: %s (%s)\n", found.items[i].path, d,
                         mismatch(&v, &found.items[i].kind));
             }
+            suggest_upgrade(venv, &v, &found);
             print_skipped(stderr, "venvshim: ", &found);
             goto done;
         }

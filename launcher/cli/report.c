@@ -140,6 +140,12 @@ void report_int(const char *key, long value) {
         cat(&f->text, "%ld", value);
 }
 
+void report_json(const char *key, const char *json) {
+    field *f = slot(key, false);
+    if (f)
+        cat(&f->text, "%s", json ? json : "null");
+}
+
 static field *list_slot(const char *key) {
     field *f = slot(key, true);
     if (f && !f->text)

@@ -27,6 +27,9 @@ void report_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 void report_str(const char *key, const char *value);
 void report_bool(const char *key, bool value);
 void report_int(const char *key, long value);
+/* A value that is JSON text already (upgrade's plan, written by its helper);
+ * NULL: null. */
+void report_json(const char *key, const char *json);
 /* Append to the list key (created empty by report_list). */
 void report_list(const char *key);
 void report_list_str(const char *key, const char *value);

@@ -30,4 +30,8 @@ run_status run_bounded(const char *const argv[], int limit_ms, char *out, size_t
 run_status run_bounded_fd(int exe_fd, const char *const argv[], int limit_ms, char *out, size_t cap,
                           int *exit_code);
 
+/* Exec the program open at exe_fd (fexecve: the very file judged; macOS,
+ * which has no fexecve: argv[0] by its path). Returns only on failure. */
+void run_exec_fd(int exe_fd, const char *const argv[]);
+
 #endif

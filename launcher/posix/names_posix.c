@@ -22,6 +22,15 @@ void names_repoint_fix(strbuf *sb, const char *venv_dir, const char *cfg_path, c
     sb_add_shell_word(sb, venv_dir);
 }
 
+void names_move_fix(strbuf *sb, const char *venv_dir, const char *version,
+                    const char *other_python) {
+    (void)version;
+    sb_add(sb, "move them to it: venvshim upgrade ");
+    sb_add_shell_word(sb, venv_dir);
+    sb_add(sb, " --python ");
+    sb_add_shell_word(sb, other_python);
+}
+
 bool names_site_packages(char *out, size_t cap, const char *venv_dir, const char *version) {
     strbuf sb;
     sb_init(&sb, out, cap);

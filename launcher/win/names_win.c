@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "../path.h" /* VS_PATH_MAX */
 #include "../pyname.h"
 #include "../strbuf.h"
 #include "win_util.h"
@@ -97,6 +98,17 @@ void names_repoint_fix(strbuf *sb, const char *venv_dir, const char *cfg_path, c
         sb_add(sb, version[0] ? version : "of its version");
         sb_add(sb, " into home's folder");
     }
+}
+
+void names_move_fix(strbuf *sb, const char *venv_dir, const char *version,
+                    const char *other_python) {
+    sb_add(sb, "list them (pip freeze --path ");
+    static char site[VS_PATH_MAX];
+    names_site_packages(site, sizeof site, venv_dir, version);
+    sb_add_shell_word(sb, site);
+    sb_add(sb, " > requirements.txt), recreate the venv with ");
+    sb_add_shell_word(sb, other_python);
+    sb_add(sb, " and pip install -r requirements.txt");
 }
 
 bool names_site_packages(char *out, size_t cap, const char *venv_dir, const char *version) {

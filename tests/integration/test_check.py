@@ -5,6 +5,7 @@ errors. Exit 0 healthy, 1 problems, 2 usage; --json prints one JSON object."""
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -296,3 +297,26 @@ def test_script_launcher_with_a_damaged_payload_is_a_problem(tmp_path):
     assert r.code == 1 and doc["healthy"] is False, r
     [bad] = [f for f in findings(doc, "script", "problem") if f["path"] == str(script)]
     assert "exit 105" in bad["message"] and "zip" in bad["message"], bad
+
+
+def test_base_of_another_xy_names_upgrade_as_one_command(tmp_path):
+    """The base answers another X.Y than pyvenv.cfg's (no evidence stopped
+    the launcher): check names venvshim upgrade, every path one shell word."""
+    new = pyenv_python(12)
+    if SYSTEM_VERSION == "3.12" or not new:
+        pytest.skip(f"needs pyenv 3.12 and a system Python of another X.Y ({SYSTEM_PYTHON})")
+    base = tmp_path / "b"
+    base.mkdir()
+    shutil.copy2(new, base / f"python{SYSTEM_VERSION}")  # the name of the venv's X.Y
+    venv = real_venv(SYSTEM_PYTHON, tmp_path / "it's a venv")
+    (venv / "bin/.venvshim-base").unlink()  # else the launcher runs the recorded base
+    cfg = venv / "pyvenv.cfg"
+    cfg.write_text("".join(f"home = {base}\n" if l.startswith("home") else l
+                           for l in cfg.read_text().splitlines(True)
+                           if not l.startswith("executable")))
+    r, doc = check_json(venv)
+    bad = [f for f in findings(doc, "base", "problem") if "fix" in f]
+    assert r.code == 1 and len(bad) == 1, r
+    assert "is Python 3.12" in bad[0]["message"] and bad[0]["message"].endswith(bad[0]["fix"]), bad
+    assert shlex.split(bad[0]["fix"]) == ["venvshim", "upgrade", str(venv), "--python",
+                                          str(base / f"python{SYSTEM_VERSION}")], bad

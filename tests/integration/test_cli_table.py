@@ -23,6 +23,8 @@ COMMANDS = {
     "check": ["--json", "--fix", "--quiet"],
     "relocate": ["--quiet", "--json", "--trust-others"],
     "rebase": ["--python", "--dry-run", "--json", "--quiet", "--trust-others"],
+    "upgrade": ["--python", "--find-links", "--dry-run", "--json", "--keep-old", "--no-keep-old",
+                "--allow-missing", "--quiet", "--trust-others"],
     "help": [],
     "version": [],
 }
@@ -165,7 +167,7 @@ def test_bash_completion(tmp_path):
     assert bash_complete(script, ["venvshim", "--completions", "f"], tmp_path) == ["fish"]
     assert bash_complete(script, ["venvshim", "install", "d"], tmp_path) == ["dd"]
     # the override of the ownership rule (SECURITY.md) is offered where it applies
-    for name in ("install", "relocate", "rebase", "create"):
+    for name in ("install", "relocate", "rebase", "upgrade", "create"):
         assert bash_complete(script, ["venvshim", name, "--tr"], tmp_path) == ["--trust-others"]
     assert bash_complete(script, ["venvshim", "create", "--python", "d"], tmp_path) == [
         "dd", "df"]
@@ -179,7 +181,7 @@ def test_zsh_completion_parses():
     assert r.returncode == 0 and r.stderr == b"", describe(r)
     for name in COMMANDS:
         assert f"'{name}:".encode() in script, name
-    assert script.count(b"'--trust-others[") == 4
+    assert script.count(b"'--trust-others[") == sum("--trust-others" in o for o in COMMANDS.values())
 
 
 def test_fish_completion(tmp_path):

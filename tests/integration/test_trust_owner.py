@@ -1,7 +1,7 @@
 """Issue 19: root's CLI never acts for one user on what another user controls.
 
 The ownership rule (launcher/cli/venv_access.h): install, relocate, rebase,
-create and check --fix refuse a venv that a user other than the caller and
+upgrade, create and check --fix refuse a venv that a user other than the caller and
 root owns or can write, or one below such a directory, and change nothing;
 --trust-others overrides. Whatever is given, the commands work on the
 descriptors the one walk opened: nothing inside the venv is executed by name
@@ -150,6 +150,8 @@ COMMANDS = {
     "relocate": lambda v: ["relocate", v],
     "rebase": lambda v: ["rebase", "--python", need_base(), v],
     "check --fix": lambda v: ["check", "--fix", v],
+    # refused before the new interpreter is asked anything: any X.Y will do
+    "upgrade": lambda v: ["upgrade", "--python", need_base(), v],
 }
 
 
@@ -280,6 +282,22 @@ def test_no_exec_by_name_inside_another_users_venv(play, other, tmp_path, comman
     assert r.returncode == 0, show(r)
     assert_nothing_inside(venv, named, r)
     assert is_launcher_link(venv / "bin/python")
+
+
+def test_upgrade_of_another_users_venv_runs_nothing_in_it(play, other, tmp_path):
+    """upgrade --trust-others on her venv: only the new interpreter (the
+    descriptor judged) and the venv built beside hers run; nothing in hers."""
+    old, new = Path("/usr/bin/python3.11"), pyenv_python(12)
+    if not old.exists() or not new:
+        pytest.skip(f"needs {old} and pyenv 3.12 (another X.Y to upgrade to)")
+    venv = play / "v"
+    assert run([old, "-m", "venv", "--without-pip", venv]).returncode == 0
+    chown_tree(venv, other)
+    r, named = traced_execs([CLI, "upgrade", OVERRIDE, "--python", new, venv], tmp_path)
+    assert r.returncode == 0, show(r)
+    assert_nothing_inside(play / "v.3.11.bak", named, r)  # hers, now kept under that name
+    assert_nothing_inside(venv, named, r)
+    assert is_launcher_link(venv / "bin/python") and list(venv.glob("lib/python3.12")), show(r)
 
 
 def test_no_exec_by_name_in_check_fix_reinstall(play, tmp_path):

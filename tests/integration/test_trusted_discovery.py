@@ -329,3 +329,19 @@ def test_create_refuses_a_python_another_user_could_have_put_there(tmp_path, oth
     assert r.returncode == 1, output(r)
     assert f"venvshim: not running {exe}: ".encode() in r.stderr, output(r)
     assert not (tmp_path / "new").exists()
+
+
+def test_upgrade_refuses_a_python_another_user_could_have_put_there(tmp_path, venv, other_uid,
+                                                                    fake_binary):
+    """upgrade runs --python (and its helper with it) as the caller: never
+    one another user could have put there; nothing is built beside DIR."""
+    marker = tmp_path / "RAN"
+    bindir, exe = hostile_path_entry(tmp_path, "dir-owned-by-other", other_uid, fake_binary,
+                                     marker)
+    before = sorted(os.listdir(tmp_path))
+    r = run([CLI, "upgrade", venv, "--python", exe])
+    assert not marker.exists(), f"{exe} was run: {output(r)!r}"
+    assert r.returncode == 1, output(r)
+    assert f"venvshim: not running {exe}: ".encode() in r.stderr, output(r)
+    assert f"{bindir} is owned by {OTHER_USER}".encode() in r.stderr, output(r)
+    assert sorted(os.listdir(tmp_path)) == before

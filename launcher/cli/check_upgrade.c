@@ -1,0 +1,91 @@
+/* check: what venvshim upgrade leaves next to a venv. DIR.3.11.bak is the
+ * venv as it was before DIR moved to another X.Y (kept on purpose: info);
+ * DIR.venvshim-upgrade-from-python3.11 is an interrupted upgrade's (a
+ * problem: an unfinished new venv, or the old venv swapped out), which
+ * --fix settles as the next upgrade would (upgrade.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cli.h"
+#include "upgrade.h"
+
+typedef struct {
+    const char *venv;
+    char parent[VS_PATH_MAX];
+    report *r;
+} leftover_ctx;
+
+static void report_leftover(const upgrade_leftover *l, void *ctx_) {
+    leftover_ctx *ctx = ctx_;
+    char path[VS_PATH_MAX];
+    if (!path_join(path, sizeof path, ctx->parent, l->name))
+        return;
+    const char *what = l->old_venv ? "the old venv an interrupted 'venvshim upgrade' swapped out"
+                                   : "an unfinished new venv of an interrupted 'venvshim upgrade'";
+    if (l->done)
+        report_add(ctx->r, "upgrade", FIND_FIXED, path, "%s was %s: %s %s", path, what,
+                   l->old_venv ? "kept as" : "removed", l->old_venv ? l->bak : "");
+    else
+        report_add(ctx->r, "upgrade", FIND_PROBLEM, path,
+                   "%s is %s%s%s; check --fix (or the next upgrade) %s%s", path, what,
+                   l->error ? ": " : "", l->error ? strerror(l->error) : "",
+                   l->old_venv ? "keeps it as " : "removes it", l->old_venv ? l->bak : "");
+}
+
+/* Is s[0..n) "3.11", "3.13t" or "pypy3.9"? */
+static bool is_version(const char *s, size_t n) {
+    size_t i = strncmp(s, "pypy", 4) == 0 ? 4 : 0, dots = 0, digits = 0;
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (s[i] == '.' && digits && !dots)
+            dots++, digits = 0;
+        else if (s[i] == 't' && i == n - 1 && dots && digits)
+            return true;
+        else
+            return false;
+    }
+    return dots == 1 && digits > 0;
+}
+
+/* The length of "v" in "v.3.11.bak" (or "v.3.13t.bak", "v.pypy3.9.bak"), else 0. */
+static size_t backup_of(const char *name) {
+    size_t n = strlen(name);
+    if (n < 6 || strcmp(name + n - 4, ".bak") != 0)
+        return 0;
+    for (size_t i = n - 4; i-- > 1;)
+        if (name[i] == '.' && is_version(name + i + 1, n - 4 - i - 1))
+            return i;
+    return 0;
+}
+
+void check_upgrade(int venv_fd, const char *venv, bool fix, report *r) {
+    leftover_ctx ctx = {venv, "", r};
+    snprintf(ctx.parent, sizeof ctx.parent, "%s", venv);
+    path_dirname(ctx.parent);
+    const char *base = path_basename(venv);
+    /* the venv's own parent (never its path again: --fix renames in it) */
+    int parent_fd = venv_fd >= 0 ? upgrade_open_parent(venv_fd, base) : -1;
+    if (parent_fd < 0)
+        return;
+    size_t stem = backup_of(base);
+    if (stem) {
+        char sibling[VS_PATH_MAX];
+        struct stat st;
+        if (snprintf(sibling, sizeof sibling, "%.*s/pyvenv.cfg", (int)stem, base) <
+                (int)sizeof sibling &&
+            fstatat(parent_fd, sibling, &st, 0) == 0)
+            report_add(r, "upgrade", FIND_INFO, venv,
+                       "%s is the venv as it was before 'venvshim upgrade' moved %.*s to another "
+                       "Python (its bin/python runs the old base if that is still installed); "
+                       "remove it once %.*s works",
+                       venv, (int)stem, base, (int)stem, base);
+    }
+    upgrade_leftovers(parent_fd, base, venv_fd, fix, report_leftover, &ctx);
+    close(parent_fd);
+}
