@@ -81,7 +81,7 @@ static void check_recorded_base(const char *venv, const venv_access *va, const c
                                 size_t len, const venv_cfg *cfg, const vs_plan *plan, report *r) {
     cfg_value v = cfg->base_executable.ptr ? cfg->base_executable : cfg->executable;
     if (!v.ptr || v.len == 0 || v.len >= VS_PATH_MAX || plan->base.home_relative ||
-        plan->base.chain_depth > 0 || plan->base.from_record)
+        plan->base.chain_depth > 0 || plan->base.from_trailer)
         return;
     char recorded[VS_PATH_MAX];
     memcpy(recorded, v.ptr, v.len);
