@@ -38,8 +38,8 @@ base_trailer_status base_trailer_read(payload_read_fn read_at, void *ctx, long l
     /* one bounded read: a longer tail (a zip, a file grown by hand) is read
      * one byte past the limit, which the parser refuses */
     static unsigned char tail[BASE_TRAILER_MAX + 1];
-    size_t want = size - image_end > (long long)BASE_TRAILER_MAX ? sizeof tail
-                                                                 : (size_t)(size - image_end);
+    size_t want =
+        size - image_end > (long long)BASE_TRAILER_MAX ? sizeof tail : (size_t)(size - image_end);
     if (read_at(ctx, tail, want, image_end) != (long)want) /* it shrank since size was taken */
         want = 0;
     return base_trailer_parse(tail, want, t, why);

@@ -173,19 +173,18 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
         cfg_value h = cfg->home;
         snprintf(home, sizeof home, "%.*s", h.len < sizeof home ? (int)h.len : 0,
                  h.ptr ? h.ptr : "");
-        bool fixed = fix && reinstall() && core_plan_for(exe, &plan, &err) == 0 &&
-                     !plan.base.from_trailer;
+        bool fixed =
+            fix && reinstall() && core_plan_for(exe, &plan, &err) == 0 && !plan.base.from_trailer;
         char again[SHELL_FIX_CAP];
         snprintf(again, sizeof again, "venvshim check --fix %s", shell_word(venv));
-        report_add_fix(r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan.base.binary,
-                       fixed ? NULL : again,
-                       "home = %s gives no base (the base or the venv it named was moved or "
-                       "removed, or python -m venv --upgrade rewrote it); the launcher runs %s, "
-                       "the base recorded in its launcher file (bin/%s), as a copied CPython "
-                       "falls back to its compiled-in prefix%s",
-                       home, plan.base.binary, path_basename(plan.loc.venv_exe),
-                       fixed ? ": wrote its directory into home"
-                             : "; home is pointed at its directory by: ");
+        report_add_fix(
+            r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan.base.binary, fixed ? NULL : again,
+            "home = %s gives no base (the base or the venv it named was moved or "
+            "removed, or python -m venv --upgrade rewrote it); the launcher runs %s, "
+            "the base recorded in its launcher file (bin/%s), as a copied CPython "
+            "falls back to its compiled-in prefix%s",
+            home, plan.base.binary, path_basename(plan.loc.venv_exe),
+            fixed ? ": wrote its directory into home" : "; home is pointed at its directory by: ");
         if (!fixed)
             return;
     }
