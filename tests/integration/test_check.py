@@ -81,10 +81,23 @@ def test_plain_venv_is_diagnosed_not_failed(tmp_path):
     assert "not a venvshim venv" in info["message"] and "symlink" in info["message"], info
 
 
+RECORD_MAGIC = b"venvshim-base/1\n"  # launcher/base_trailer.h
+
+
+def set_launcher_record(venv, base):
+    """Make the base recorded at the end of bin/.venvshim-launcher base."""
+    launcher = venv / "bin" / ".venvshim-launcher"
+    data = launcher.read_bytes()
+    at = data.rfind(RECORD_MAGIC)
+    assert at > 0 and data[at:].endswith(b"\n"), "install wrote no record of the base"
+    launcher.write_bytes(data[:at] + RECORD_MAGIC + bytes(base) + b"\n")
+
+
 def test_base_removed(tmp_path):
     bindir = symlink_base(tmp_path, SYSTEM_PYTHON, SYSTEM_VERSION)
     venv = real_venv(bindir / "python3", tmp_path / "env")
     record_executable(venv, bindir / f"python{SYSTEM_VERSION}")
+    set_launcher_record(venv, bindir / f"python{SYSTEM_VERSION}")  # removed with base/ below
     assert check(venv).code == 0
     shutil.rmtree(tmp_path / "base")
     r = check(venv)
@@ -95,6 +108,44 @@ def test_base_removed(tmp_path):
     assert r.code == 1 and doc["healthy"] is False and doc["problems"] >= 1, r
     [problem] = findings(doc, "base", "problem")
     assert "exit 103" in problem["message"], problem
+
+
+def test_home_gone_but_the_recorded_base_runs(tmp_path):
+    """home leads nowhere, the base recorded in the launcher file still
+    exists (python -m venv --copies from inside a 3.6-3.10 venv, its parent
+    removed; here a directory of links removed): the launcher runs the
+    recorded base, check says so and what runs, --fix writes its directory
+    into home (docs/design.md, "The base the launcher file records")."""
+    bindir = symlink_base(tmp_path, SYSTEM_PYTHON, SYSTEM_VERSION)
+    venv = real_venv(bindir / "python3", tmp_path / "env")
+    set_launcher_record(venv, SYSTEM_PYTHON.resolve())
+    shutil.rmtree(tmp_path / "base")
+    ran = run([venv / "bin" / "python", "-c", "import sys; print(sys.prefix)"], timeout=60)
+    assert ran.code == 0 and ran.stdout.strip() == str(venv), ran
+    r, doc = check_json(venv)
+    [problem] = findings(doc, "base", "problem")
+    assert r.code == 1 and f"home = {bindir} gives no base" in problem["message"], problem
+    assert str(SYSTEM_PYTHON.resolve()) in problem["message"], problem
+    assert problem["fix"] == f"venvshim check --fix {venv}", problem
+    r = check(venv, "--fix")
+    assert r.code == 0 and "wrote its directory into home" in r.stdout, r
+    assert f"home = {SYSTEM_PYTHON.resolve().parent}\n" in (venv / "pyvenv.cfg").read_text()
+    r = check(venv)
+    assert r.code == 0 and r.stdout.rstrip().endswith("healthy"), r
+
+
+def test_a_record_of_another_x_y_is_not_run(tmp_path):
+    """The recorded base is used only when its name carries pyvenv.cfg's X.Y:
+    otherwise home's own error, exit 103."""
+    bindir = symlink_base(tmp_path, SYSTEM_PYTHON, SYSTEM_VERSION)
+    venv = real_venv(bindir / "python3", tmp_path / "env")
+    other = tmp_path / "other" / "python3.99"
+    other.parent.mkdir()
+    os.symlink(SYSTEM_PYTHON, other)
+    set_launcher_record(venv, other)
+    shutil.rmtree(tmp_path / "base")
+    ran = run([venv / "bin" / "python", "-c", "pass"], timeout=60)
+    assert ran.code == 103 and f"home = {bindir}" in ran.stderr, ran
 
 
 def two_pyenv():
@@ -309,7 +360,6 @@ def test_base_of_another_xy_names_upgrade_as_one_command(tmp_path):
     base.mkdir()
     shutil.copy2(new, base / f"python{SYSTEM_VERSION}")  # the name of the venv's X.Y
     venv = real_venv(SYSTEM_PYTHON, tmp_path / "it's a venv")
-    (venv / "bin/.venvshim-base").unlink()  # else the launcher runs the recorded base
     cfg = venv / "pyvenv.cfg"
     cfg.write_text("".join(f"home = {base}\n" if l.startswith("home") else l
                            for l in cfg.read_text().splitlines(True)
