@@ -137,6 +137,24 @@ def test_a_record_of_another_x_y_is_not_run(tmp_path):
     assert ran.code == 103 and f"home = {bindir}" in ran.stderr, ran
 
 
+def test_a_stale_record_of_the_base_is_reported_and_rewritten(tmp_path):
+    """The launcher file records another base than the one that runs (an
+    edited home, say): check names both, --fix re-installs the record."""
+    venv = real_venv(SYSTEM_PYTHON, tmp_path / "env")
+    stale = tmp_path / "old" / f"python{SYSTEM_VERSION}"
+    stale.parent.mkdir()
+    os.symlink(SYSTEM_PYTHON, stale)
+    set_launcher_record(venv, stale)
+    r, doc = check_json(venv)
+    [problem] = findings(doc, "launcher", "problem")
+    assert r.code == 1 and f"records the base {stale}, not the base that runs" in problem["message"]
+    r = check(venv, "--fix")
+    assert r.code == 0, r
+    data = (venv / "bin" / ".venvshim-launcher").read_bytes()
+    assert data.endswith(b"venvshim-base/1\n" + bytes(SYSTEM_PYTHON) + b"\n"), data[-80:]
+    assert check(venv).code == 0
+
+
 def two_pyenv():
     found = [(m, pyenv_python(m)) for m in range(8, 20)]
     found = [(f"3.{m}", p) for m, p in found if p]
