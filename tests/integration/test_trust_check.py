@@ -127,6 +127,16 @@ def hostile_cfg(tmp_path, where):
         os.symlink(DEVICE, venv / "bin" / "pyvenv.cfg")
     elif where == "bin-fifo":
         os.symlink(fifo, venv / "bin" / "pyvenv.cfg")
+    elif where.startswith("record-"):
+        # home gives no base, and the launcher file's record of the base
+        # (docs/design.md) names a device or a FIFO under an interpreter's name
+        (venv / "pyvenv.cfg").write_text(f"home = {tmp_path}/gone/bin\n"
+                                         f"version = {SYSTEM_VERSION}.0\n")
+        recorded = tmp_path / "rec" / f"python{SYSTEM_VERSION}"
+        recorded.parent.mkdir()
+        os.symlink(DEVICE if where == "record-device" else fifo, recorded)
+        with open(venv / "bin" / "python", "ab") as f:
+            f.write(b"venvshim-base/1\n" + bytes(recorded) + b"\n")
     else:  # chain: home is another venv's bin/, whose pyvenv.cfg is the device
         other = tmp_path / "other"
         (other / "bin").mkdir(parents=True)
@@ -136,7 +146,8 @@ def hostile_cfg(tmp_path, where):
 
 
 @pytest.mark.skipif(not os.path.exists(DEVICE), reason=f"no {DEVICE}")
-@pytest.mark.parametrize("where", ["bin-device", "bin-fifo", "chain-device"])
+@pytest.mark.parametrize("where", ["bin-device", "bin-fifo", "chain-device", "record-device",
+                                   "record-fifo"])
 @pytest.mark.parametrize("command", [["check"], ["check", "--json"], ["install"],
                                      ["rebase", "--dry-run"]])
 def test_cli_never_opens_a_device_or_fifo_the_venv_names(tmp_path, where, command):
