@@ -27,10 +27,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "contract.h"
 #include "path.h"
 #include "payload.h" /* payload_read_fn */
 
-#define BASE_TRAILER_MAGIC "venvshim-base/1\n"
+#define BASE_TRAILER_MAGIC VS_BASE_TRAILER_MAGIC
 #define BASE_TRAILER_MAGIC_LEN (sizeof BASE_TRAILER_MAGIC - 1)
 /* magic, a path shorter than VS_PATH_MAX and its "\n" */
 #define BASE_TRAILER_MAX (BASE_TRAILER_MAGIC_LEN + VS_PATH_MAX)

@@ -65,4 +65,10 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
  * to from its own file instead (base_trailer.h), which a copy carries along. */
 #define VS_BASE_RECORD ".venvshim-base"
 
+/* What `venvshim install` appends after the launcher's ELF image, before the
+ * base binary's absolute path and a newline: the base the launcher falls back
+ * to when pyvenv.cfg's home gives none (base_trailer.h). Copies of the file
+ * (`python -m venv --copies`) carry it; payload.c knows it is no script. */
+#define VS_BASE_TRAILER_MAGIC "venvshim-base/1\n"
+
 #endif
