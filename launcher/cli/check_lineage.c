@@ -130,12 +130,16 @@ static void check_launcher_record(const char *venv, bool fix, const vs_plan *pla
         (bs == BASE_TRAILER_OK && strcmp(t.path, plan->base.binary) == 0))
         return;
     bool fixed = fix && check_reinstall();
+    char what[2 * VS_PATH_MAX + 64];
+    if (bs == BASE_TRAILER_OK)
+        snprintf(what, sizeof what, "records the base %s, not the base that runs, %s", t.path,
+                 plan->base.binary);
+    else
+        snprintf(what, sizeof what, "%s (the base that runs is %s)", why, plan->base.binary);
     report_add_fix(r, "launcher", fixed ? FIND_FIXED : FIND_PROBLEM, path,
                    fixed ? NULL : fix_command(venv),
-                   "%s %s%s, not the base that runs, %s (were home ever to give no base, the "
-                   "launcher would fall back to it)%s",
-                   path, bs == BASE_TRAILER_OK ? "records the base " : "",
-                   bs == BASE_TRAILER_OK ? t.path : why, plan->base.binary,
+                   "%s %s: were home ever to give no base, the launcher would fall back to %s%s",
+                   path, what, bs == BASE_TRAILER_OK ? "it" : "nothing (exit 103)",
                    fixed ? "; re-installed the launcher" : "; the launcher is re-installed by: ");
 }
 
