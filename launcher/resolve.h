@@ -28,7 +28,7 @@ typedef struct {
     char home[VS_PATH_MAX];   /* home of the venv whose base it is */
     int chain_depth;          /* venvs followed through `home` */
     bool home_relative;       /* home was relative to its pyvenv.cfg (relhome.h) */
-    bool from_trailer;        /* home gave no base: the launcher file's own record (base_trailer.h) */
+    bool from_trailer; /* home gave no base: the launcher file's own record (base_trailer.h) */
     /* X.Y from the venv's own pyvenv.cfg (`version` / `version_info`), read
      * once here for every later step; major 0 when it names none */
     int venv_major, venv_minor;
