@@ -175,6 +175,8 @@ def background(tmp_path_factory, request):
     bg = Background(tmp_path_factory.mktemp("upgrade-old"), tmp_path_factory.mktemp("bases"))
     bg.start("inputs", build_inputs, tmp_path_factory.mktemp("upgrade-inputs"))
     for item in request.session.items:
+        if Path(str(item.fspath)) != Path(__file__):
+            continue
         for name in getattr(item, "fixturenames", ()):
             if name in OLD_VENVS and not MISSING.get(name):
                 bg.start(name, OLD_VENVS[name], bg)
@@ -286,6 +288,12 @@ def upgrade(venv, python, *extra, expect=0, find_links=None, env=ENV, cli=CLI):
         TIMINGS.append((f"{venv.name} to {Path(python).name} {' '.join(map(str, extra))}".strip(),
                         took))
     return r
+
+
+def traced(env):
+    """env for a run under strace: LeakSanitizer (the ASan build,
+    tests/run-hardening) cannot work under ptrace."""
+    return dict(env, ASAN_OPTIONS=f"{env.get('ASAN_OPTIONS', '')}:detect_leaks=0".lstrip(":"))
 
 
 def siblings(venv):
@@ -490,7 +498,7 @@ def test_debian_venv_from_an_index_dry_run_then_killed_at_every_phase(debian_ven
         p = subprocess.run([STRACE, "-q", "-o", str(log), "-e", "trace=renameat2",
                             "-e", "signal=none", "-e", "inject=renameat2:signal=SIGKILL:when=2",
                             *map(str, argv)],
-                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=traced(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=UPGRADE_TIMEOUT)
         calls = [c for c in log.read_text().splitlines() if c.startswith("renameat2(")]
         assert p.returncode != 0 and len(calls) == 2 and "RENAME_EXCHANGE" in calls[0] and \
@@ -554,14 +562,14 @@ def test_two_rename_swap_of_systems_without_an_exchanging_rename(small_venv, inp
     log = tmp_path / "renames"
     started = time.monotonic()
     r = run([STRACE, "-qq", "-o", log, "-e", "trace=renameat,renameat2", FALLBACK_CLI, "upgrade",
-             venv, "--python", PY312], env=ENV, timeout=UPGRADE_TIMEOUT)
+             venv, "--python", PY312], env=traced(ENV), timeout=UPGRADE_TIMEOUT)
     assert r.returncode == 0, describe(r)
     TIMINGS.append(("small (one pure distribution) to python3.12, two renames",
                     time.monotonic() - started))
     calls = [c for c in log.read_text().splitlines() if '"small' in c]
     assert [re.findall(r'"(small[^"]*)"', c) for c in calls] == \
         [["small", "small.3.11.bak"], ["small.venvshim-upgrade-from-python3.11", "small"]], calls
-    assert "renameat2" not in log.read_text()
+    assert "RENAME_EXCHANGE" not in log.read_text()
     assert_works(venv, ["cpython", [3, 12]], "two renames", imports=["alpha"],
                  scripts={"alpha-hello": ui.SCRIPTS["alpha-hello"]})
 
