@@ -163,6 +163,8 @@ OLD_VENVS = {
                                           wheels=("w311", "w39")),
     "small_venv": lambda bg: make_old_venv(bg, PY311, "small", pip=False, projects=["vs-alpha"],
                                            editable=False),
+    "small_venv_2": lambda bg: make_old_venv(bg, PY311, "twin", pip=False, projects=["vs-alpha"],
+                                             editable=False),
 }
 MISSING = {"debian_venv": None if DEBIAN_PYTHON.exists() else f"{DEBIAN_PYTHON} not installed",
            "py39_venv": None if PY39 and PYPY.exists() else
@@ -218,6 +220,11 @@ def py39_venv(background):
 @pytest.fixture
 def small_venv(background):
     return old_venv(background, "small_venv")
+
+
+@pytest.fixture
+def small_venv_2(background):
+    return old_venv(background, "small_venv_2")
 
 
 # ---- what the tests look at ----
@@ -555,23 +562,48 @@ def test_pypy_of_the_same_language_version_goes_on_without_what_it_cannot_rebuil
 
 @pytest.mark.skipif(not FALLBACK_CLI.exists(), reason=f"{FALLBACK_CLI} not built (not Linux)")
 @pytest.mark.skipif(STRACE is None, reason="strace not installed (tests/run-all installs it)")
-def test_two_rename_swap_of_systems_without_an_exchanging_rename(small_venv, inputs, tmp_path):
+def test_two_rename_swap_of_systems_without_an_exchanging_rename(small_venv, small_venv_2,
+                                                                 tmp_path):
     """dir_swap_other.c, linked into venvshim-swap-fallback: the old venv is
-    renamed to .bak, then the new one to DIR (strace shows the two renames)."""
-    venv = small_venv
+    renamed to .bak, then the new one to DIR (strace shows the two renames).
+    A second venv like it is killed between the two (strace injects SIGKILL
+    into the second rename): DIR is missing, check says why, check --fix
+    finishes the swap."""
     log = tmp_path / "renames"
     started = time.monotonic()
-    r = run([STRACE, "-qq", "-o", log, "-e", "trace=renameat,renameat2", FALLBACK_CLI, "upgrade",
-             venv, "--python", PY312], env=traced(ENV), timeout=UPGRADE_TIMEOUT)
+    r = run([STRACE, "-q", "-o", log, "-e", "trace=renameat,renameat2", "-e", "signal=none",
+             FALLBACK_CLI, "upgrade", small_venv, "--python", PY312], env=traced(ENV),
+            timeout=UPGRADE_TIMEOUT)
     assert r.returncode == 0, describe(r)
     TIMINGS.append(("small (one pure distribution) to python3.12, two renames",
                     time.monotonic() - started))
-    calls = [c for c in log.read_text().splitlines() if '"small' in c]
-    assert [re.findall(r'"(small[^"]*)"', c) for c in calls] == \
-        [["small", "small.3.11.bak"], ["small.venvshim-upgrade-from-python3.11", "small"]], calls
+    calls = [c for c in log.read_text().splitlines() if c.startswith("renameat")]
     assert "RENAME_EXCHANGE" not in log.read_text()
-    assert_works(venv, ["cpython", [3, 12]], "two renames", imports=["alpha"],
+    ours = [re.findall(r'"(small[^"]*)"', c) for c in calls]
+    first = ours.index(["small", "small.3.11.bak"])
+    assert ours[first + 1] == ["small.venvshim-upgrade-from-python3.11", "small"], calls
+    assert_works(small_venv, ["cpython", [3, 12]], "two renames", imports=["alpha"],
                  scripts={"alpha-hello": ui.SCRIPTS["alpha-hello"]})
+
+    # the same run on its twin, killed at the rename of the new venv to DIR
+    twin = small_venv_2
+    when = [c.split("(")[0] for c in calls[:first + 2]].count("renameat")
+    p = subprocess.run([STRACE, "-q", "-o", str(log), "-e", "trace=renameat", "-e", "signal=none",
+                        "-e", f"inject=renameat:signal=SIGKILL:when={when}", FALLBACK_CLI,
+                        "upgrade", twin, "--python", PY312], env=traced(ENV),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=UPGRADE_TIMEOUT)
+    last = log.read_text().splitlines()[-1]
+    assert p.returncode != 0 and '"twin.venvshim-upgrade-from-python3.11"' in last and \
+        last.endswith("= ?"), f"{log.read_text()}\n{describe(p)}"
+    assert not twin.exists() and siblings(twin) == ["twin.3.11.bak",
+                                                    "twin.venvshim-upgrade-from-python3.11"]
+    r = check(twin)
+    assert r.returncode == 1 and b"interrupted between its two renames" in r.stdout, describe(r)
+    r = check(twin, "--fix")
+    assert r.returncode == 0 and b"is now" in r.stdout, describe(r)
+    assert_works(twin, ["cpython", [3, 12]], "two renames, killed between them",
+                 imports=["alpha"], scripts={"alpha-hello": ui.SCRIPTS["alpha-hello"]})
+    assert siblings(twin) == ["twin.3.11.bak"]
 
 
 def test_leftovers_of_an_interrupted_upgrade_are_told_apart(tmp_path):
