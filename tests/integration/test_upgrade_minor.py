@@ -197,34 +197,17 @@ def inputs(background):
     return background.get("inputs")
 
 
-@pytest.fixture
-def options_venv(background):
-    return old_venv(background, "options_venv")
+def old_venv_fixture(name):
+    """The fixture `name`: Background's old venv of that name (gone_venv is
+    shared by the refusals, which only read it, and its upgrade)."""
+    @pytest.fixture(name=name, scope="module" if name == "gone_venv" else "function")
+    def fixture(background):
+        return old_venv(background, name)
+    return fixture
 
 
-@pytest.fixture(scope="module")
-def gone_venv(background):
-    return old_venv(background, "gone_venv")
-
-
-@pytest.fixture
-def debian_venv(background):
-    return old_venv(background, "debian_venv")
-
-
-@pytest.fixture
-def py39_venv(background):
-    return old_venv(background, "py39_venv")
-
-
-@pytest.fixture
-def small_venv(background):
-    return old_venv(background, "small_venv")
-
-
-@pytest.fixture
-def small_venv_2(background):
-    return old_venv(background, "small_venv_2")
+for _name in OLD_VENVS:  # options_venv, gone_venv, debian_venv, py39_venv, small_venv...
+    globals()[_name] = old_venv_fixture(_name)
 
 
 # ---- what the tests look at ----
