@@ -409,6 +409,16 @@ int cmd_check(const cli_args *a) {
     char venv[PATH_MAX];
     venv_cfg cfg;
     char *text = NULL;
+    struct stat st;
+    if (lstat(dir, &st) != 0 && errno == ENOENT && check_upgrade_missing(a, dir, fix, &r)) {
+        if (json)
+            report_print_json(&r, dir, stdout);
+        else
+            report_print_text(&r, dir, stdout);
+        int rc = report_count(&r, FIND_PROBLEM) ? CLI_FAILED : CLI_OK;
+        report_free(&r);
+        return rc;
+    }
     /* --fix writes: the ownership rule first (venv_access.h); refused, check
      * still reports, writes nothing and exits 1 */
     bool refused = fix && venv_access_open(a, dir, &fix_access) != CLI_OK;

@@ -229,6 +229,24 @@ def run(argv, *, env=None, cwd=None, input=None, timeout=60):
                           timeout=timeout)
 
 
+def tree_state(root):
+    """{relative path: (mode, bytes or link target)} of everything under root:
+    compared before and after, "nothing changed"."""
+    out = {}
+    for dirpath, dirs, files in os.walk(root):
+        for n in dirs + files:
+            p = os.path.join(dirpath, n)
+            st = os.lstat(p)
+            rel = os.path.relpath(p, root)
+            if stat.S_ISLNK(st.st_mode):
+                out[rel] = ("link", os.readlink(p))
+            elif stat.S_ISREG(st.st_mode):
+                out[rel] = (st.st_mode, Path(p).read_bytes())
+            else:
+                out[rel] = (stat.S_IFMT(st.st_mode), None)
+    return out
+
+
 def describe(result):
     return (f"exit status {result.returncode}\n"
             f"stdout: {result.stdout[-2000:]!r}\nstderr: {result.stderr[-3000:]!r}")
