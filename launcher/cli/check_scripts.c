@@ -252,6 +252,17 @@ void check_scripts(const char *venv, bool fix, bool relocatable, report *r) {
                    "%d script launcher%s find%s this venv's python at run time and move%s with it",
                    launchers, launchers == 1 ? "" : "s", launchers == 1 ? "s" : "",
                    launchers == 1 ? "s" : "");
+    /* script launchers come from venvshim relocate, which also marks
+     * pyvenv.cfg; python -m venv --upgrade rewrites pyvenv.cfg and
+     * bin/activate*, so the marker and activate's own-location lookup go */
+    if (launchers && !relocatable) {
+        static char again[SHELL_FIX_CAP];
+        snprintf(again, sizeof again, "venvshim relocate %s", shell_word(venv));
+        report_add_fix(r, "movable", FIND_INFO, NULL, again,
+                       "the script launchers say this venv was relocated, but pyvenv.cfg has no "
+                       "relocatable = true (python -m venv --upgrade rewrites it and "
+                       "bin/activate*); to mark it again, run ");
+    }
     if (into_venv)
         report_add(r, "movable", FIND_INFO, NULL,
                    "%d script%s record%s this venv's path in #!: after a move, run "

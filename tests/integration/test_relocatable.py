@@ -429,3 +429,25 @@ def test_check_counts_script_launchers_as_such(tmp_path):
     out = ok([CLI, "check", venv]).stdout
     assert "records this venv's path in #!" not in out, out
     assert "1 script launcher finds this venv's python at run time" in out, out
+
+
+def test_check_says_when_venv_upgrade_dropped_the_relocatable_mark(tmp_path):
+    """python -m venv --upgrade rewrites pyvenv.cfg (and bin/activate*): the
+    relocated venv still moves (tests/workflow-ab `upgrade`), but the mark is
+    gone. check says so, with a command that, pasted, marks it again."""
+    venv = make_venv(tmp_path, "with space/v\u00e9nv")
+    write_script(venv, "tool", "print(1)\n", polyglot=True)  # pip's form for a path with a space
+    relocate(venv)
+    assert "relocatable = true" in (venv / "pyvenv.cfg").read_text()
+    marked = ok([CLI, "check", venv]).stdout
+    assert "pyvenv.cfg has no relocatable = true" not in marked, marked
+    ok([FAST_PYTHON, "-m", "venv", "--upgrade", "--without-pip", venv])
+    assert "relocatable" not in (venv / "pyvenv.cfg").read_text()
+    out = ok([CLI, "check", venv]).stdout
+    line = [l for l in out.splitlines() if "pyvenv.cfg has no relocatable = true" in l]
+    assert line, out
+    command = line[0].split("to mark it again, run ", 1)[1]
+    ok(["bash", "-c", command], env=dict(os.environ, PATH=f"{CLI.parent}:{os.environ['PATH']}"))
+    assert "relocatable = true" in (venv / "pyvenv.cfg").read_text()
+    again = ok([CLI, "check", venv]).stdout
+    assert "pyvenv.cfg has no relocatable = true" not in again, again
