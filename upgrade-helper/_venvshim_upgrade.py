@@ -425,6 +425,8 @@ def pip_cache_listing(args):
     global _cache_listing
     if _cache_listing is None:
         _cache_listing = {}
+        if os.environ.get("PIP_NO_CACHE_DIR"):  # pip: any value disables its cache
+            return _cache_listing
         r = subprocess.run([sys.executable, "-I", bundled_pip(args.work), "cache", "list",
                             "--format=abspath"], env=pip_env(), stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL)
