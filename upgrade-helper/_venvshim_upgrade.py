@@ -225,8 +225,9 @@ def classify(venv, site, lib, dist, opt):
 
 
 def trusted_source(src):
-    """An editable's project is built, i.e. its code runs: only from a directory
-    no one but the caller (or root) can write, up to /."""
+    """An editable's project is built, i.e. its code runs (and a wheel from
+    pip's cache is installed to run): only from a place no one but the caller
+    (or root) can write, up to /."""
     me = os.geteuid()
     p = os.path.realpath(src)
     while True:
@@ -448,11 +449,12 @@ def cached_wheel(args, dist):
     for path in found:
         os.makedirs(trial, exist_ok=True)
         try:
+            trusted_source(path)  # its code will run: only from the caller's or root's places
             with open(path, "rb") as src, open(os.path.join(trial, os.path.basename(path)),
                                                "wb") as dst:
                 dst.write(src.read(FILE_CAP))
             copied[os.path.basename(path)] = path
-        except OSError:
+        except (OSError, Refusal):
             continue
     url = pip_report(args, dist, ["--no-index", "--find-links", trial]) if copied else None
     from urllib.parse import unquote, urlsplit

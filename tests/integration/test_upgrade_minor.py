@@ -414,6 +414,12 @@ def test_upgrade_when_the_old_base_is_gone_keeps_a_relocatable_venv_relocatable(
              tmp_path / "dl", "--index-url", gone_index, "--retries", "0", "vs-cext==2.0"],
             env=env, timeout=120)
     assert r.returncode != 0 and b"No matching distribution" in r.stderr + r.stdout, describe(r)
+    # a cache directory others can write is not used
+    wheels = cache / "wheels"
+    wheels.chmod(0o777)
+    r = upgrade(venv, PY312, "--dry-run", expect=1, find_links=inputs["tools-only"], env=env)
+    assert b"no wheel or sdist of 2.0 for CPython 3.12" in r.stdout, describe(r)
+    wheels.chmod(0o755)
     # only the editable's build requirements in --find-links
     r = upgrade(venv, PY312, "--no-keep-old", "--json", find_links=inputs["tools-only"], env=env)
     how = {d["name"]: (d["action"], d.get("source", ""))
