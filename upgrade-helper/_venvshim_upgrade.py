@@ -501,7 +501,8 @@ def find_source(args, dist):
             return "cache", cached
         places = ("in --find-links " + ", ".join(args.find_links) if args.find_links
                   else "(no --find-links given)")
-        index = ", nor in pip's configured index" if pip_index_configured() else " (offline: no index)"
+        index = (", nor in pip's configured index" if pip_index_configured()
+                 else " (offline: no index)")
         raise Refusal(f"{dist['why_compiled']}; no wheel or sdist of {dist['version']} for "
                       f"{py_name()} {places}{index}, nor in pip's wheel cache")
     from urllib.parse import unquote, urlsplit

@@ -7,8 +7,8 @@ package, a dependency, a C extension, an editable project; upgrade_inputs.py)
 and are upgraded to pyenv's 3.12 and 3.13 and to PyPy 3.9 (its C extension
 built with pypy3-dev's headers): from --find-links wheels, an sdist, a local
 index named by pip's configuration, pip's wheel cache with that index gone,
-and with a distribution left out (--allow-missing). (`python -m venv --upgrade` is
-test_upgrade.py's.) Every upgrade imports every module, runs every console
+and with a distribution left out (--allow-missing). (`python -m venv
+--upgrade` is test_upgrade.py's.) Every upgrade imports every module, runs every console
 script, and compares `pip list` and `pip freeze` before and after.
 
 CI time: the inputs are built once, by setuptools' backend directly; the old
@@ -49,6 +49,7 @@ missing = [n for n, p in (("pyenv 3.11", PY311), ("pyenv 3.12", PY312), ("pyenv 
 if missing or not ui.build_tools():
     pytest.skip(f"venvshim upgrade tests need {', '.join(missing) or 'nothing more'} and "
                 f"setuptools/wheel wheels under {ui.TEST_WHEELS}", allow_module_level=True)
+
 
 def pypy_headers():
     """PyPy's Python.h (Debian: pypy3-dev, tests/run-all installs it), or None."""
@@ -195,7 +196,7 @@ OLD_VENVS = {
     "gone_venv": gone,
     "debian_venv": lambda bg: make_old_venv(bg, DEBIAN_PYTHON, "deb"),
     "py39_venv": lambda bg: make_old_venv(bg, PY39, "p39", editable=False, wheels=("w311", "w39")),
-    "pip_cache": lambda bg: fill_pip_cache(bg),
+    "pip_cache": fill_pip_cache,
     "small_venv": lambda bg: make_old_venv(bg, PY311, "small", pip=False,
                                            projects=["vs-alpha", "vs-cext"], editable=False),
     "small_venv_2": lambda bg: make_old_venv(bg, PY311, "twin", pip=False, projects=["vs-alpha"],
@@ -570,7 +571,7 @@ def test_debian_venv_from_an_index_dry_run_then_killed_at_every_phase(debian_ven
     index.server.shutdown()
 
 
-# ---- PyPy, --allow-missing ----
+# ---- PyPy ----
 
 def test_pypy_of_the_same_language_version_with_a_c_extension(py39_venv, inputs):
     """pyenv's 3.9 to PyPy 3.9: the pure distributions (pip and setuptools
@@ -715,7 +716,8 @@ def test_leftovers_of_an_interrupted_upgrade_are_told_apart(tmp_path):
         fix in r.stdout, describe(r)
     r = upgrade(x, PY313, expect=1)
     assert b"interrupted between its two renames" in r.stderr and fix in r.stderr, describe(r)
-    assert not x.exists() and siblings(x) == ["x y.3.11.bak", "x y.venvshim-upgrade-from-python3.11"]
+    assert not x.exists() and \
+        siblings(x) == ["x y.3.11.bak", "x y.venvshim-upgrade-from-python3.11"]
     r = check(x, "--fix")
     assert r.returncode == 0 and b"is now" in r.stdout, describe(r)
     assert (x / "lib" / "python3.12").is_dir() and siblings(x) == ["x y.3.11.bak"]
