@@ -8,7 +8,8 @@ the old interpreter may be gone. Standard library only. Phases:
           and other files no distribution owns, pyvenv.cfg's options) and
           decide for each distribution how it is rebuilt: re-packed from its
           installed files (pure Python), a wheel or sdist from --find-links or
-          pip's configured index (compiled), the source directory of an
+          pip's configured index, else a wheel from pip's wheel cache
+          (compiled), the source directory of an
           editable install. Writes WORK/plan.json; exit 3 when something
           cannot be rebuilt (each with its reason).
   build   make the new venv at NEW (python -m venv), re-pack, install with pip
@@ -224,8 +225,9 @@ def classify(venv, site, lib, dist, opt):
 
 
 def trusted_source(src):
-    """An editable's project is built, i.e. its code runs: only from a directory
-    no one but the caller (or root) can write, up to /."""
+    """An editable's project is built, i.e. its code runs (and a wheel from
+    pip's cache is installed to run): only from a place no one but the caller
+    (or root) can write, up to /."""
     me = os.geteuid()
     p = os.path.realpath(src)
     while True:
@@ -396,11 +398,73 @@ def pip_env():
     return env
 
 
-def source_args(args):
+def source_args(args, cache=True):
+    """pip's sources: --find-links, pip's configured index, and (cache) the
+    wheels of pip's own wheel cache that plan chose (cached_wheel)."""
     out = [] if pip_index_configured() else ["--no-index"]
     for d in args.find_links:
         out += ["--find-links", d]
+    if cache and os.path.isdir(os.path.join(args.work, "pip-cache")):
+        out += ["--find-links", os.path.join(args.work, "pip-cache")]
     return out
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+_cache_listing = None
+
+
+def pip_cache_listing(args):
+    """{(canonical name, version): [wheel paths]} of pip's wheel cache (the
+    wheels pip built from sdists, wherever its cache-dir setting puts it),
+    as `pip cache list --format=abspath` names them; {} when pip's cache is
+    disabled. pip itself finds a cached wheel only through the link it was
+    built from (the sdist's URL on an index or in --find-links), so with that
+    place gone it cannot use it; offered here as one more --find-links."""
+    global _cache_listing
+    if _cache_listing is None:
+        _cache_listing = {}
+        if os.environ.get("PIP_NO_CACHE_DIR"):  # pip: any value disables its cache
+            return _cache_listing
+        r = subprocess.run([sys.executable, "-I", bundled_pip(args.work), "cache", "list",
+                            "--format=abspath"], env=pip_env(), stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
+        for line in r.stdout.decode("utf-8", "replace").splitlines() if r.returncode == 0 else ():
+            parts = os.path.basename(line).split("-")
+            if line.endswith(".whl") and len(parts) >= 5 and os.path.isabs(line):
+                _cache_listing.setdefault((canonical(parts[0]), parts[1]), []).append(line)
+    return _cache_listing
+
+
+def cached_wheel(args, dist):
+    """The wheel of dist in pip's wheel cache that pip (offline, with the new
+    interpreter's tags) would install, moved (copied out of the cache) into
+    the private work directory's pip-cache, what build installs from: its
+    path in the cache, or None."""
+    found = pip_cache_listing(args).get((canonical(dist["name"]), dist["version"]), [])
+    trial = os.path.join(args.work, "pip-cache-trial", canonical(dist["name"]))
+    copied = {}
+    for path in found:
+        os.makedirs(trial, exist_ok=True)
+        try:
+            trusted_source(path)  # its code will run: only from the caller's or root's places
+            with open(path, "rb") as src, open(os.path.join(trial, os.path.basename(path)),
+                                               "wb") as dst:
+                dst.write(src.read(FILE_CAP))
+            copied[os.path.basename(path)] = path
+        except (OSError, Refusal):
+            continue
+    url = pip_report(args, dist, ["--no-index", "--find-links", trial]) if copied else None
+    from urllib.parse import unquote, urlsplit
+    chosen = os.path.basename(unquote(urlsplit(url).path)) if url else None
+    if chosen not in copied:
+        return None
+    dest = os.path.join(args.work, "pip-cache")
+    os.makedirs(dest, exist_ok=True)
+    os.rename(os.path.join(trial, chosen), os.path.join(dest, chosen))
+    return copied[chosen]
 
 
 def run_pip(args, python, pip_args, what):
@@ -413,21 +477,34 @@ def run_pip(args, python, pip_args, what):
     return r.stdout.decode("utf-8", "replace")
 
 
-def find_source(args, dist):
-    """Where pip would get dist for this interpreter (--dry-run --report)."""
+def pip_report(args, dist, sources):
+    """The URL pip would install dist from, given sources (--dry-run
+    --report), or None."""
     report = os.path.join(args.work, "report.json")
     cmd = [sys.executable, "-I", bundled_pip(args.work), "install", "--dry-run", "--no-deps",
-           "--ignore-installed", "--quiet", "--report", report] + source_args(args)
+           "--ignore-installed", "--quiet", "--report", report] + sources
     cmd.append(f"{dist['name']}=={dist['version']}")
     r = subprocess.run(cmd, env=pip_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    places = ("in --find-links " + ", ".join(args.find_links) if args.find_links
-              else "(no --find-links given)")
-    index = ", nor in pip's configured index" if pip_index_configured() else " (offline: no index)"
     if r.returncode != 0:
-        raise Refusal(f"{dist['why_compiled']}; no wheel or sdist of {dist['version']} for "
-                      f"{py_name()} {places}{index}")
+        return None
     with open(report) as f:
-        url = json.load(f)["install"][0]["download_info"]["url"]
+        return json.load(f)["install"][0]["download_info"]["url"]
+
+
+def find_source(args, dist):
+    """Where pip would get dist for this interpreter: --find-links and pip's
+    configured index, then pip's wheel cache."""
+    url = pip_report(args, dist, source_args(args, cache=False))
+    if url is None:
+        cached = cached_wheel(args, dist)
+        if cached:
+            return "cache", cached
+        places = ("in --find-links " + ", ".join(args.find_links) if args.find_links
+                  else "(no --find-links given)")
+        index = (", nor in pip's configured index" if pip_index_configured()
+                 else " (offline: no index)")
+        raise Refusal(f"{dist['why_compiled']}; no wheel or sdist of {dist['version']} for "
+                      f"{py_name()} {places}{index}, nor in pip's wheel cache")
     from urllib.parse import unquote, urlsplit
     path = unquote(urlsplit(url).path) if url.startswith("file:") else url
     return ("wheel" if path.endswith(".whl") else "sdist"), path
@@ -496,7 +573,8 @@ def cmd_plan(args):
 
 
 WHAT = {"repack": "re-packed from its installed files", "bundled": "the new Python's own pip:", "wheel": "wheel", "sdist": "built from sdist",
-        "index": "from pip's index", "editable": "editable, from", "copy": "copied",
+        "index": "from pip's index",
+        "cache": "from pip's wheel cache:", "editable": "editable, from", "copy": "copied",
         "unrebuildable": "CANNOT BE REBUILT:"}
 
 
@@ -588,7 +666,7 @@ def cmd_build(args):
                                  f"nothing changed")
         elif d["action"] == "bundled":
             todo.append(d["source"])
-        elif d["action"] in ("wheel", "sdist", "index"):
+        elif d["action"] in ("wheel", "sdist", "index", "cache"):
             todo.append(f"{d['name']}=={d['version']}")
         elif d["action"] == "editable":
             editables.append(d)

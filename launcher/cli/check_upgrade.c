@@ -95,14 +95,6 @@ void check_upgrade(int venv_fd, const char *venv, bool fix, report *r) {
     close(parent_fd);
 }
 
-/* Is dir/name a directory with lib/<lib> (lib: "python3.11")? */
-static bool has_lib(int dirfd, const char *name, const char *lib) {
-    char rel[VS_PATH_MAX];
-    struct stat st;
-    return snprintf(rel, sizeof rel, "%s/lib/%s", name, lib) < (int)sizeof rel &&
-           fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* The second rename of the two, under the ownership rule on the new venv
  * (it is what becomes DIR); false after saying why. */
 static bool finish_swap(const cli_args *a, const char *build, const char *build_name,
@@ -121,50 +113,19 @@ static bool finish_swap(const cli_args *a, const char *build, const char *build_
 }
 
 bool check_upgrade_missing(const cli_args *a, const char *dir, bool fix, report *r) {
-    char parent[VS_PATH_MAX], base[VS_PATH_MAX], prefix[VS_PATH_MAX];
-    snprintf(parent, sizeof parent, "%s", dir);
-    while (strlen(parent) > 1 && parent[strlen(parent) - 1] == '/')
-        parent[strlen(parent) - 1] = '\0';
-    snprintf(base, sizeof base, "%s", path_basename(parent));
-    path_dirname(parent);
-    if (!parent[0])
-        snprintf(parent, sizeof parent, ".");
-    if (snprintf(prefix, sizeof prefix, "%s%s", base, UPGRADE_BUILD_INFIX) >= (int)sizeof prefix)
+    static upgrade_split_swap sp;
+    if (!upgrade_find_split_swap(dir, &sp))
         return false;
-    int parent_fd = open_dir_at(AT_FDCWD, parent, false);
-    size_t count = 0;
-    char **names = parent_fd >= 0 ? dir_names_at(parent_fd, ".", NULL, &count) : NULL;
-    bool found = false;
-    for (size_t i = 0; names && i < count && !found; i++) {
-        if (strncmp(names[i], prefix, strlen(prefix)) != 0)
-            continue;
-        const char *lib = names[i] + strlen(prefix);
-        char bak[VS_PATH_MAX], build[VS_PATH_MAX], bak_path[VS_PATH_MAX];
-        const char *version = strncmp(lib, "python", 6) == 0 ? lib + 6 : lib;
-        if (snprintf(bak, sizeof bak, "%s.%s.bak", base, version) >= (int)sizeof bak ||
-            !path_join(build, sizeof build, parent, names[i]) ||
-            !path_join(bak_path, sizeof bak_path, parent, bak))
-            continue;
-        /* the old venv (still lib/<lib>) at .bak, a new one (not) at the
-         * building name: nothing else leaves that pair without DIR */
-        if (!has_lib(parent_fd, bak, lib) || has_lib(parent_fd, names[i], lib))
-            continue;
-        found = true;
-        if (fix && finish_swap(a, build, names[i], base))
-            report_add(r, "upgrade", FIND_FIXED, dir,
-                       "%s was missing: an upgrade was interrupted between its two renames; the "
-                       "new venv %s is now %s (the old one stays %s)",
-                       dir, build, dir, bak_path);
-        else
-            report_add(r, "upgrade", FIND_PROBLEM, dir,
+    if (fix && finish_swap(a, sp.build, sp.build_name, sp.base))
+        report_add(r, "upgrade", FIND_FIXED, dir,
+                   "%s was missing: an upgrade was interrupted between its two renames; the "
+                   "new venv %s is now %s (the old one stays %s)",
+                   dir, sp.build, dir, sp.bak);
+    else
+        report_add_fix(r, "upgrade", FIND_PROBLEM, dir, upgrade_split_swap_fix(dir),
                        "%s is missing: 'venvshim upgrade' was interrupted between its two "
                        "renames (this system has no exchanging rename); the new venv is %s, the "
-                       "old one %s; 'venvshim check --fix %s' puts the new one at %s",
-                       dir, build, bak_path, dir, dir);
-    }
-    if (names)
-        dir_names_free(names, count);
-    if (parent_fd >= 0)
-        close(parent_fd);
-    return found;
+                       "old one %s; to put the new one at %s: ",
+                       dir, sp.build, sp.bak, dir);
+    return true;
 }

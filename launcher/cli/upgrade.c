@@ -223,6 +223,57 @@ int upgrade_leftovers(int parent_fd, const char *base, int venv_fd, bool act,
     return found;
 }
 
+/* Is dir/name a directory with lib/<lib> (lib: "python3.11")? */
+static bool has_lib(int dirfd, const char *name, const char *lib) {
+    char rel[VS_PATH_MAX];
+    struct stat st;
+    return snprintf(rel, sizeof rel, "%s/lib/%s", name, lib) < (int)sizeof rel &&
+           fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool upgrade_find_split_swap(const char *dir, upgrade_split_swap *sp) {
+    char parent[VS_PATH_MAX], prefix[VS_PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", dir);
+    while (strlen(parent) > 1 && parent[strlen(parent) - 1] == '/')
+        parent[strlen(parent) - 1] = '\0';
+    snprintf(sp->base, sizeof sp->base, "%s", path_basename(parent));
+    path_dirname(parent);
+    if (!parent[0])
+        snprintf(parent, sizeof parent, ".");
+    if (snprintf(prefix, sizeof prefix, "%s%s", sp->base, BUILD_INFIX) >= (int)sizeof prefix)
+        return false;
+    int parent_fd = open_dir_at(AT_FDCWD, parent, false);
+    size_t count = 0;
+    char **names = parent_fd >= 0 ? dir_names_at(parent_fd, ".", NULL, &count) : NULL;
+    bool found = false;
+    for (size_t i = 0; names && i < count && !found; i++) {
+        if (strncmp(names[i], prefix, strlen(prefix)) != 0)
+            continue;
+        const char *lib = names[i] + strlen(prefix);
+        char bak[VS_PATH_MAX];
+        if (!name3(bak, sp->base, bak_version(lib), ".bak") ||
+            !path_join(sp->build, sizeof sp->build, parent, names[i]) ||
+            !path_join(sp->bak, sizeof sp->bak, parent, bak))
+            continue;
+        /* the old venv (still lib/<lib>) at .bak, a new one (not) at the
+         * building name: nothing else leaves that pair without DIR */
+        found = has_lib(parent_fd, bak, lib) && !has_lib(parent_fd, names[i], lib);
+        if (found)
+            snprintf(sp->build_name, sizeof sp->build_name, "%s", names[i]);
+    }
+    if (names)
+        dir_names_free(names, count);
+    if (parent_fd >= 0)
+        close(parent_fd);
+    return found;
+}
+
+const char *upgrade_split_swap_fix(const char *dir) {
+    static char fix[SHELL_FIX_CAP];
+    snprintf(fix, sizeof fix, "venvshim check --fix %s", shell_word(dir));
+    return fix;
+}
+
 static void say_settled(const upgrade_leftover *l, void *ctx) {
     int *rc = ctx;
     if (*rc == -1) /* --dry-run */
@@ -525,6 +576,16 @@ int upgrade_venv(const char *dir, const upgrade_options *opt) {
     report_str("venv", dir);
     report_str("python", opt->python);
     report_bool("dry_run", opt->dry_run);
+    /* DIR missing between the two renames of a fallback swap: check --fix
+     * finishes it (under the ownership rule); building again would not */
+    static upgrade_split_swap sp;
+    struct stat dir_st;
+    if (lstat(dir, &dir_st) != 0 && errno == ENOENT && upgrade_find_split_swap(dir, &sp))
+        return cli_error(CLI_FAILED,
+                         "%s is missing: an earlier 'venvshim upgrade' was interrupted between "
+                         "its two renames; the new venv is %s, the old one %s; nothing changed\n"
+                         "venvshim: to finish that upgrade, run: %s",
+                         dir, sp.build, sp.bak, upgrade_split_swap_fix(dir));
     /* the ownership rule (venv_access.h); from here on, descriptors */
     static venv_access va;
     if (venv_access_open(opt->args, dir, &va) != CLI_OK)

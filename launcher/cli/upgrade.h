@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../path.h"
 #include "commands.h"
 
 #define MAX_FIND_LINKS 16
@@ -46,5 +47,21 @@ typedef struct {
 typedef void (*upgrade_leftover_fn)(const upgrade_leftover *l, void *ctx);
 int upgrade_leftovers(int parent_fd, const char *base, int venv_fd, bool act,
                       upgrade_leftover_fn fn, void *ctx);
+
+/* DIR (dir) is missing: was an upgrade whose swap is two renames
+ * (dir_swap_other.c) interrupted between them, the old venv already at
+ * DIR.X.Y.bak (still lib/<lib>) and the new one at its building name (not)?
+ * Then true with sp filled in; false when dir's parent holds no such pair. */
+typedef struct {
+    char base[VS_PATH_MAX];       /* DIR's last component */
+    char build_name[VS_PATH_MAX]; /* the new venv's name in DIR's parent */
+    char build[VS_PATH_MAX];      /* its path */
+    char bak[VS_PATH_MAX];        /* the old venv's path, DIR.X.Y.bak */
+} upgrade_split_swap;
+bool upgrade_find_split_swap(const char *dir, upgrade_split_swap *sp);
+
+/* "venvshim check --fix DIR", DIR quoted for the shell (shell_word): the
+ * command that finishes that swap. */
+const char *upgrade_split_swap_fix(const char *dir);
 
 #endif

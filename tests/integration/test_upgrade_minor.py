@@ -4,10 +4,11 @@
 (and a copy of it, then removed), Debian's 3.11 and pyenv's 3.9 hold local
 projects (console and GUI scripts, package data, a .pth file, a namespace
 package, a dependency, a C extension, an editable project; upgrade_inputs.py)
-and are upgraded to pyenv's 3.12 and 3.13 and to PyPy 3.9: from --find-links
-wheels, an sdist, a local index named by pip's configuration, and with a
-distribution left out (--allow-missing). (`python -m venv --upgrade` is
-test_upgrade.py's.) Every upgrade imports every module, runs every console
+and are upgraded to pyenv's 3.12 and 3.13 and to PyPy 3.9 (its C extension
+built with pypy3-dev's headers): from --find-links wheels, an sdist, a local
+index named by pip's configuration, pip's wheel cache with that index gone,
+and with a distribution left out (--allow-missing). (`python -m venv
+--upgrade` is test_upgrade.py's.) Every upgrade imports every module, runs every console
 script, and compares `pip list` and `pip freeze` before and after.
 
 CI time: the inputs are built once, by setuptools' backend directly; the old
@@ -49,10 +50,23 @@ if missing or not ui.build_tools():
     pytest.skip(f"venvshim upgrade tests need {', '.join(missing) or 'nothing more'} and "
                 f"setuptools/wheel wheels under {ui.TEST_WHEELS}", allow_module_level=True)
 
+
+def pypy_headers():
+    """PyPy's Python.h (Debian: pypy3-dev, tests/run-all installs it), or None."""
+    if not PYPY.exists():
+        return None
+    r = run([PYPY, "-I", "-c", "import sysconfig; print(sysconfig.get_paths()['include'])"])
+    h = Path(r.stdout.decode().strip()) / "Python.h"
+    return h if r.returncode == 0 and h.exists() else None
+
+
+PYPY_HEADERS = pypy_headers()
 FALLBACK_CLI = BUILD_DIR / "venvshim-swap-fallback"  # dir_swap_other.c (meson.build)
 STRACE = shutil.which("strace")
 UPGRADE_TIMEOUT = 900
-ENV = ui.offline_env()  # no index, no pip configuration: --no-index
+# no index, no pip configuration (--no-index), no pip cache (the caller's, or
+# one test's, would change what another finds)
+ENV = ui.offline_env(PIP_NO_CACHE_DIR="1")
 TIMINGS = []  # (what, seconds) of every successful upgrade, reported at the end
 
 
@@ -93,9 +107,10 @@ class Background:
 
 def build_inputs(root):
     """Projects, wheels and an sdist: w311 (every project for 3.11, pure ones
-    py3-none-any), w312 and w39 (the C extension for 3.12, 3.9), sdist (the C
-    extension's sdist), each --find-links directory with the setuptools and
-    wheel wheels an editable's or an sdist's isolated build needs."""
+    py3-none-any), w312, w39 and wpypy (the C extension for 3.12, 3.9, PyPy
+    3.9), sdist (the C extension's sdist), each --find-links directory with
+    the setuptools and wheel wheels an editable's or an sdist's isolated build
+    needs (tools-only: nothing else)."""
     started = time.monotonic()
     src = ui.write_projects(root / "src")
     tools = root / "tools"
@@ -107,10 +122,13 @@ def build_inputs(root):
     jobs += [(PY312, "cext", "w312", "wheel"), (PY313, "cext", "sdist", "sdist")]
     if PY39:
         jobs.append((PY39, "cext", "w39", "wheel"))
+    if PYPY_HEADERS:
+        jobs.append((PYPY, "cext", "wpypy", "wheel"))
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda j: ui.build(j[0], tools, src / j[1], root / j[2], j[3]), jobs))
-    for d in {j[2] for j in jobs}:
+    for d in {j[2] for j in jobs} | {"tools-only"}:
         out[d] = root / d
+        out[d].mkdir(exist_ok=True)
         for w in ui.build_tools():
             shutil.copy(w, out[d])
     print(f"upgrade inputs built in {time.monotonic() - started:.1f} s")
@@ -153,22 +171,40 @@ def gone(bg):
     return venv, before
 
 
+def fill_pip_cache(bg):
+    """pip's wheel cache after pyenv's 3.12 pip installed vs-cext once from
+    its sdist on a local index (as into another 3.12 venv: pip builds the
+    wheel and keeps it in its cache), the index then gone. (PIP_CACHE_DIR, the
+    index's URL.)"""
+    inputs = bg.get("inputs")
+    cache = bg.root / "pip-cache-of-3.12"
+    index = Index(bg.root / "index-for-the-cache",
+                  [inputs["sdist"] / "vs-cext-2.0.tar.gz", *ui.build_tools()])
+    ui.run_ok([PY312, "-I", ui.pip_runner(PY312, inputs["cache"]), "install", "--no-compile",
+               "--target", bg.root / "scratch-3.12", "--index-url", index.url, "vs-cext==2.0"],
+              env=ui.offline_env(PIP_CACHE_DIR=str(cache)))
+    index.server.shutdown()
+    index.server.server_close()
+    assert list((cache / "wheels").rglob("vs_cext-2.0-cp312-*.whl")), "pip cached no wheel"
+    return cache, index.url
+
+
 # fixture name -> how Background makes it (only those of the selected tests)
 OLD_VENVS = {
     "options_venv": lambda bg: make_old_venv(
         bg, PY311, "opts", venv_args=("--system-site-packages", "--prompt", "old prompt")),
     "gone_venv": gone,
     "debian_venv": lambda bg: make_old_venv(bg, DEBIAN_PYTHON, "deb"),
-    "py39_venv": lambda bg: make_old_venv(bg, PY39, "p39", pip=False, editable=False,
-                                          wheels=("w311", "w39")),
-    "small_venv": lambda bg: make_old_venv(bg, PY311, "small", pip=False, projects=["vs-alpha"],
-                                           editable=False),
+    "py39_venv": lambda bg: make_old_venv(bg, PY39, "p39", editable=False, wheels=("w311", "w39")),
+    "pip_cache": fill_pip_cache,
+    "small_venv": lambda bg: make_old_venv(bg, PY311, "small", pip=False,
+                                           projects=["vs-alpha", "vs-cext"], editable=False),
     "small_venv_2": lambda bg: make_old_venv(bg, PY311, "twin", pip=False, projects=["vs-alpha"],
                                              editable=False),
 }
 MISSING = {"debian_venv": None if DEBIAN_PYTHON.exists() else f"{DEBIAN_PYTHON} not installed",
-           "py39_venv": None if PY39 and PYPY.exists() else
-           f"the PyPy upgrade needs pyenv's 3.9 and {PYPY}"}
+           "py39_venv": None if PY39 and PYPY_HEADERS else
+           f"the PyPy upgrade needs pyenv's 3.9, {PYPY} and its C headers (pypy3-dev)"}
 
 
 @pytest.fixture(scope="session")
@@ -363,12 +399,34 @@ def test_refusals_change_nothing_and_say_why(gone_venv, inputs, tmp_path):
     assert b"venvshim rebase" in r.stderr, describe(r)
 
 
-def test_upgrade_when_the_old_base_is_gone_keeps_a_relocatable_venv_relocatable(gone_venv,
-                                                                                inputs, tmp_path):
+def test_upgrade_when_the_old_base_is_gone_keeps_a_relocatable_venv_relocatable(
+        gone_venv, pip_cache, inputs, tmp_path):
+    """The C extension from pip's wheel cache: 3.12's pip built it from the
+    sdist of an index that is gone now (fill_pip_cache); pip alone finds a
+    cached wheel only through that index, the upgrade offers it itself."""
     venv, before = gone_venv
+    cache, gone_index = pip_cache
     r = run([venv / "bin" / "python", "-c", "pass"], env=clean_env())
     assert r.returncode == 103, describe(r)
-    upgrade(venv, PY312, "--no-keep-old", find_links=inputs["w312"])
+    env = {k: v for k, v in ENV.items() if k != "PIP_NO_CACHE_DIR"}
+    env.update(PIP_CACHE_DIR=str(cache))
+    # the index pip built it from is gone: pip's own answer is no
+    r = run([PY312, "-I", ui.pip_runner(PY312, inputs["cache"]), "download", "--no-deps", "-d",
+             tmp_path / "dl", "--index-url", gone_index, "--retries", "0", "vs-cext==2.0"],
+            env=env, timeout=120)
+    assert r.returncode != 0 and b"No matching distribution" in r.stderr + r.stdout, describe(r)
+    # a cache directory others can write is not used
+    wheels = cache / "wheels"
+    wheels.chmod(0o777)
+    r = upgrade(venv, PY312, "--dry-run", expect=1, find_links=inputs["tools-only"], env=env)
+    assert b"no wheel or sdist of 2.0 for CPython 3.12" in r.stdout, describe(r)
+    wheels.chmod(0o755)
+    # only the editable's build requirements in --find-links
+    r = upgrade(venv, PY312, "--no-keep-old", "--json", find_links=inputs["tools-only"], env=env)
+    how = {d["name"]: (d["action"], d.get("source", ""))
+           for d in json.loads(r.stdout)["plan"]["distributions"]}
+    assert how["vs-cext"][0] == "cache" and how["vs-cext"][1].startswith(f"{cache}/wheels/") and \
+        "vs_cext-2.0-cp312" in how["vs-cext"][1], how
     assert siblings(venv) == []
     assert_works(venv, ["cpython", [3, 12]], "after upgrading a venv whose base is gone")
     assert_same_packages(venv, before, PY312, "base gone")
@@ -389,8 +447,9 @@ class Index:
     listings): /simple/<project>/<files>."""
 
     def __init__(self, root, files):
-        for f in files:
-            project = re.sub(r"[-_.]+", "-", f.name.split("-")[0]).lower()
+        for f in files:  # name-version-....whl, name-version.tar.gz
+            name = f.name.split("-")[0] if f.name.endswith(".whl") else f.name.rsplit("-", 1)[0]
+            project = re.sub(r"[-_.]+", "-", name).lower()
             (root / "simple" / project).mkdir(parents=True, exist_ok=True)
             shutil.copy(f, root / "simple" / project)
         handler = lambda *a, **kw: Quiet(*a, directory=str(root), **kw)
@@ -512,33 +571,45 @@ def test_debian_venv_from_an_index_dry_run_then_killed_at_every_phase(debian_ven
     index.server.shutdown()
 
 
-# ---- PyPy, --allow-missing ----
+# ---- PyPy ----
 
-def test_pypy_of_the_same_language_version_goes_on_without_what_it_cannot_rebuild(py39_venv,
-                                                                                   inputs):
-    """pyenv's 3.9 to PyPy 3.9: the pure distributions are re-packed; the C
-    extension, built for CPython 3.9, has no PyPy wheel in --find-links (none
-    is built here: Debian's pypy3 has no headers without pypy3-dev), so the
-    upgrade is refused; --allow-missing goes on without it and says so."""
+def test_pypy_of_the_same_language_version_with_a_c_extension(py39_venv, inputs):
+    """pyenv's 3.9 to PyPy 3.9: the pure distributions (pip and setuptools
+    too) are re-packed, the C extension comes from the PyPy wheel built with
+    pypy3-dev's headers (wpypy). Without that wheel (only the CPython 3.9 one
+    in --find-links) the upgrade is refused and nothing changes."""
     venv = py39_venv
-    state = tree_state(venv)
+    before, state = pip_state(venv), tree_state(venv)
     r = upgrade(venv, PYPY, "--dry-run", expect=1, find_links=inputs["w39"])
     assert b"vs-cext" in r.stdout and b"no wheel or sdist of 2.0 for PyPy 3.9" in r.stdout, \
         describe(r)
     assert tree_state(venv) == state and siblings(venv) == []
 
-    r = upgrade(venv, PYPY, "--allow-missing", "--json", find_links=inputs["w39"])
+    r = upgrade(venv, PYPY, "--json", find_links=inputs["wpypy"])
     report = json.loads(r.stdout)
     assert (report["ok"], report["changed"]) == (True, True), report
-    how = {d["name"]: d["action"] for d in report["plan"]["distributions"]}
-    assert how == {"vs-alpha": "repack", "vs-beta": "repack", "vs-cext": "unrebuildable"}, how
-    assert report["plan"]["to"] == "PyPy 3.9"
-    assert [s.split(":")[0] for s in report["skipped"]] == ["vs-cext 2.0"], report
-    assert any("not carried over (--allow-missing): vs-cext 2.0" in n for n in report["notes"])
+    how = {d["name"]: (d["action"], Path(d.get("source", "")).name)
+           for d in report["plan"]["distributions"]}
+    assert how["vs-cext"] == ("wheel", "vs_cext-2.0-pp39-pypy39_pp73-linux_x86_64.whl"), how
+    assert {n: a for n, (a, _) in how.items() if n != "vs-cext"} == {
+        "pip": "repack", "setuptools": "repack", "vs-alpha": "repack", "vs-beta": "repack"}, how
+    assert report["plan"]["to"] == "PyPy 3.9" and not report.get("skipped"), report
     assert (venv / "lib" / "pypy3.9").is_dir() and siblings(venv) == ["p39.3.9.bak"]
-    assert_works(venv, ["pypy", [3, 9]], "3.9 -> PyPy 3.9", imports=["alpha", "nsp.beta"],
-                 scripts={k: v for k, v in ui.SCRIPTS.items() if k in ("alpha-hello", "beta-run")})
-    assert not (venv / "bin" / "cext-answer").exists()
+    assert_works(venv, ["pypy", [3, 9]], "3.9 -> PyPy 3.9",
+                 imports=[m for m in ui.IMPORTS if m != "vs_edit"],
+                 scripts={k: v for k, v in ui.SCRIPTS.items() if k != "edit-me"})
+    # pip list and pip freeze (--local) as before; pip too: Debian's PyPy
+    # bundles pip 23.0.1 (/usr/share/python-wheels), as pyenv's 3.9 does, so
+    # the venv's pip is re-packed like the rest
+    assert_same_packages(venv, before, PYPY, "3.9 -> PyPy 3.9")
+    # what differs, legitimately: without --local, PyPy's own distributions
+    # (cffi, greenlet, hpy, readline: in its standard library directory, in
+    # every PyPy venv) are listed too
+    full = json.loads(ui.run_ok([venv / "bin" / "python", "-m", "pip", "list", "-v",
+                                 "--format=json"], env=ENV))
+    extra = {d["name"]: d["location"] for d in full if d["name"] not in {n for n, *_ in before[1]}}
+    stdlib = run([PYPY, "-I", "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"])
+    assert extra and set(extra.values()) == {stdlib.stdout.decode().strip()}, (extra, full)
 
 
 # ---- the two-rename swap of systems without an exchanging rename ----
@@ -548,17 +619,20 @@ def test_pypy_of_the_same_language_version_goes_on_without_what_it_cannot_rebuil
 def test_two_rename_swap_of_systems_without_an_exchanging_rename(small_venv, small_venv_2,
                                                                  tmp_path):
     """dir_swap_other.c, linked into venvshim-swap-fallback: the old venv is
-    renamed to .bak, then the new one to DIR (strace shows the two renames).
-    A second venv like it is killed between the two (strace injects SIGKILL
-    into the second rename): DIR is missing, check says why, check --fix
-    finishes the swap."""
+    renamed to .bak, then the new one to DIR (strace shows the two renames);
+    --allow-missing leaves out the C extension (no 3.12 wheel given) and says
+    so. A second venv (pure) is killed between the two renames (strace
+    injects SIGKILL into the second): DIR is missing, check and upgrade say
+    why and name check --fix, which finishes the swap."""
     log = tmp_path / "renames"
     started = time.monotonic()
     r = run([STRACE, "-q", "-o", log, "-e", "trace=renameat,renameat2", "-e", "signal=none",
-             FALLBACK_CLI, "upgrade", small_venv, "--python", PY312], env=traced(ENV),
-            timeout=UPGRADE_TIMEOUT)
+             FALLBACK_CLI, "upgrade", small_venv, "--python", PY312, "--allow-missing"],
+            env=traced(ENV), timeout=UPGRADE_TIMEOUT)
     assert r.returncode == 0, describe(r)
-    TIMINGS.append(("small (one pure distribution) to python3.12, two renames",
+    assert b"not carried over (--allow-missing): vs-cext 2.0" in r.stdout, describe(r)
+    assert not (small_venv / "bin" / "cext-answer").exists()
+    TIMINGS.append(("small (a pure and a left-out distribution) to python3.12, two renames",
                     time.monotonic() - started))
     calls = [c for c in log.read_text().splitlines() if c.startswith("renameat")]
     assert "RENAME_EXCHANGE" not in log.read_text()
@@ -582,6 +656,13 @@ def test_two_rename_swap_of_systems_without_an_exchanging_rename(small_venv, sma
                                                     "twin.venvshim-upgrade-from-python3.11"]
     r = check(twin)
     assert r.returncode == 1 and b"interrupted between its two renames" in r.stdout, describe(r)
+    state = {p: tree_state(twin.parent / p) for p in siblings(twin)}
+    for cli in (CLI, FALLBACK_CLI):  # upgrade, again: not a second build, but what happened
+        r = upgrade(twin, PY312, expect=1, cli=cli)
+        assert b"interrupted between its two renames" in r.stderr and \
+            f"run: venvshim check --fix {twin}\n".encode() in r.stderr, describe(r)
+        assert not twin.exists() and {p: tree_state(twin.parent / p) for p in siblings(twin)} \
+            == state, describe(r)
     r = check(twin, "--fix")
     assert r.returncode == 0 and b"is now" in r.stdout, describe(r)
     assert_works(twin, ["cpython", [3, 12]], "two renames, killed between them",
@@ -624,15 +705,21 @@ def test_leftovers_of_an_interrupted_upgrade_are_told_apart(tmp_path):
     r = check(tmp_path / "w.3.11.bak")
     assert b"is the venv as it was before 'venvshim upgrade' moved w" in r.stdout, describe(r)
 
-    # two renames, interrupted between them: DIR is missing
-    venv(PY311, "x.3.11.bak")
-    venv(PY312, "x.venvshim-upgrade-from-python3.11")
-    x = tmp_path / "x"
+    # two renames, interrupted between them: DIR is missing; check and
+    # upgrade name the command that finishes it, quoted for the shell
+    venv(PY311, "x y.3.11.bak")
+    venv(PY312, "x y.venvshim-upgrade-from-python3.11")
+    x = tmp_path / "x y"
+    fix = f"venvshim check --fix '{x}'".encode()
     r = check(x)
     assert r.returncode == 1 and b"interrupted between its two renames" in r.stdout and \
-        b"check --fix" in r.stdout, describe(r)
+        fix in r.stdout, describe(r)
+    r = upgrade(x, PY313, expect=1)
+    assert b"interrupted between its two renames" in r.stderr and fix in r.stderr, describe(r)
+    assert not x.exists() and \
+        siblings(x) == ["x y.3.11.bak", "x y.venvshim-upgrade-from-python3.11"]
     r = check(x, "--fix")
     assert r.returncode == 0 and b"is now" in r.stdout, describe(r)
-    assert (x / "lib" / "python3.12").is_dir() and siblings(x) == ["x.3.11.bak"]
+    assert (x / "lib" / "python3.12").is_dir() and siblings(x) == ["x y.3.11.bak"]
     r = check(x)
     assert b"interrupted" not in r.stdout, describe(r)
