@@ -201,6 +201,9 @@ OLD_VENVS = {
                                            projects=["vs-alpha", "vs-cext"], editable=False),
     "small_venv_2": lambda bg: make_old_venv(bg, PY311, "twin", pip=False, projects=["vs-alpha"],
                                              editable=False),
+    "newer_venv": lambda bg: make_old_venv(bg, PY312, "newer", pip=False,
+                                           projects=["vs-alpha", "vs-cext"], editable=False,
+                                           wheels=("w311", "w312")),
 }
 MISSING = {"debian_venv": None if DEBIAN_PYTHON.exists() else f"{DEBIAN_PYTHON} not installed",
            "py39_venv": None if PY39 and PYPY_HEADERS else
@@ -723,3 +726,21 @@ def test_leftovers_of_an_interrupted_upgrade_are_told_apart(tmp_path):
     assert (x / "lib" / "python3.12").is_dir() and siblings(x) == ["x y.3.11.bak"]
     r = check(x)
     assert b"interrupted" not in r.stdout, describe(r)
+
+
+def dists(venv):
+    """name-version of every distribution in the venv's site-packages."""
+    return sorted(p.name[:-len(".dist-info")]
+                  for p in venv.glob("lib/python3.*/site-packages/*.dist-info"))
+
+
+def test_an_older_minor_is_a_target_too(newer_venv, inputs):
+    """Issue 22: "the next minor (and an older one ...)": a 3.12 venv (a pure
+    distribution and the C extension) goes to 3.11, the C extension's 3.11
+    wheel from --find-links; the old venv is kept as .3.12.bak."""
+    before = dists(newer_venv)
+    upgrade(newer_venv, PY311, find_links=inputs["w311"])
+    assert_works(newer_venv, ["cpython", [3, 11]], "3.12 to 3.11", imports=["alpha", "vs_cext"],
+                 scripts={k: ui.SCRIPTS[k] for k in ("alpha-hello", "cext-answer")})
+    assert dists(newer_venv) == before
+    assert siblings(newer_venv) == ["newer.3.12.bak"]
