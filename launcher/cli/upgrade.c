@@ -37,6 +37,7 @@
 #include "find_pythons.h"
 #include "run_bounded.h"
 #include "safe_exec.h"
+#include "launcher_variant.h"
 #include "report.h"
 #include "upgrade.h"
 #include "venv_access.h"
@@ -480,6 +481,7 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, const venv_access
     }
     char relocatable[8] = "";
     read_work_line(r->work, "relocatable", relocatable, sizeof relocatable);
+    launcher_variant_inherit(va->venv_fd); /* one-process mode stays (where the base allows) */
     if (quietly(install_plain, &build, "install") != CLI_OK)
         rc = cli_error(CLI_FAILED, "installing the launcher into %s failed; %s is unchanged",
                        r->build, r->venv);
