@@ -1,8 +1,8 @@
 /* Which launcher a venv gets: the static one, or the one-process launcher
  * (launcher/posix/oneproc.h) where the base loads a shared libpython and the
- * user asked for it. install, and through it create, rebase and check --fix,
- * ask here; so does check, to know which file is "this build's launcher". */
-#include <fcntl.h>
+ * user asked for it. install, and through it create, rebase, check --fix and
+ * upgrade, ask here; so does check, to know which file is "this build's
+ * launcher". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

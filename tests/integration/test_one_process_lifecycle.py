@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD_DIR, CLI, DEBIAN_PYTHON, PYENV_VERSIONS, clean_env, describe, run
+from conftest import (BUILD_DIR, CLI, DEBIAN_PYTHON, PYENV_VERSIONS, clean_env,
+                      copy_python_installation, describe, run)
 
 DL = BUILD_DIR / "venvshim-launcher-dl"
 if not DL.is_file():
@@ -54,11 +55,7 @@ def orphan(tmp_path):
     """A one-process venv made from a copy of pyenv's 3.11.7 holding a module; the
     copy removed (bin/python exits 103)."""
     need(PYENV_311)
-    base = tmp_path / "py311"
-    shutil.copytree(PYENV_311.parent.parent, base, symlinks=True,
-                    ignore=shutil.ignore_patterns("test", "tests", "__pycache__", "idlelib",
-                                                  "tkinter", "site-packages", "include", "share",
-                                                  "config-3.11-*", "*.a"))
+    base = copy_python_installation(PYENV_311.parent.parent, tmp_path / "py311")
     venv = tmp_path / "venv"
     r = run([base / "bin" / "python3.11", "-m", "venv", "--without-pip", venv])
     assert r.returncode == 0, describe(r)
