@@ -60,9 +60,15 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
  * link to itself"), where it would copy the base over a regular file. */
 #define VS_LAUNCHER_FILE ".venvshim-launcher"
 /* ... and records the base binary as this symlink in bin/ (its target), where
- * venv never writes. The launcher reads it only when pyvenv.cfg's home is the
- * venv's own bin/ (what venv --upgrade run from inside a CPython 3.8-3.10
- * venv writes), never on an ordinary start. */
+ * venv never writes: for people, and for `check`, which takes it as the sign
+ * that the venv was converted once. The launcher reads the base it falls back
+ * to from its own file instead (base_trailer.h), which a copy carries along. */
 #define VS_BASE_RECORD ".venvshim-base"
+
+/* What `venvshim install` appends after the launcher's ELF image, before the
+ * base binary's absolute path and a newline: the base the launcher falls back
+ * to when pyvenv.cfg's home gives none (base_trailer.h). Copies of the file
+ * (`python -m venv --copies`) carry it; payload.c knows it is no script. */
+#define VS_BASE_TRAILER_MAGIC "venvshim-base/1\n"
 
 #endif

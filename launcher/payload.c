@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "contract.h"
+
 #define EOCD_SIZE 22
 #define CD_ENTRY_SIZE 46
 #define LH_SIZE 30       /* a local file header without its name and extra field */
@@ -166,6 +168,11 @@ payload_status payload_inspect_main(payload_read_fn read_at, void *ctx, long lon
                                             at < 0 ? win : win + at, eocd_len, &end, why);
     if (st == PAYLOAD_CORRUPT && image_end == 0 && at != got - EOCD_SIZE)
         return PAYLOAD_NONE; /* image end unknown: a signature in its code proves nothing */
+    unsigned char magic[sizeof VS_BASE_TRAILER_MAGIC - 1];
+    if (st == PAYLOAD_CORRUPT && image_end > 0 &&
+        read_at(ctx, magic, sizeof magic, image_end) == (long)sizeof magic &&
+        memcmp(magic, VS_BASE_TRAILER_MAGIC, sizeof magic) == 0)
+        return PAYLOAD_NONE; /* install's record of the base (base_trailer.h), not a script */
     if (st != PAYLOAD_ZIP || end.cd_size > CD_READ_MAX)
         return st; /* larger central directories skip the __main__.py check */
     static unsigned char cd[CD_READ_MAX];

@@ -195,6 +195,8 @@ void plan_print(const vs_plan *plan, int argc, char **argv) {
     print_line("pyvenv.cfg", plan->loc.cfg_path);
     print_line("home", plan->base.home);
     print_line("executable", plan->base.binary);
+    if (plan->base.from_trailer)
+        print_line("base recorded in", plan->loc.venv_exe); /* home gave none (base_trailer.h) */
     print_line("argv[0]", plan->argv0);
     for (int i = 1; i < argc; i++) {
         char key[32];

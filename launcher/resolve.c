@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "base_trailer.h"
 #include "denied.h"
 #include "names.h"
 #include "pathsep.h"
@@ -24,7 +25,6 @@ typedef struct {
     char tried[VS_PATH_MAX + 512]; /* last: left uninitialised until sb_init */
     strbuf tried_sb;
     char mismatch_path[VS_PATH_MAX]; /* first candidate of another X.Y, for the error */
-    char recorded[VS_PATH_MAX];      /* the base from VS_BASE_RECORD, "" when not used */
     vg_found mismatch;
 } step;
 
@@ -373,53 +373,6 @@ static int parse_cfg(step *s, const char *text, size_t len, vs_error *err) {
     return 0;
 }
 
-/* The base install recorded in the venv's bin/ (VS_BASE_RECORD), into
- * target: an absolute path with an interpreter's name, or false. */
-static bool read_base_record(step *s, char *target) {
-    static char record[VS_PATH_MAX];
-    sb_copy(record, sizeof record, s->loc->venv_exe);
-    path_dirname(record);
-    return path_join(record, sizeof record, record, VS_BASE_RECORD) &&
-           fs_readlink(record, target, VS_PATH_MAX, NULL) > 0 && path_is_absolute(target) &&
-           pyname_is_interpreter(path_basename(target));
-}
-
-/* home is the venv's own bin/: `python -m venv --upgrade` run from inside a
- * CPython 3.8-3.10 (or PyPy) venv wrote it (there sys._base_executable is the
- * venv's python) and dropped `executable`. install's record names the base;
- * only read here and on the way to an error, so an ordinary start never pays
- * for it. */
-static bool use_base_record(step *s, vs_base *base) {
-    static char target[VS_PATH_MAX];
-    if (!read_base_record(s, target))
-        return false;
-    sb_copy(base->home, sizeof base->home, target);
-    path_dirname(base->home);
-    if (fs_stat(base->home).kind != FS_DIR)
-        return false;
-    sb_copy(s->recorded, sizeof s->recorded, target);
-    base->from_record = true;
-    diag_trace("home is this venv's own bin/: the recorded base is ", target, NULL);
-    return true;
-}
-
-/* No binary found in home: `python -m venv --upgrade` (PyPy's) rewrote
- * pyvenv.cfg without the `executable` install had added, and the names in
- * home are another Python. The recorded base, if it is in home. */
-static bool recorded_in_home(step *s, vs_base *base) {
-    static char target[VS_PATH_MAX], dir[VS_PATH_MAX];
-    if (base->chain_depth != 0 || !read_base_record(s, target))
-        return false;
-    sb_copy(dir, sizeof dir, target);
-    path_dirname(dir);
-    if (strcmp(dir, base->home) != 0 || !usable_binary(s, target))
-        return false;
-    sb_copy(base->binary, sizeof base->binary, target);
-    base->from_record = true;
-    diag_trace("no base found in home: the recorded base is ", target, NULL);
-    return true;
-}
-
 /* Follow the chain of venvs: read home from the venv's pyvenv.cfg and, while
  * home is itself a venv's bin directory, that venv's. On return (0) s->cfg,
  * s->cfg_path and base->home describe the last venv of the chain. */
@@ -442,8 +395,6 @@ static int follow_chain(step *s, vs_base *base, vs_error *err) {
         if (near == NEAR_BAD)
             return home_unsearchable(err, s, base, slot);
         if (near != NEAR_FOUND)
-            return 0;
-        if (base->chain_depth == 0 && seen(visited, 1, next_id) && use_base_record(s, base))
             return 0;
         if (seen(visited, base->chain_depth + 1, next_id))
             return diag_fail(err, EXIT_NO_BASE, "home = ", base->home, " in ", s->cfg_path,
@@ -469,10 +420,7 @@ static int follow_chain(step *s, vs_base *base, vs_error *err) {
 static int choose_binary(step *s, vs_base *base, vs_error *err) {
     sb_init(&s->tried_sb, s->tried, sizeof s->tried);
     s->mismatch_path[0] = '\0';
-    bool recorded = s->recorded[0] && usable_binary(s, s->recorded);
-    if (recorded)
-        sb_copy(base->binary, sizeof base->binary, s->recorded);
-    if (!recorded && !pick_binary(s, base, base->binary) && !recorded_in_home(s, base)) {
+    if (!pick_binary(s, base, base->binary)) {
         if (s->mismatch_path[0])
             return fail_version_mismatch(err, s);
         static char msg[2 * VS_PATH_MAX + 1024];
@@ -497,6 +445,51 @@ static int choose_binary(step *s, vs_base *base, vs_error *err) {
     return 0;
 }
 
+static long read_own_file(void *ctx, void *buf, size_t n, long long offset) {
+    return fs_file_read_at(ctx, buf, n, offset);
+}
+
+/* home gave no base: the base recorded in the venv's launcher file itself
+ * (base_trailer.h), as a copied CPython binary falls back to its compiled-in
+ * prefix. Only for the X.Y the venv's pyvenv.cfg records (never a guess),
+ * and only through the checks every candidate passes (an interpreter's
+ * name, a regular executable file, of that version, not this launcher; the
+ * `#!` check follows in plan.c). Read on this failure path only, from one
+ * descriptor: an ordinary start never opens the file. */
+static bool use_launcher_record(step *s, vs_base *base) {
+    static base_trailer t;
+    const char *why = ": records no base";
+    fs_file f;
+    int error, major = 0, minor;
+    base_trailer_status st = BASE_TRAILER_NONE;
+    if (fs_file_open(s->loc->venv_exe, &f, &error)) {
+        st = base_trailer_read(read_own_file, &f, f.size, &t, &why);
+        fs_file_close(&f);
+    }
+    /* its X.Y is in its name (python3.9, pypy3.9): the venv's own, not a
+     * chained venv's; usable_binary's version guard agrees or refuses */
+    s->has_version = true;
+    s->major = base->venv_major;
+    s->minor = base->venv_minor;
+    sb_init(&s->tried_sb, s->tried, sizeof s->tried);
+    bool ok = st == BASE_TRAILER_OK && pyname_is_interpreter(path_basename(t.path)) &&
+              pyname_version(path_basename(t.path), &major, &minor) && major == s->major &&
+              minor == s->minor && usable_binary(s, t.path) && !is_this_launcher(t.path, s->chosen);
+    if (st == BASE_TRAILER_OK)
+        why = ok ? ": home gives no base; using the recorded base "
+                 : ": its recorded base is not pyvenv.cfg's version by name, or not usable: ";
+    diag_trace(s->loc->venv_exe, why, st == BASE_TRAILER_OK ? t.path : "", NULL);
+    if (!ok)
+        return false;
+    sb_copy(base->binary, sizeof base->binary, t.path);
+    sb_copy(base->home, sizeof base->home, t.path);
+    path_dirname(base->home);
+    base->chain_depth = 0;
+    base->home_relative = false;
+    base->from_trailer = true;
+    return true;
+}
+
 int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
     static step s;
     memset(&s, 0, offsetof(step, tried)); /* not the 4.5 KiB `tried` buffer */
@@ -506,9 +499,15 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
     base->head_len = -1;
     base->chain_depth = 0;
     base->home_relative = false;
-    base->from_record = false;
+    base->from_trailer = false;
     base->venv_major = base->venv_minor = 0;
-    s.recorded[0] = '\0';
     int rc = follow_chain(&s, base, err);
-    return rc ? rc : choose_binary(&s, base, err);
+    if (rc == 0)
+        rc = choose_binary(&s, base, err);
+    if (rc == EXIT_NO_BASE && use_launcher_record(&s, base)) {
+        err->code = 0;
+        err->text[0] = '\0';
+        return 0;
+    }
+    return rc;
 }

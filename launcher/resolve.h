@@ -6,7 +6,9 @@
  * home/<invoked name>, home/pythonX.Y, home/python3, home/python, never one of
  * another minor version. When home is itself a venv's bin directory (a venv
  * made from inside a venv by CPython 3.8-3.10), the chain is followed to the
- * real base; a cycle, or a base that is this launcher, is an error. */
+ * real base; a cycle, or a base that is this launcher, is an error. When
+ * home gives no base at all, the base recorded in the venv's launcher file
+ * (base_trailer.h) is used if it is of the venv's X.Y. */
 #ifndef VENVSHIM_RESOLVE_H
 #define VENVSHIM_RESOLVE_H
 
@@ -26,7 +28,7 @@ typedef struct {
     char home[VS_PATH_MAX];   /* home of the venv whose base it is */
     int chain_depth;          /* venvs followed through `home` */
     bool home_relative;       /* home was relative to its pyvenv.cfg (relhome.h) */
-    bool from_record;         /* home led back to this venv: VS_BASE_RECORD chose the base */
+    bool from_trailer; /* home gave no base: the launcher file's own record (base_trailer.h) */
     /* X.Y from the venv's own pyvenv.cfg (`version` / `version_info`), read
      * once here for every later step; major 0 when it names none */
     int venv_major, venv_minor;

@@ -145,9 +145,17 @@ def cfg_options(venv):
         if "=" in line:
             k, v = line.split("=", 1)
             opts[k.strip().lower()] = v.strip()
+    prompt = opts.get("prompt")
+    if prompt and len(prompt) > 1 and prompt[0] == prompt[-1] and prompt[0] in "'\"":
+        # venv writes repr(prompt) (Lib/venv/__init__.py, create_configuration)
+        import ast
+        try:
+            prompt = ast.literal_eval(prompt)
+        except (ValueError, SyntaxError):
+            pass
     return {
         "system_site_packages": opts.get("include-system-site-packages", "").lower() == "true",
-        "prompt": opts.get("prompt"),
+        "prompt": prompt,
         "relocatable": opts.get("relocatable", "").lower() == "true",
     }
 
@@ -474,6 +482,11 @@ def cmd_plan(args):
     for name, value in (("from", lib), ("relocatable", str(plan["options"]["relocatable"]).lower())):
         with open(os.path.join(args.work, name), "w") as f:
             f.write(value + "\n")
+    # what --allow-missing leaves out, one line each, for the CLI's summary
+    with open(os.path.join(args.work, "skipped"), "w") as f:
+        for d in bad:
+            what = " ".join(filter(None, (d.get("name") or d["path"], d.get("version"))))
+            f.write(f"{what}: {d['reason']}".replace("\n", " ") + "\n")
     # the files to re-pack, kept for build (not part of the report)
     with open(os.path.join(args.work, "files.json"), "w") as f:
         json.dump({d["dist_info"]: d.get("files", []) for d in dists}, f)
@@ -580,15 +593,18 @@ def cmd_build(args):
         elif d["action"] == "editable":
             editables.append(d)
     python = os.path.join(new, "bin", "python")
-    common = ["install", "--no-deps", "--no-compile", "--quiet"] + source_args(args)
-    common += ["--find-links", wheels]
-    if todo:
-        progress(f"  installing {len(todo)} distributions")
-        run_pip(args, python, common + todo, "installing the distributions")
+    # one pip run for everything (each run costs pip's start); --ignore-installed:
+    # with the base's site-packages visible, pip would otherwise take a
+    # distribution found there as installed and leave it out of the new venv
+    common = ["install", "--no-deps", "--no-compile", "--ignore-installed", "--quiet"]
+    common += source_args(args) + ["--find-links", wheels]
+    count = len(todo) + len(editables)
     for d in editables:
-        progress(f"  installing {d['name']} {d['version']} editable from {d['source']}")
-        run_pip(args, python, common + ["--editable", d["source"]],
-                f"installing {d['name']} editable from {d['source']}")
+        todo += ["--editable", d["source"]]
+    if todo:
+        progress(f"  installing {count} distributions"
+                 f"{f' ({len(editables)} editable)' if editables else ''}")
+        run_pip(args, python, common + todo, "installing the distributions")
     new_site = site_of(new)
     for d in plan["distributions"]:
         if d["action"] != "unrebuildable":
@@ -739,8 +755,9 @@ def cmd_finish(args):
     rewrite_paths(new, final)
     lib, site = venv_layout(new)
     if sys.version_info >= (3, 9):
-        r = subprocess.run([sys.executable, "-I", "-m", "compileall", "-q", "-f", "-s", new, "-p", final,
-                            site], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        r = subprocess.run([sys.executable, "-I", "-m", "compileall", "-q", "-f", "-j", "0", "-s",
+                            new, "-p", final, site],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode != 0:  # a module that does not compile for the new Python
             say("venvshim: warning: byte-compiling for the new Python failed for some files:\n" +
                 r.stdout.decode("utf-8", "replace")[-2000:])

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../base_trailer.h"
 #include "../cfg.h"
 #include "../path.h"
 #include "../plan.h"
@@ -164,18 +165,26 @@ static void check_base(const char *venv, const venv_cfg *cfg, const venv_trust *
                        "the launcher would exit %d: ", err.code);
         return;
     }
-    if (plan.base.from_record) {
-        /* venv --upgrade run inside a 3.8-3.10 venv: install rewrites home */
+    if (plan.base.from_trailer) {
+        /* home gives no base: the launcher falls back to the base its own
+         * file records (base_trailer.h); install writes that base's
+         * directory into home */
+        char home[VS_PATH_MAX];
+        cfg_value h = cfg->home;
+        snprintf(home, sizeof home, "%.*s", h.len < sizeof home ? (int)h.len : 0,
+                 h.ptr ? h.ptr : "");
         bool fixed =
-            fix && reinstall() && core_plan_for(exe, &plan, &err) == 0 && !plan.base.from_record;
+            fix && reinstall() && core_plan_for(exe, &plan, &err) == 0 && !plan.base.from_trailer;
         char again[SHELL_FIX_CAP];
-        snprintf(again, sizeof again, "venvshim install %s", shell_word(venv));
+        snprintf(again, sizeof again, "venvshim check --fix %s", shell_word(venv));
         report_add_fix(
             r, "base", fixed ? FIND_FIXED : FIND_PROBLEM, plan.base.binary, fixed ? NULL : again,
-            "pyvenv.cfg does not lead to the base (python -m venv --upgrade rewrote "
-            "it?); the launcher runs the base recorded in bin/%s, %s%s",
-            VS_BASE_RECORD, plan.base.binary,
-            fixed ? ": wrote it into pyvenv.cfg" : "; it is written into pyvenv.cfg by: ");
+            "home = %s gives no base (the base or the venv it named was moved or "
+            "removed, or python -m venv --upgrade rewrote it); the launcher runs %s, "
+            "the base recorded in its launcher file (bin/%s), as a copied CPython "
+            "falls back to its compiled-in prefix%s",
+            home, plan.base.binary, path_basename(plan.loc.venv_exe),
+            fixed ? ": wrote its directory into home" : "; home is pointed at its directory by: ");
         if (!fixed)
             return;
     }
@@ -246,6 +255,18 @@ typedef struct {
     char example[VS_PATH_MAX + NAME_MAX + 64]; /* first non-launcher, for the message */
 } bin_scan;
 
+/* data is ours (this build's launcher), with or without the base record
+ * install appends (base_trailer.h); whether the record names the base that
+ * runs is check_lineage's question. */
+static bool is_this_launcher_as_installed(const char *data, size_t len, const char *ours,
+                                          size_t ours_len) {
+    static base_trailer t;
+    const char *why;
+    return len >= ours_len && memcmp(data, ours, ours_len) == 0 &&
+           (len == ours_len || base_trailer_parse((const unsigned char *)data + ours_len,
+                                                  len - ours_len, &t, &why) == BASE_TRAILER_OK);
+}
+
 static void scan_launchers(const char *bin, const char *ours, size_t ours_len, bin_scan *s) {
     memset(s, 0, sizeof *s);
     size_t count;
@@ -272,7 +293,7 @@ static void scan_launchers(const char *bin, const char *ours, size_t ours_len, b
         if (!ours_link && tn >= 0)
             path_join(path, sizeof path, bin, names[i]);
         bool launcher = data && has_launcher_marker(data, len);
-        bool same = launcher && ours && len == ours_len && memcmp(data, ours, len) == 0;
+        bool same = launcher && ours && is_this_launcher_as_installed(data, len, ours, ours_len);
         free(data);
         if (launcher) {
             if (!ours || same)
@@ -388,6 +409,16 @@ int cmd_check(const cli_args *a) {
     char venv[PATH_MAX];
     venv_cfg cfg;
     char *text = NULL;
+    struct stat st;
+    if (lstat(dir, &st) != 0 && errno == ENOENT && check_upgrade_missing(a, dir, fix, &r)) {
+        if (json)
+            report_print_json(&r, dir, stdout);
+        else
+            report_print_text(&r, dir, stdout);
+        int rc = report_count(&r, FIND_PROBLEM) ? CLI_FAILED : CLI_OK;
+        report_free(&r);
+        return rc;
+    }
     /* --fix writes: the ownership rule first (venv_access.h); refused, check
      * still reports, writes nothing and exits 1 */
     bool refused = fix && venv_access_open(a, dir, &fix_access) != CLI_OK;

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "../cfg.h"
+#include "commands.h"
 #include "findings.h"
 
 /* ---- check_scripts.c ---- */
@@ -73,6 +74,13 @@ void check_trust(const char *venv, report *r, venv_trust *t);
 /* check_upgrade.c: a venv kept by venvshim upgrade (DIR.X.Y.bak), and an
  * interrupted upgrade's leftovers next to DIR (--fix settles them). */
 void check_upgrade(int venv_fd, const char *venv, bool fix, report *r);
+
+/* DIR (dir) is missing: was an upgrade on a system without an exchanging
+ * rename (dir_swap_other.c) interrupted between its two renames, the old
+ * venv already at DIR.X.Y.bak and the new one still at its building name?
+ * Then a problem finding (fix: the new venv, under the ownership rule, is
+ * renamed to DIR) and true; false when dir's parent holds no such pair. */
+bool check_upgrade_missing(const cli_args *a, const char *dir, bool fix, report *r);
 
 /* The same for the base interpreter's file and directories: true when
  * check may run it. */

@@ -16,7 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../base_trailer.h"
 #include "../plan.h"
+#include "../pyname.h"
 #include "check.h"
 #include "cli.h"
 #include "core_open.h"
@@ -81,7 +83,7 @@ static void check_recorded_base(const char *venv, const venv_access *va, const c
                                 size_t len, const venv_cfg *cfg, const vs_plan *plan, report *r) {
     cfg_value v = cfg->base_executable.ptr ? cfg->base_executable : cfg->executable;
     if (!v.ptr || v.len == 0 || v.len >= VS_PATH_MAX || plan->base.home_relative ||
-        plan->base.chain_depth > 0 || plan->base.from_record)
+        plan->base.chain_depth > 0 || plan->base.from_trailer)
         return;
     char recorded[VS_PATH_MAX];
     memcpy(recorded, v.ptr, v.len);
@@ -96,6 +98,49 @@ static void check_recorded_base(const char *venv, const venv_access *va, const c
                    "(home wins: CPython takes the standard library from it)%s",
                    key, recorded, plan->base.binary, plan->base.home,
                    fixed ? "; recorded it" : "; it is recorded by: ");
+}
+
+/* The base the launcher file records (base_trailer.h) is the one that runs:
+ * a record left from before an edited home would be run if home ever gave
+ * no base. Only where install writes one (an absolute home, a base named
+ * with the venv's X.Y); a launcher without one (an older build) is
+ * check_launchers' finding. */
+static void check_launcher_record(const char *venv, bool fix, const vs_plan *plan, report *r) {
+    int major, minor;
+    char path[VS_PATH_MAX];
+    if (plan->base.home_relative || plan->base.from_trailer ||
+        !pyname_version(path_basename(plan->base.binary), &major, &minor) ||
+        major != plan->base.venv_major || minor != plan->base.venv_minor ||
+        !path_join(path, sizeof path, venv, "bin/" VS_LAUNCHER_FILE))
+        return;
+    size_t len;
+    struct stat st;
+    const char *why;
+    char *data = check_read_file(path, 64u << 20, &len, &st, &why);
+    if (!data)
+        return;
+    static base_trailer t;
+    payload_memory m = {(const unsigned char *)data, len};
+    base_trailer_status bs =
+        has_launcher_marker(data, len)
+            ? base_trailer_read(payload_read_memory, &m, (long long)len, &t, &why)
+            : BASE_TRAILER_NONE;
+    free(data);
+    if (bs == BASE_TRAILER_NONE ||
+        (bs == BASE_TRAILER_OK && strcmp(t.path, plan->base.binary) == 0))
+        return;
+    bool fixed = fix && check_reinstall();
+    char what[2 * VS_PATH_MAX + 64];
+    if (bs == BASE_TRAILER_OK)
+        snprintf(what, sizeof what, "records the base %s, not the base that runs, %s", t.path,
+                 plan->base.binary);
+    else
+        snprintf(what, sizeof what, "%s (the base that runs is %s)", why, plan->base.binary);
+    report_add_fix(r, "launcher", fixed ? FIND_FIXED : FIND_PROBLEM, path,
+                   fixed ? NULL : fix_command(venv),
+                   "%s %s: were home ever to give no base, the launcher would fall back to %s%s",
+                   path, what, bs == BASE_TRAILER_OK ? "it" : "nothing (exit 103)",
+                   fixed ? "; re-installed the launcher" : "; the launcher is re-installed by: ");
 }
 
 void check_lineage(const char *venv, const venv_access *va, report *r) {
@@ -118,4 +163,5 @@ void check_lineage(const char *venv, const venv_access *va, report *r) {
     if (text && cfg_parse(text, len, &cfg) == CFG_OK)
         check_recorded_base(venv, va, text, len, &cfg, &plan, r);
     free(text);
+    check_launcher_record(venv, fix, &plan, r);
 }

@@ -2,7 +2,10 @@
  * venv as it was before DIR moved to another X.Y (kept on purpose: info);
  * DIR.venvshim-upgrade-from-python3.11 is an interrupted upgrade's (a
  * problem: an unfinished new venv, or the old venv swapped out), which
- * --fix settles as the next upgrade would (upgrade.c). */
+ * --fix settles as the next upgrade would (upgrade.c). Where the swap is two
+ * renames (dir_swap_other.c), a crash between them leaves DIR missing, the
+ * old venv at DIR.3.11.bak and the new one at the building name: --fix
+ * finishes the swap. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,7 +15,9 @@
 
 #include "check.h"
 #include "cli.h"
+#include "dir_swap.h"
 #include "upgrade.h"
+#include "venv_access.h"
 
 typedef struct {
     const char *venv;
@@ -88,4 +93,78 @@ void check_upgrade(int venv_fd, const char *venv, bool fix, report *r) {
     }
     upgrade_leftovers(parent_fd, base, venv_fd, fix, report_leftover, &ctx);
     close(parent_fd);
+}
+
+/* Is dir/name a directory with lib/<lib> (lib: "python3.11")? */
+static bool has_lib(int dirfd, const char *name, const char *lib) {
+    char rel[VS_PATH_MAX];
+    struct stat st;
+    return snprintf(rel, sizeof rel, "%s/lib/%s", name, lib) < (int)sizeof rel &&
+           fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The second rename of the two, under the ownership rule on the new venv
+ * (it is what becomes DIR); false after saying why. */
+static bool finish_swap(const cli_args *a, const char *build, const char *build_name,
+                        const char *base) {
+    static venv_access va;
+    if (venv_access_open(a, build, &va) != CLI_OK)
+        return false;
+    int parent_fd = upgrade_open_parent(va.venv_fd, build_name);
+    bool ok = parent_fd >= 0 && dir_rename_noreplace(parent_fd, build_name, base) == 0;
+    if (!ok)
+        fprintf(stderr, "venvshim: cannot rename %s: %s\n", build, strerror(errno));
+    if (parent_fd >= 0)
+        close(parent_fd);
+    venv_access_close(&va);
+    return ok;
+}
+
+bool check_upgrade_missing(const cli_args *a, const char *dir, bool fix, report *r) {
+    char parent[VS_PATH_MAX], base[VS_PATH_MAX], prefix[VS_PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", dir);
+    while (strlen(parent) > 1 && parent[strlen(parent) - 1] == '/')
+        parent[strlen(parent) - 1] = '\0';
+    snprintf(base, sizeof base, "%s", path_basename(parent));
+    path_dirname(parent);
+    if (!parent[0])
+        snprintf(parent, sizeof parent, ".");
+    if (snprintf(prefix, sizeof prefix, "%s%s", base, UPGRADE_BUILD_INFIX) >= (int)sizeof prefix)
+        return false;
+    int parent_fd = open_dir_at(AT_FDCWD, parent, false);
+    size_t count = 0;
+    char **names = parent_fd >= 0 ? dir_names_at(parent_fd, ".", NULL, &count) : NULL;
+    bool found = false;
+    for (size_t i = 0; names && i < count && !found; i++) {
+        if (strncmp(names[i], prefix, strlen(prefix)) != 0)
+            continue;
+        const char *lib = names[i] + strlen(prefix);
+        char bak[VS_PATH_MAX], build[VS_PATH_MAX], bak_path[VS_PATH_MAX];
+        const char *version = strncmp(lib, "python", 6) == 0 ? lib + 6 : lib;
+        if (snprintf(bak, sizeof bak, "%s.%s.bak", base, version) >= (int)sizeof bak ||
+            !path_join(build, sizeof build, parent, names[i]) ||
+            !path_join(bak_path, sizeof bak_path, parent, bak))
+            continue;
+        /* the old venv (still lib/<lib>) at .bak, a new one (not) at the
+         * building name: nothing else leaves that pair without DIR */
+        if (!has_lib(parent_fd, bak, lib) || has_lib(parent_fd, names[i], lib))
+            continue;
+        found = true;
+        if (fix && finish_swap(a, build, names[i], base))
+            report_add(r, "upgrade", FIND_FIXED, dir,
+                       "%s was missing: an upgrade was interrupted between its two renames; the "
+                       "new venv %s is now %s (the old one stays %s)",
+                       dir, build, dir, bak_path);
+        else
+            report_add(r, "upgrade", FIND_PROBLEM, dir,
+                       "%s is missing: 'venvshim upgrade' was interrupted between its two "
+                       "renames (this system has no exchanging rename); the new venv is %s, the "
+                       "old one %s; 'venvshim check --fix %s' puts the new one at %s",
+                       dir, build, bak_path, dir, dir);
+    }
+    if (names)
+        dir_names_free(names, count);
+    if (parent_fd >= 0)
+        close(parent_fd);
+    return found;
 }

@@ -59,6 +59,9 @@ const cli_command cli_commands[] = {
      "'venvshim install DIR' re-installs the launchers.",
      check_options, cmd_check_win, NULL},
     {"relocate", NULL, false, NULL, NULL, NULL, NULL, NULL},
+    {"upgrade", NULL, false, NULL, NULL, NULL, NULL,
+     "make a new venv with the new Python and install the old one's 'pip freeze' into it; "
+     "docs/lifecycle.md"},
     CLI_COMMON_COMMANDS,
     {NULL, NULL, false, NULL, NULL, NULL, NULL, NULL},
 };

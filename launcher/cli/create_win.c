@@ -6,6 +6,7 @@
 #include <windows.h>
 
 #include "../fs.h"
+#include "../path.h"
 #include "../win/win_util.h"
 #include "commands.h"
 #include "install_win.h"
@@ -24,11 +25,14 @@ static bool is_file(const wchar_t *path) {
     return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
 }
 
-/* name in the directories of PATH, in order (never the current directory, as
- * SearchPathW would look first). An empty App Execution Alias (the Store's
- * python.exe, which opens the Store instead of running Python) is skipped. */
+/* name in the absolute directories of PATH, in order: never in the current
+ * directory, which SearchPathW would look in first, and which an empty, "."
+ * or other relative entry (a root-relative "\x" or "C:x" too: the current
+ * drive's) would name. An empty App Execution Alias (the Store's python.exe,
+ * which opens the Store instead of running Python) is skipped. */
 static bool find_on_path(const wchar_t *name, wchar_t *out) {
     static wchar_t path[WIN_PATH_MAX];
+    static char narrow[WIN_PATH_MAX * 3];
     DWORD n = GetEnvironmentVariableW(L"PATH", path, WIN_PATH_MAX);
     if (n == 0 || n >= WIN_PATH_MAX)
         return false;
@@ -43,7 +47,8 @@ static bool find_on_path(const wchar_t *name, wchar_t *out) {
                 *q = 0;
         }
         size_t len = wcslen(dir);
-        if (len == 0 || len + wcslen(name) + 2 >= WIN_PATH_MAX)
+        if (len == 0 || len + wcslen(name) + 2 >= WIN_PATH_MAX ||
+            !win_narrow(dir, -1, narrow, sizeof narrow) || !path_is_absolute(narrow))
             continue;
         _snwprintf(out, WIN_PATH_MAX, L"%ls%ls%ls", dir,
                    dir[len - 1] == L'\\' || dir[len - 1] == L'/' ? L"" : L"\\", name);

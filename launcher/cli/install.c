@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../base_trailer.h"
 #include "../cfg.h"
 #include "../diag.h"
 #include "../path.h"
@@ -202,13 +203,14 @@ static int prepare_cfg(int venv_fd, const char *cfg_path, const char *exe, const
     char *new_text = edited_cfg(text, len, &cfg, NULL,
                                 records_base || !symlink_base[0] ? NULL : symlink_base, &new_len);
     int rc = new_text ? resolve_with_text(exe, new_text, new_len, plan) : CLI_FAILED;
-    if (rc == CLI_OK && (!records_base || plan->base.chain_depth > 0 || plan->base.from_record)) {
+    if (rc == CLI_OK && (!records_base || plan->base.chain_depth > 0 || plan->base.from_trailer)) {
         /* A home inside another venv (a nested venv made by CPython 3.8-3.10 or
          * PyPy) is flattened to the real base: PyPy searches its stdlib only
          * from home, and the venv stops depending on the outer one. */
         venv_cfg edited;
         cfg_parse(new_text, new_len, &edited);
-        bool flatten = plan->base.chain_depth > 0 || plan->base.from_record;
+        bool flatten = plan->base.chain_depth > 0 || plan->base.from_trailer;
+        bool from_trailer = plan->base.from_trailer; /* before the plan is made again */
         char home[VS_PATH_MAX], base[VS_PATH_MAX];
         snprintf(home, sizeof home, "%s", plan->base.home);
         snprintf(base, sizeof base, "%s", plan->base.binary);
@@ -220,9 +222,10 @@ static int prepare_cfg(int venv_fd, const char *cfg_path, const char *exe, const
         rc = new_text ? resolve_with_text(exe, new_text, new_len, plan) : CLI_FAILED;
         if (rc == CLI_OK && flatten)
             report_note("home pointed %s: set home = %s\n",
-                        plan->base.from_record ? "to the base only through the record in bin/ "
-                                                 "(python -m venv --upgrade rewrote it?)"
-                                               : "into another venv",
+                        from_trailer
+                            ? "to no base (moved or removed, or rewritten by python -m venv "
+                              "--upgrade); the launcher ran the base it records"
+                            : "into another venv",
                         home);
     }
     if (rc == CLI_OK && (new_len != len || memcmp(new_text, text, len) != 0)) {
@@ -237,6 +240,29 @@ static int prepare_cfg(int venv_fd, const char *cfg_path, const char *exe, const
     free(new_text);
     free(text);
     return rc;
+}
+
+/* The launcher as install writes it: the built file, then the base it is
+ * installed for (base_trailer.h), which a copy made by `python -m venv
+ * --copies` keeps. Recorded only under a name that carries the venv's X.Y
+ * (the launcher uses nothing else) and for an absolute home (a relative
+ * home's base moves with the venv). A new buffer, or NULL (errno set). */
+static char *with_base_trailer(char *data, size_t *len, const vs_plan *plan) {
+    char trailer[BASE_TRAILER_MAX + 1];
+    int major, minor;
+    size_t n = 0;
+    if (!plan->base.home_relative &&
+        pyname_version(path_basename(plan->base.binary), &major, &minor) &&
+        major == plan->base.venv_major && minor == plan->base.venv_minor)
+        n = base_trailer_format(trailer, sizeof trailer, plan->base.binary);
+    char *out = realloc(data, *len + n);
+    if (!out) {
+        free(data);
+        return NULL;
+    }
+    memcpy(out + *len, trailer, n);
+    *len += n;
+    return out;
 }
 
 /* Is bin/name a symbolic link whose target is exactly target? */
@@ -337,6 +363,8 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
     } else if (why) {
         report_note("one-process mode not used (%s): the launcher execs the base\n", why);
     }
+    if (!(launcher_data = with_base_trailer(launcher_data, &launcher_len, &plan)))
+        return cli_error(CLI_FAILED, "out of memory");
     report_str("base", plan.base.binary);
     report_list("converted");
     if (all_up_to_date(bin_fd, &vb, launcher_data, launcher_len, plan.base.binary)) {

@@ -44,7 +44,7 @@
 #include "site_init_data.h" /* UPGRADE_HELPER_TEXT */
 
 #define HELPER_NAME "_venvshim_upgrade.py"
-#define BUILD_INFIX ".venvshim-upgrade-from-"
+#define BUILD_INFIX UPGRADE_BUILD_INFIX
 
 int upgrade_open_parent(int venv_fd, const char *base) {
     int fd = openat(venv_fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -258,6 +258,26 @@ static int settle_leftovers(int parent_fd, const char *base, int venv_fd, const 
 }
 
 /* ---- output ---- */
+
+/* What --allow-missing left out (the helper's work/skipped, one line each):
+ * a note per line and the "skipped" list. */
+static void report_skipped(const char *work, bool dry_run) {
+    char path[VS_PATH_MAX];
+    size_t len = 0;
+    char *text = path_join(path, sizeof path, work, "skipped") ? read_whole_file(path, &len) : NULL;
+    report_list("skipped");
+    for (char *line = text, *end; line && *line; line = end + 1) {
+        end = line + strcspn(line, "\n");
+        bool last = *end == '\0';
+        *end = '\0';
+        report_list_str("skipped", line);
+        report_note("%s carried over (--allow-missing): %s\n", dry_run ? "would not be" : "not",
+                    line);
+        if (last)
+            break;
+    }
+    free(text);
+}
 
 /* The --json object's fields (report.h; install and relocate nest theirs). */
 static void report_result(const char *work, bool changed, const char *backup) {
@@ -538,6 +558,8 @@ int upgrade_venv(const char *dir, const upgrade_options *opt) {
     if (rc == CLI_OK && changed)
         report_note("upgraded %s to %s%s\n", r.venv, r.python,
                     opt->keep_old ? "" : "; the old venv is removed (--no-keep-old)");
+    if (rc == CLI_OK && opt->allow_missing && r.work[0])
+        report_skipped(r.work, opt->dry_run);
     if (opt->keep_old && changed)
         report_note("the old venv is kept as %s: remove it once %s works\n", r.bak, r.venv);
     if (r.work[0] && remove_tree(AT_FDCWD, r.work) != 0)

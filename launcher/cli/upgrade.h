@@ -11,6 +11,9 @@
 
 #define MAX_FIND_LINKS 16
 
+/* DIR.venvshim-upgrade-from-python3.11: the new venv while it is built */
+#define UPGRADE_BUILD_INFIX ".venvshim-upgrade-from-"
+
 typedef struct {
     const cli_args *args; /* the command line (cli_args), for the ownership rule's override */
     const char *python;   /* the new interpreter */

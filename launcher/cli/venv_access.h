@@ -2,7 +2,8 @@
  * (install, relocate, rebase, create, check --fix). It walks from "/" one
  * directory at a time (openat with O_NOFOLLOW | O_DIRECTORY, symbolic links
  * resolved by hand), fstat(2)s each descriptor and decides the ownership rule
- * on those very directories:
+ * on those very directories (the walk and the rule are owner_rule.h's, shared
+ * with interpreter discovery, safe_exec.h):
  *
  *   the venv, its bin/ and every directory above it (every directory the
  *   walk passed through) are owned by the caller or by root and writable by

@@ -172,12 +172,29 @@ def built():
                     pytrace=False)
 
 
-class _EitherLauncher(bytes):
-    """In one-process mode install puts the static launcher where the base links
-    no shared libpython (Debian's python3.11, PyPy): either file is the launcher."""
+# What install appends to the launcher file: the base it was installed for
+# (launcher/base_trailer.h), used only when home gives no base.
+LAUNCHER_RECORD = re.compile(rb"venvshim-base/1\n/[^\n\0]*\n\Z")
+
+
+def is_installed_launcher(data, built):
+    """data is the launcher file built (bytes) as install writes it: the same
+    bytes, optionally followed by the record of the base."""
+    data = bytes(data)
+    return data == built or (data.startswith(built) and
+                             LAUNCHER_RECORD.match(data, len(built)) is not None)
+
+
+class _InstalledLauncher(bytes):
+    """Compares equal to the launcher as install writes it (is_installed_launcher).
+    In one-process mode install puts the static launcher where the base links no
+    shared libpython (Debian's python3.11, PyPy): either file is the launcher."""
 
     def __eq__(self, other):
-        return other in (bytes(self), (BUILD_DIR / "venvshim-launcher").read_bytes())
+        kinds = [bytes(self)]
+        if ONE_PROCESS:
+            kinds.append((BUILD_DIR / "venvshim-launcher").read_bytes())
+        return any(is_installed_launcher(other, k) for k in kinds)
 
     def __ne__(self, other):
         return not self == other
@@ -187,7 +204,7 @@ class _EitherLauncher(bytes):
 
 @pytest.fixture(scope="session")
 def launcher_bytes():
-    return _EitherLauncher(LAUNCHER.read_bytes()) if ONE_PROCESS else LAUNCHER.read_bytes()
+    return _InstalledLauncher(LAUNCHER.read_bytes())
 
 
 # ----------------------------------------------------------------- processes
@@ -210,6 +227,24 @@ def run(argv, *, env=None, cwd=None, input=None, timeout=60):
     return subprocess.run(list(argv), env=clean_env() if env is None else env, cwd=cwd,
                           input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           timeout=timeout)
+
+
+def tree_state(root):
+    """{relative path: (mode, bytes or link target)} of everything under root:
+    compared before and after, "nothing changed"."""
+    out = {}
+    for dirpath, dirs, files in os.walk(root):
+        for n in dirs + files:
+            p = os.path.join(dirpath, n)
+            st = os.lstat(p)
+            rel = os.path.relpath(p, root)
+            if stat.S_ISLNK(st.st_mode):
+                out[rel] = ("link", os.readlink(p))
+            elif stat.S_ISREG(st.st_mode):
+                out[rel] = (st.st_mode, Path(p).read_bytes())
+            else:
+                out[rel] = (stat.S_IFMT(st.st_mode), None)
+    return out
 
 
 def describe(result):

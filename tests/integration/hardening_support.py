@@ -28,6 +28,19 @@ def pyenv_python(minor):
     return None
 
 
+RECORD_MAGIC = b"venvshim-base/1\n"  # launcher/base_trailer.h
+
+
+def set_launcher_record(venv, base):
+    """Make bin/.venvshim-launcher record base (install records the base it
+    resolved, after the launcher's ELF image: docs/design.md)."""
+    launcher = venv / "bin" / ".venvshim-launcher"
+    data = launcher.read_bytes()
+    at = data.rfind(RECORD_MAGIC)
+    assert at > 0 and data[at:].endswith(b"\n"), "install wrote no record of the base"
+    launcher.write_bytes(data[:at] + RECORD_MAGIC + bytes(base) + b"\n")
+
+
 class Result:
     def __init__(self, proc, elapsed):
         self.code = proc.returncode

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import is_installed_launcher
 from hardening_support import (CLI, LAUNCHER, SYSTEM_PYTHON, SYSTEM_VERSION, pyenv_python,
-                               real_venv, run)
+                               real_venv, run, set_launcher_record)
 
 pytestmark = pytest.mark.skipif(not CLI.is_file(), reason=f"no venvshim CLI at {CLI}")
 
@@ -85,6 +86,7 @@ def test_base_removed(tmp_path):
     bindir = symlink_base(tmp_path, SYSTEM_PYTHON, SYSTEM_VERSION)
     venv = real_venv(bindir / "python3", tmp_path / "env")
     record_executable(venv, bindir / f"python{SYSTEM_VERSION}")
+    set_launcher_record(venv, bindir / f"python{SYSTEM_VERSION}")  # removed with base/ below
     assert check(venv).code == 0
     shutil.rmtree(tmp_path / "base")
     r = check(venv)
@@ -95,6 +97,62 @@ def test_base_removed(tmp_path):
     assert r.code == 1 and doc["healthy"] is False and doc["problems"] >= 1, r
     [problem] = findings(doc, "base", "problem")
     assert "exit 103" in problem["message"], problem
+
+
+def test_home_gone_but_the_recorded_base_runs(tmp_path):
+    """home leads nowhere, the base recorded in the launcher file still
+    exists (python -m venv --copies from inside a 3.6-3.10 venv, its parent
+    removed; here a directory of links removed): the launcher runs the
+    recorded base, check says so and what runs, --fix writes its directory
+    into home (docs/design.md, "The base the launcher file records")."""
+    bindir = symlink_base(tmp_path, SYSTEM_PYTHON, SYSTEM_VERSION)
+    venv = real_venv(bindir / "python3", tmp_path / "env")
+    set_launcher_record(venv, SYSTEM_PYTHON.resolve())
+    shutil.rmtree(tmp_path / "base")
+    ran = run([venv / "bin" / "python", "-c", "import sys; print(sys.prefix)"], timeout=60)
+    assert ran.code == 0 and ran.stdout.strip() == str(venv), ran
+    r, doc = check_json(venv)
+    [problem] = findings(doc, "base", "problem")
+    assert r.code == 1 and f"home = {bindir} gives no base" in problem["message"], problem
+    assert str(SYSTEM_PYTHON.resolve()) in problem["message"], problem
+    assert problem["fix"] == f"venvshim check --fix {venv}", problem
+    r = check(venv, "--fix")
+    assert r.code == 0 and "wrote its directory into home" in r.stdout, r
+    assert f"home = {SYSTEM_PYTHON.resolve().parent}\n" in (venv / "pyvenv.cfg").read_text()
+    r = check(venv)
+    assert r.code == 0 and r.stdout.rstrip().endswith("healthy"), r
+
+
+def test_a_record_of_another_x_y_is_not_run(tmp_path):
+    """The recorded base is used only when its name carries pyvenv.cfg's X.Y:
+    otherwise home's own error, exit 103."""
+    bindir = symlink_base(tmp_path, SYSTEM_PYTHON, SYSTEM_VERSION)
+    venv = real_venv(bindir / "python3", tmp_path / "env")
+    other = tmp_path / "other" / "python3.99"
+    other.parent.mkdir()
+    os.symlink(SYSTEM_PYTHON, other)
+    set_launcher_record(venv, other)
+    shutil.rmtree(tmp_path / "base")
+    ran = run([venv / "bin" / "python", "-c", "pass"], timeout=60)
+    assert ran.code == 103 and f"home = {bindir}" in ran.stderr, ran
+
+
+def test_a_stale_record_of_the_base_is_reported_and_rewritten(tmp_path):
+    """The launcher file records another base than the one that runs (an
+    edited home, say): check names both, --fix re-installs the record."""
+    venv = real_venv(SYSTEM_PYTHON, tmp_path / "env")
+    stale = tmp_path / "old" / f"python{SYSTEM_VERSION}"
+    stale.parent.mkdir()
+    os.symlink(SYSTEM_PYTHON, stale)
+    set_launcher_record(venv, stale)
+    r, doc = check_json(venv)
+    [problem] = findings(doc, "launcher", "problem")
+    assert r.code == 1 and f"records the base {stale}, not the base that runs" in problem["message"]
+    r = check(venv, "--fix")
+    assert r.code == 0, r
+    data = (venv / "bin" / ".venvshim-launcher").read_bytes()
+    assert data.endswith(b"venvshim-base/1\n" + bytes(SYSTEM_PYTHON) + b"\n"), data[-80:]
+    assert check(venv).code == 0
 
 
 def two_pyenv():
@@ -110,6 +168,9 @@ def test_base_upgraded_to_another_minor(tmp_path):
     bindir = symlink_base(tmp_path, old_exe, old)
     venv = real_venv(bindir / "python3", tmp_path / "env")
     record_executable(venv, bindir / f"python{old}")
+    # the old base is gone (a record naming an old base that still exists runs it:
+    # test_home_gone_but_the_recorded_base_runs)
+    set_launcher_record(venv, bindir / f"python{old}")
     os.unlink(bindir / f"python{old}")
     os.symlink(new_exe, bindir / f"python{new}")
     os.unlink(bindir / "python3")
@@ -205,7 +266,7 @@ def test_launcher_from_another_build_is_reinstalled(tmp_path):
     assert "another venvshim build" in problem["message"], problem
     r, doc = check_json(venv, "--fix")
     assert r.code == 0 and findings(doc, "launcher", "fixed"), r
-    assert other.read_bytes() == LAUNCHER.read_bytes()
+    assert is_installed_launcher(other.read_bytes(), LAUNCHER.read_bytes())
     assert check(venv).code == 0
 
 
@@ -309,7 +370,6 @@ def test_base_of_another_xy_names_upgrade_as_one_command(tmp_path):
     base.mkdir()
     shutil.copy2(new, base / f"python{SYSTEM_VERSION}")  # the name of the venv's X.Y
     venv = real_venv(SYSTEM_PYTHON, tmp_path / "it's a venv")
-    (venv / "bin/.venvshim-base").unlink()  # else the launcher runs the recorded base
     cfg = venv / "pyvenv.cfg"
     cfg.write_text("".join(f"home = {base}\n" if l.startswith("home") else l
                            for l in cfg.read_text().splitlines(True)

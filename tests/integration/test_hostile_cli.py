@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD_DIR, CLI, LAUNCHER
+from conftest import BUILD_DIR, CLI, LAUNCHER, tree_state
 from hardening_support import SYSTEM_PYTHON, pyenv_python
 
 PY312 = pyenv_python(12)
@@ -82,23 +82,6 @@ def write_script(venv, name, body="import sys\nprint('RAN', sys.prefix)\n", mode
     path.write_bytes(b"#!" + os.fsencode(Path(venv) / "bin" / "python") + b"\n" + body.encode())
     os.chmod(path, mode)
     return path
-
-
-def tree(venv):
-    """{relative path: (mode, bytes or link target)} of everything under venv."""
-    out = {}
-    for root, dirs, files in os.walk(venv):
-        for n in dirs + files:
-            p = os.path.join(root, n)
-            st = os.lstat(p)
-            rel = os.path.relpath(p, venv)
-            if stat.S_ISLNK(st.st_mode):
-                out[rel] = ("link", os.readlink(p))
-            elif stat.S_ISREG(st.st_mode):
-                out[rel] = (st.st_mode, Path(p).read_bytes())
-            else:
-                out[rel] = (stat.S_IFMT(st.st_mode), None)
-    return out
 
 
 def is_launcher(path):
@@ -175,14 +158,14 @@ def test_a_failed_write_leaves_the_whole_venv_as_it_was(tmp_path):
     limit = LAUNCHER.stat().st_size + 4096  # the converted script fits, activate does not
     activate = venv / "bin" / "activate"
     activate.write_bytes(activate.read_bytes() + b"# padding\n" * (limit // 10 + 1000))
-    before = tree(venv)
+    before = tree_state(venv)
 
     def limited():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write(2) fails with EFBIG instead
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     r = venvshim("relocate", venv, preexec_fn=limited)
-    assert tree(venv) == before, show(r)
+    assert tree_state(venv) == before, show(r)
     assert r.returncode == 1 and b"left unchanged" in r.stderr, show(r)
 
 
@@ -319,11 +302,11 @@ def test_relocate_refuses_a_fifo_pyvenv_cfg_at_once(tmp_path):
     venv = make_venv(tmp_path / "v")
     os.unlink(venv / "pyvenv.cfg")
     os.mkfifo(venv / "pyvenv.cfg")
-    before = tree(venv)
+    before = tree_state(venv)
     r = venvshim("relocate", venv, timeout=10)
     assert r.returncode == 1, show(r)
     assert b"pyvenv.cfg" in r.stderr and b"FIFO" in r.stderr, show(r)
-    assert tree(venv) == before
+    assert tree_state(venv) == before
 
 
 def test_relocate_leaves_a_fifo_activate_alone(tmp_path):
@@ -429,11 +412,11 @@ def test_install_refuses_to_replace_a_users_wrapper(tmp_path):
     os.unlink(venv / "bin" / "python")
     (venv / "bin" / "python").write_bytes(WRAPPER)
     os.chmod(venv / "bin" / "python", 0o755)
-    before = tree(venv)
+    before = tree_state(venv)
     r = venvshim("install", venv)
     assert r.returncode == 1, show(r)
     assert str(venv / "bin" / "python").encode() in r.stderr and b"--force" in r.stderr, show(r)
-    assert tree(venv) == before, "install refused but changed the venv"
+    assert tree_state(venv) == before, "install refused but changed the venv"
     r = ok("install", "--force", venv)
     assert is_launcher(venv / "bin" / "python")
     out = run([venv / "bin" / "python", "-c", "import sys; print(sys.prefix)"]).stdout
@@ -492,10 +475,10 @@ def test_a_linked_pyvenv_cfg_is_not_replaced_by_a_copy(tmp_path):
     real = tmp_path / "real.cfg"
     os.rename(venv / "pyvenv.cfg", real)
     os.symlink(real, venv / "pyvenv.cfg")
-    before = tree(venv)
+    before = tree_state(venv)
     r = venvshim("relocate", venv)
     assert r.returncode == 1 and b"a symbolic link" in r.stderr, show(r)
-    assert tree(venv) == before and b"relocatable" not in real.read_bytes()
+    assert tree_state(venv) == before and b"relocatable" not in real.read_bytes()
 
 
 @pytest.mark.parametrize("command", ["relocate", "install"])
@@ -505,10 +488,10 @@ def test_a_linked_bin_directory_is_refused(tmp_path, command):
     os.rename(venv / "bin", elsewhere)
     os.symlink(elsewhere, venv / "bin")
     write_script(venv, "tool")
-    before = tree(elsewhere)
+    before = tree_state(elsewhere)
     r = venvshim(command, venv)
     assert r.returncode == 1 and b"symbolic link" in r.stderr, show(r)
-    assert tree(elsewhere) == before
+    assert tree_state(elsewhere) == before
 
 
 def test_install_writes_no_hook_through_a_linked_lib(tmp_path):

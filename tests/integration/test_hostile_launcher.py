@@ -610,3 +610,59 @@ def test_cfg_that_is_not_a_file_ends_at_once(tmp_path, swap):
         sock = socket.socket(socket.AF_UNIX)
         sock.bind(str(cfg))
     error_lines(launch([exe]), 107)
+
+
+# ------------------------------------------------------------------ the launcher file's record of the base
+
+RECORD = b"venvshim-base/1\n"  # launcher/base_trailer.h
+
+
+@pytest.mark.parametrize("record", ["fifo", "dev-zero", "directory", "not-executable",
+                                    "other-x-y", "relative", "garbled", "huge", "cut"])
+def test_a_hostile_record_of_the_base_falls_through_to_103(tmp_path, record):
+    """home gives no base and the launcher file's record of the base is not a
+    usable interpreter of the venv's X.Y: the launcher exits 103 with home's
+    own message, at once; nothing runs (docs/design.md, "The base the
+    launcher file records")."""
+    gone = tmp_path / "gone" / "bin"
+    exe = fake_venv(tmp_path / "v", f"home = {gone}\nversion = {SYSTEM_VERSION}.0\n")
+    named = tmp_path / "rec" / f"python{SYSTEM_VERSION}"
+    named.parent.mkdir()
+    tail = RECORD + bytes(named) + b"\n"
+    if record == "fifo":
+        os.mkfifo(named)
+    elif record == "dev-zero":
+        named.symlink_to("/dev/zero")
+    elif record == "directory":
+        named.mkdir()
+    elif record == "not-executable":
+        script(named, mode=0o644)
+    elif record == "other-x-y":
+        script(named.with_name("python3.99"))
+        tail = RECORD + bytes(named.with_name("python3.99")) + b"\n"
+    elif record == "relative":
+        script(named)
+        tail = RECORD + b"rec/" + os.fsencode(named.name) + b"\n"
+    elif record == "garbled":
+        script(named)
+        tail = RECORD + bytes(named) + b"\0\n"
+    elif record == "huge":
+        script(named)
+        tail = RECORD + bytes(named) + b"/" * (1 << 20) + b"\n"
+    else:  # cut: no final newline
+        script(named)
+        tail = RECORD + bytes(named)
+    with open(exe, "ab") as f:
+        f.write(tail)
+    lines = error_lines(launch([exe], cwd=tmp_path), 103)
+    assert str(gone).encode() in lines[0] and b"does not exist" in lines[0], show(launch([exe]))
+
+
+def test_a_record_of_the_base_runs_when_home_gives_none(tmp_path):
+    """The same layout with a usable record: that base runs (a script's $0 is its own path)."""
+    exe = fake_venv(tmp_path / "v", f"home = {tmp_path}/gone/bin\nversion = {SYSTEM_VERSION}.0\n")
+    named = script(tmp_path / "rec" / f"python{SYSTEM_VERSION}")
+    with open(exe, "ab") as f:
+        f.write(RECORD + bytes(named) + b"\n")
+    r = launch([exe, "x"])
+    assert r.returncode == 0 and r.stdout.split() == [MARKER, bytes(named), b"x"], show(r)

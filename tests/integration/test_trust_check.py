@@ -127,6 +127,16 @@ def hostile_cfg(tmp_path, where):
         os.symlink(DEVICE, venv / "bin" / "pyvenv.cfg")
     elif where == "bin-fifo":
         os.symlink(fifo, venv / "bin" / "pyvenv.cfg")
+    elif where.startswith("record-"):
+        # home gives no base, and the launcher file's record of the base
+        # (docs/design.md) names a device or a FIFO under an interpreter's name
+        (venv / "pyvenv.cfg").write_text(f"home = {tmp_path}/gone/bin\n"
+                                         f"version = {SYSTEM_VERSION}.0\n")
+        recorded = tmp_path / "rec" / f"python{SYSTEM_VERSION}"
+        recorded.parent.mkdir()
+        os.symlink(DEVICE if where == "record-device" else fifo, recorded)
+        with open(venv / "bin" / "python", "ab") as f:
+            f.write(b"venvshim-base/1\n" + bytes(recorded) + b"\n")
     else:  # chain: home is another venv's bin/, whose pyvenv.cfg is the device
         other = tmp_path / "other"
         (other / "bin").mkdir(parents=True)
@@ -136,7 +146,8 @@ def hostile_cfg(tmp_path, where):
 
 
 @pytest.mark.skipif(not os.path.exists(DEVICE), reason=f"no {DEVICE}")
-@pytest.mark.parametrize("where", ["bin-device", "bin-fifo", "chain-device"])
+@pytest.mark.parametrize("where", ["bin-device", "bin-fifo", "chain-device", "record-device",
+                                   "record-fifo"])
 @pytest.mark.parametrize("command", [["check"], ["check", "--json"], ["install"],
                                      ["rebase", "--dry-run"]])
 def test_cli_never_opens_a_device_or_fifo_the_venv_names(tmp_path, where, command):
@@ -153,7 +164,9 @@ def test_launcher_start_makes_no_extra_system_call(tmp_path):
     unchanged (an open, an fstat, a read per pyvenv.cfg; no O_PATH, no
     /proc/self/fd)."""
     venv = system_venv(tmp_path / "env")
-    os.symlink(SYSTEM_PYTHON, venv / "bin" / ".venvshim-base")  # as install records it
+    # install's record of the base, at the end of the launcher file (docs/design.md)
+    with open(venv / "bin" / "python", "ab") as f:
+        f.write(b"venvshim-base/1\n" + bytes(SYSTEM_PYTHON) + b"\n")
     out = tmp_path / "trace"
     subprocess.run(["strace", "-f", "-qq", "-o", str(out), str(venv / "bin" / "python"), "-S",
                     "-c", "pass"], check=True, capture_output=True, timeout=LIMIT)
@@ -165,9 +178,10 @@ def test_launcher_start_makes_no_extra_system_call(tmp_path):
     assert not [c for c in calls if "O_PATH" in c or "/proc/self/fd" in c], calls
     cfg_opens = [c for c in calls if re.match(r"open(at)?\(.*pyvenv\.cfg", c)]
     assert len(cfg_opens) <= 4, calls  # bin/, venv/, and home's two: one open each
-    # install's record of the base is read only when pyvenv.cfg's home is the venv's own
-    # bin/ (docs/lifecycle.md, "Run from inside"), never on an ordinary start
-    assert not [c for c in calls if ".venvshim-base" in c], calls
+    # the launcher file's record of the base is read only when home gives no base
+    # (docs/design.md, "The base the launcher file records"), never on an ordinary start
+    own = str(venv / "bin" / "python")
+    assert not [c for c in calls if re.match(r"open(at)?\(", c) and own in c], calls
 
 
 # ------------------------------------------------ 2. nothing shown from a file the owner cannot read

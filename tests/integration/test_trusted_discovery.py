@@ -345,3 +345,74 @@ def test_upgrade_refuses_a_python_another_user_could_have_put_there(tmp_path, ve
     assert f"venvshim: not running {exe}: ".encode() in r.stderr, output(r)
     assert f"{bindir} is owned by {OTHER_USER}".encode() in r.stderr, output(r)
     assert sorted(os.listdir(tmp_path)) == before
+
+
+def safe_stand_in(tmp_path, fake_binary, marker):
+    """The stand-in in root-owned 0755 directories: it runs when started
+    from there (test_the_stand_in_does_run_from_a_place_only_root_can_write)."""
+    safe = tmp_path / "safe"
+    exe = fake_binary(safe / "bin" / "python3.11", marker)
+    for d in (safe, safe / "bin"):
+        os.chmod(d, 0o755)
+    return safe, exe
+
+
+def test_rebase_python_through_a_link_whose_directory_another_user_owns_is_refused(
+        tmp_path, venv, other_uid, fake_binary):
+    """theirs/link -> safe, run as theirs/link/bin/python3.11: the program,
+    its directory and that directory's parent are all root's, but the user
+    who owns theirs/ can point the link elsewhere after the judgement, and
+    CPython reads pyvenv.cfg through it. The directory a link sits in is
+    judged (owner_rule.h)."""
+    marker = tmp_path / "RAN"
+    safe, _ = safe_stand_in(tmp_path, fake_binary, marker)
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o755)
+    (theirs / "link").symlink_to(safe)
+    chown_tree(theirs, other_uid)
+    r = run([CLI, "rebase", "--dry-run", venv, "--python", theirs / "link/bin/python3.11"])
+    assert not marker.exists(), f"the stand-in was run: {output(r)!r}"
+    assert r.returncode == 1, output(r)
+    assert f"not run: {theirs} is owned by {OTHER_USER}".encode() in r.stderr, output(r)
+
+
+def test_rebase_python_through_another_users_link_in_a_sticky_directory_is_refused(
+        tmp_path, venv, other_uid, fake_binary):
+    """shared/ is sticky and root's, like /tmp; shared/link -> safe belongs
+    to another user, who may replace it at any time (the sticky bit lets the
+    owner of an entry remove it)."""
+    marker = tmp_path / "RAN"
+    safe, _ = safe_stand_in(tmp_path, fake_binary, marker)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    (shared / "link").symlink_to(safe)
+    os.lchown(shared / "link", other_uid, -1)
+    r = run([CLI, "rebase", "--dry-run", venv, "--python", shared / "link/bin/python3.11"])
+    assert not marker.exists(), f"the stand-in was run: {output(r)!r}"
+    assert r.returncode == 1, output(r)
+    assert (f"not run: {shared / 'link'} (a symbolic link in a directory others can write) "
+            f"is owned by {OTHER_USER}").encode() in r.stderr, output(r)
+
+
+@pytest.mark.parametrize("depth", ["directory", "parent"])
+def test_a_python_started_from_a_sticky_directory_is_not_run(tmp_path, venv, other_uid,
+                                                            fake_binary, depth):
+    """CPython reads pyvenv.cfg in the directory it was started from and in
+    that directory's parent: in a sticky directory like /tmp anyone may put
+    one there (here another user did), so neither may be sticky."""
+    marker = tmp_path / "RAN"
+    safe, exe = safe_stand_in(tmp_path, fake_binary, marker)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    started = shared / "python3.11" if depth == "directory" else shared / "bin" / "python3.11"
+    started.parent.mkdir(exist_ok=True, mode=0o755)
+    started.symlink_to(exe)
+    (shared / "pyvenv.cfg").write_text("home = /nonexistent-stdlib\n")
+    os.chown(shared / "pyvenv.cfg", other_uid, -1)
+    r = run([CLI, "rebase", "--dry-run", venv, "--python", started])
+    assert not marker.exists(), f"the stand-in was run: {output(r)!r}"
+    assert r.returncode == 1, output(r)
+    assert f"not run: {shared} is writable by every user (mode 1777)".encode() in r.stderr, \
+        output(r)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hardening_support import LAUNCHER, SYSTEM_PYTHON, SYSTEM_VERSION, pyenv_python, real_venv, run
+from hardening_support import (LAUNCHER, SYSTEM_PYTHON, SYSTEM_VERSION, pyenv_python, real_venv, run,
+                               set_launcher_record)
 
 
 def interpreters():
@@ -73,6 +74,9 @@ def test_symlinked_base_upgraded_in_place(tmp_path):
     os.symlink(f"python{old}", bindir / "python3")
     venv = real_venv(bindir / "python3", tmp_path / "env")
     set_executable(venv, bindir / f"python{old}")  # what venvshim records for a symlinked base
+    # and the launcher file's record: the old base goes away below (a record naming an
+    # old base that still exists runs it: test_check.py test_home_gone_but_the_recorded_base_runs)
+    set_launcher_record(venv, bindir / f"python{old}")
     assert python_version(venv / "bin" / "python")[0] == old
 
     os.unlink(bindir / f"python{old}")

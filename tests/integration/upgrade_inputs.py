@@ -1,14 +1,19 @@
 """The inputs of the `venvshim upgrade` tests, built offline in the test: small
 local projects (console and GUI scripts, package data, a .pth file, a
 namespace package, a dependency, a C extension, an editable project), their
-wheels built with `pip wheel --no-index --no-build-isolation` by each
-interpreter that needs them. setuptools and wheel come from CPython 3.12's
-own test wheels (lib/python3.12/test/), which build on 3.11, 3.12 and 3.13."""
+wheels and an sdist built by each interpreter that needs them, with no build
+isolation: setuptools' PEP 517 backend called directly (what `pip wheel
+--no-index --no-build-isolation` calls, without pip's start-up). setuptools and
+wheel come from CPython 3.12's own test wheels (lib/python3.12/test/), which
+build on 3.9 and 3.11 to 3.13."""
 
+import glob
 import os
 import shutil
 import subprocess
 import textwrap
+import threading
+import zipfile
 from pathlib import Path
 
 from conftest import PYENV_VERSIONS, clean_env
@@ -158,24 +163,72 @@ def build_tools():
     return found if len(found) == 2 else None
 
 
-def build_env(python, dest):
-    """A venv of python with setuptools and wheel from the test wheels."""
-    run_ok([python, "-m", "venv", dest])
-    run_ok([dest / "bin" / "python", "-m", "pip", "install", "--no-index", "-q",
-            *build_tools()])
-    return dest / "bin" / "python"
+def unpack(wheel, dest, only=None):
+    """A wheel's files under dest (only: the top-level names to take)."""
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(dest, [n for n in z.namelist() if only is None or n.split("/")[0] in only])
+    return dest
 
 
-def build_wheels(python, projects, srcroot, out):
+# setuptools' backend, run by the interpreter the wheel is for, with setuptools
+# and wheel on sys.path and nothing of the interpreter's own site-packages (-S)
+BACKEND = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from setuptools import build_meta
+print(getattr(build_meta, sys.argv[2])(sys.argv[3]))
+"""
+
+
+def build(python, tools, project, out, kind="wheel"):
+    """A wheel (or sdist) of project built by python into out, from a copy
+    (setuptools writes build/ and *.egg-info into the project)."""
     out.mkdir(parents=True, exist_ok=True)
-    for proj in projects:
-        # a copy: setuptools writes build/ and *.egg-info into the project
-        work = out.parent / f"src-{out.name}-{proj}"
-        shutil.copytree(srcroot / proj, work)
-        run_ok([python, "-m", "pip", "wheel", "--no-index", "--no-build-isolation", "--no-deps",
-                "-q", "-w", out, work])
-        shutil.rmtree(work)
+    work = out.parent / f"src-{out.name}-{project.name}-{kind}"
+    shutil.copytree(project, work)
+    run_ok([python, "-I", "-S", "-c", BACKEND, tools, f"build_{kind}", out], cwd=work)
+    shutil.rmtree(work)
     return out
+
+
+def bundled_wheels(python):
+    """The directory of the wheels python's ensurepip installs (pip, and
+    setuptools before 3.12): its own, or Debian's /usr/share/python-wheels."""
+    own = glob.glob(str(Path(python).parents[1] / "lib" / "python3.*" / "ensurepip" / "_bundled"))
+    return Path(own[0]) if own and glob.glob(f"{own[0]}/pip-*.whl") else \
+        Path("/usr/share/python-wheels")
+
+
+def offline_env(**extra):
+    """clean_env() without the caller's pip settings (PIP_FIND_LINKS,
+    PIP_INDEX_URL, ...) and pip configuration files: offline and the same on
+    every machine."""
+    env = {k: v for k, v in clean_env().items() if not k.startswith("PIP_")}
+    env.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", **extra)
+    return env
+
+
+_unpacking = threading.Lock()
+
+
+def pip_runner(python, cache):
+    """The pip of python's bundled wheel, unpacked once into cache (run as
+    `PY -I DIR/pip`; its byte code is written there once per Python)."""
+    wheel = sorted(bundled_wheels(python).glob("pip-*.whl"))[-1]
+    dest = cache / wheel.stem
+    with _unpacking:
+        if not dest.exists():
+            unpack(wheel, cache / f"{wheel.stem}.tmp", only={"pip"}).rename(dest)
+    return dest / "pip"
+
+
+def install_with(venv, pip, args):
+    """pip (pip_runner's) installs args into venv: offline, not byte-compiled
+    (the upgrade never carries byte code over), into the venv even when the
+    base's site-packages (--system-site-packages) hold the same version, as
+    ensurepip's pip would."""
+    return run_ok([venv / "bin" / "python", "-I", pip, "install", "--no-index", "--no-compile",
+                   "--ignore-installed", "-q", *args], env=offline_env())
 
 
 def copy_python(src_prefix, dest, version):
@@ -192,3 +245,10 @@ def copy_python(src_prefix, dest, version):
                                                   "turtledemo"))
     (dest / "include").symlink_to(src_prefix / "include")
     return dest / "bin" / lib
+
+
+def ensurepip_requirements(python):
+    """pip (and setuptools) at the versions python's ensurepip installs."""
+    return [f"{w.name.split('-')[0]}=={w.name.split('-')[1]}"
+            for w in sorted(bundled_wheels(python).glob("*.whl"))
+            if w.name.split("-")[0] in ("pip", "setuptools")]

@@ -221,6 +221,9 @@ def real_checks(mode):
     if mode == "one-process":
         check(f"{mode}: the venv's python.exe is the Python process (GetModuleFileNameW)",
               i.get("module") == win(py), i.get("module"))
+    else:
+        check(f"{mode}: the base's python.exe is the Python process (GetModuleFileNameW)",
+              i.get("module") == win(REAL + "/python.exe"), i.get("module"))
 
     # home = \path\to\python37 (root-relative, docs/windows.md): on the venv's
     # drive, as an absolute home; the real interpreter starts in the venv
@@ -673,6 +676,20 @@ def create_checks():
           (rc, out))
 
 
+def forced_two_process_checks():
+    """VENVSHIM_TWO_PROCESS=1 forces two processes even with
+    VENVSHIM_ONE_PROCESS=1 (docs/windows.md)."""
+    v, s = make_venv("forced-two-venv")
+    py = os.path.join(s, "python.exe")
+    rc, out, err = run(py, ["-c", REPORT_OUT], env={"VENVSHIM_ONE_PROCESS": "1",
+                                                    "VENVSHIM_TWO_PROCESS": "1"})
+    i = info_of(out)
+    check("VENVSHIM_TWO_PROCESS=1 with VENVSHIM_ONE_PROCESS=1: the base's python.exe is the "
+          "Python process (GetModuleFileNameW), in the venv",
+          rc == 0 and i.get("module") == win(REAL + "/python.exe") and in_venv(i, v, py),
+          (rc, out, err))
+
+
 ABI3_PYD = build_abi3()
 PYORG = pyorg_base()
 for mode, env in MODES:
@@ -680,6 +697,7 @@ for mode, env in MODES:
     real_checks(mode)
     dll_checks(mode, ABI3_PYD, PYORG)
 MODE_ENV = {}
+forced_two_process_checks()
 create_checks()
 
 shutil.rmtree(TMP, ignore_errors=True)

@@ -74,16 +74,18 @@ def wine_start_failure(p):
             or (p.returncode == 1 and not p.stdout and b"venvshim:" not in p.stderr))
 
 
-def run(exe, args=(), env=None, stdin=subprocess.DEVNULL, timeout=30, binary=False):
+def run(exe, args=(), env=None, stdin=subprocess.DEVNULL, timeout=30, binary=False, cwd=None):
     e = dict(os.environ)
     e.update(env or {})
     feed = {"input": stdin} if isinstance(stdin, bytes) else {"stdin": stdin}
-    p = subprocess.run([WINE, exe, *args], capture_output=True, env=e, timeout=timeout, **feed)
+    p = subprocess.run([WINE, exe, *args], capture_output=True, env=e, timeout=timeout, cwd=cwd,
+                       **feed)
     if wine_start_failure(p):
         # Once, and said: a real bug fails the second run the same way.
         print(f"# retried once after a Wine start-up failure: {os.path.basename(exe)} "
               f"exit {p.returncode}, stderr {p.stderr[-160:]!r}", flush=True)
-        p = subprocess.run([WINE, exe, *args], capture_output=True, env=e, timeout=timeout, **feed)
+        p = subprocess.run([WINE, exe, *args], capture_output=True, env=e, timeout=timeout,
+                           cwd=cwd, **feed)
     if binary:
         return p.returncode, p.stdout, p.stderr
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
@@ -408,6 +410,18 @@ for label, recorded, dll in (("free-threaded", "python3.13t.exe", "python313t.dl
         check(f"one-process, {label} venv: a {dll} without Py_Main is not loaded as CPython",
               f"{win(h)}\\{dll} is not CPython 3.13" in err
               and report(out).get("module") == win(h + "/" + recorded), (rc, out, err))
+# VENVSHIM_TWO_PROCESS=1 forces two processes, VENVSHIM_ONE_PROCESS=1 set or not
+# (docs/windows.md): no DLL is looked for, the base runs as a second process.
+h, s = make_venv("dll-forced-two", scripts={"python.exe": LAUNCHER}, home_files=ft)
+write_cfg(os.path.join(os.path.dirname(s), "pyvenv.cfg"), h,
+          extra=f"version = 3.13.0\r\nexecutable = {win(h)}\\python.exe\r\n")
+rc, out, err = run(os.path.join(s, "python.exe"), ["0"],
+                   env={"VENVSHIM_ONE_PROCESS": "1", "VENVSHIM_TWO_PROCESS": "1",
+                        "PYLAUNCHER_DEBUG": "1"})
+check("VENVSHIM_TWO_PROCESS=1 forces two processes with VENVSHIM_ONE_PROCESS=1: no DLL looked "
+      "for, home\\python.exe runs as a process",
+      "python313.dll" not in err and "two processes" not in err
+      and report(out).get("module") == win(h + "/python.exe"), (rc, out, err))
 h, s = make_venv("unnamed", scripts={"venvlauncher.exe": LAUNCHER, "venvwlauncher.exe": WLAUNCHER})
 rc, out, err = run(os.path.join(s, "venvlauncher.exe"), ["0"])
 check("a console launcher under another name runs python.exe",
@@ -672,6 +686,29 @@ rc, out, err = run(VENVSHIM, ["create", "--without-pip", win(busy)],
                    env={"WINEPATH": win(os.path.join(TMP, "no-such"))})
 check("create without --python and no py.exe / python.exe on PATH: 1, says what to give",
       rc == 1 and "--python" in err, (rc, err))
+# create looks python.exe (and py.exe) up in PATH's absolute entries only, in order, never in
+# the current directory (launcher/cli/create_win.c find_on_path): an empty, ".", relative,
+# root-relative or drive-relative entry would name it. Wine puts WINEPATH's entries first.
+cwd = os.path.join(TMP, "cwd holding python")
+os.makedirs(os.path.join(cwd, "sub"))
+for d in (cwd, os.path.join(cwd, "sub")):
+    shutil.copy(CHILD, os.path.join(d, "python.exe"))
+for label, entry in (("an empty entry", ";"), ("'.'", "."), ("a relative entry", "sub"),
+                     ("'..\\' + the directory's name", "..\\" + os.path.basename(cwd)),
+                     ("a root-relative entry", win(cwd)[2:]), ("a drive-relative entry", "Z:sub")):
+    rc, out, err = run(VENVSHIM, ["create", "--without-pip", win(busy)], cwd=cwd,
+                       env={"WINEPATH": entry})
+    check(f"create never runs python.exe from the current directory: PATH with {label}",
+          rc == 1 and "no Python found" in err and "argv[0]=" not in out, (rc, out, err))
+    rc, out, err = run(VENVSHIM, ["create", "--python", "python", win(busy)], cwd=cwd,
+                       env={"WINEPATH": entry})
+    check(f"create --python python (a bare name) never finds the current directory's: {label}",
+          rc == 1 and "not found on PATH" in err and "argv[0]=" not in out, (rc, out, err))
+rc, out, err = run(VENVSHIM, ["create", "--without-pip", win(busy)], cwd=cwd,
+                   env={"WINEPATH": f".;{win(os.path.join(cwd, 'sub'))}"})
+check("create: the first absolute PATH entry holding python.exe is the one run, '.' before it "
+      "skipped", report(out)["argv"][:1] == [win(os.path.join(cwd, "sub", "python.exe"))]
+      and "(the Python: python.exe from PATH)" in out, (rc, out, err))
 rc, out, err = run(VENVSHIM, ["--version"])
 check("venvshim.exe --version", rc == 0 and out.startswith("venvshim "), (rc, out))
 
