@@ -339,7 +339,7 @@ bool check_reinstall(void) {
     return reinstall();
 }
 
-static void check_launchers(const char *venv, bool fix, report *r) {
+static void check_launchers(int venv_fd, const char *venv, bool fix, report *r) {
     char bin[VS_PATH_MAX], ours_path[VS_PATH_MAX];
     if (!path_join(bin, sizeof bin, venv, "bin"))
         return;
@@ -349,7 +349,7 @@ static void check_launchers(const char *venv, bool fix, report *r) {
     /* this build's launcher, of the kind install would choose now */
     bool found = find_launcher(ours_path, sizeof ours_path);
     if (found)
-        launcher_variant_for_venv(venv, ours_path, sizeof ours_path);
+        launcher_variant_for_venv(venv_fd, venv, ours_path, sizeof ours_path);
     char *ours = found ? check_read_file(ours_path, LAUNCHER_MAX, &ours_len, &st, &why) : NULL;
     static bin_scan s, after;
     scan_launchers(bin, ours, ours_len, &s);
@@ -439,7 +439,7 @@ int cmd_check(const cli_args *a) {
         check_bin_entries(venv, fix, &r);
         check_base(venv, &cfg, &trust, fix, &r);
         check_lineage(venv, fix ? &fix_access : NULL, &r);
-        check_launchers(venv, fix, &r);
+        check_launchers(venv_fd, venv, fix, &r);
         cfg_value relocatable = cfg_find(text, strlen(text), "relocatable");
         check_scripts(venv, fix, cfg_value_equals(relocatable, "true"), &r);
         check_site_init(venv_fd, venv, &cfg, fix, &r);

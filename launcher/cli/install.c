@@ -355,7 +355,7 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
     }
     /* the one-process launcher where wanted and the base allows it */
     const char *why;
-    if (launcher_variant_choose(venv, &plan, launcher, sizeof launcher, &why)) {
+    if (launcher_variant_choose(venv_fd, &plan, launcher, sizeof launcher, &why)) {
         free(launcher_data);
         if (!(launcher_data = read_whole_file(launcher, &launcher_len)))
             return cli_error(CLI_FAILED, "cannot read %s: %s", launcher, strerror(errno));

@@ -7,18 +7,24 @@
 
 #include "../plan.h"
 
-/* Does the user want one-process mode for venv: VENVSHIM_ONE_PROCESS=1, or
- * unset and the venv has the one-process launcher already? */
-bool launcher_variant_wanted(const char *venv);
+/* Does the user want one-process mode for the venv whose directory venv_fd
+ * is: VENVSHIM_ONE_PROCESS=1, or unset and the venv has the one-process
+ * launcher already (read through venv_fd; -1: it has not)? */
+bool launcher_variant_wanted(int venv_fd);
+
+/* upgrade builds a new venv beside the old one (old_venv_fd): from here on,
+ * "has the one-process launcher already" also counts when the old one had. */
+void launcher_variant_inherit(int old_venv_fd);
 
 /* launcher: the static launcher's path (find_launcher). When one-process mode
  * is wanted and plan's base allows it, replaced by the one-process launcher
  * beside it, and true. False otherwise, *why saying why when it was wanted
  * (NULL when it was not). */
-bool launcher_variant_choose(const char *venv, const vs_plan *plan, char *launcher, size_t cap,
+bool launcher_variant_choose(int venv_fd, const vs_plan *plan, char *launcher, size_t cap,
                              const char **why);
 
-/* The same for a venv whose plan the caller has not made (check). */
-bool launcher_variant_for_venv(const char *venv, char *launcher, size_t cap);
+/* The same for a venv whose plan the caller has not made (check, relocate):
+ * venv is its path, for the plan, venv_fd its directory. */
+bool launcher_variant_for_venv(int venv_fd, const char *venv, char *launcher, size_t cap);
 
 #endif

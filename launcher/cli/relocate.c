@@ -320,7 +320,7 @@ int relocate_venv(const venv_access *va) {
                                    "set VENVSHIM_LAUNCHER to its path");
     if (rc == CLI_OK) {
         /* script launchers of the venv's kind, as the pip-exit hook copies bin/python's */
-        launcher_variant_for_venv(r.venv, launcher, sizeof launcher);
+        launcher_variant_for_venv(r.venv_fd, r.venv, launcher, sizeof launcher);
         r.launcher = read_whole_file(launcher, &r.launcher_len);
         long long image =
             r.launcher ? payload_elf_image_end((const unsigned char *)r.launcher, r.launcher_len)

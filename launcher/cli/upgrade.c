@@ -35,6 +35,7 @@
 #include "cli.h"
 #include "dir_swap.h"
 #include "find_pythons.h"
+#include "launcher_variant.h"
 #include "run_bounded.h"
 #include "safe_exec.h"
 #include "report.h"
@@ -551,6 +552,7 @@ static int upgrade(upgrade_run *r, const upgrade_options *opt, const venv_access
     }
     char relocatable[8] = "";
     read_work_line(r->work, "relocatable", relocatable, sizeof relocatable);
+    launcher_variant_inherit(va->venv_fd); /* one-process mode stays (where the base allows) */
     if (quietly(install_plain, &build, "install") != CLI_OK)
         rc = cli_error(CLI_FAILED, "installing the launcher into %s failed; %s is unchanged",
                        r->build, r->venv);

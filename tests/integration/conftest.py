@@ -312,6 +312,18 @@ def is_utf8(p):
         return False
 
 
+def copy_python_installation(prefix, dest):
+    """A copy of the installation at prefix (a pyenv version) with what it needs to
+    start, for tests that remove a venv's base: its test suite, caches, headers
+    and static library (most of its size) are left out."""
+    xy = re.search(r"\d+\.\d+", Path(prefix).name).group(0)
+    shutil.copytree(prefix, dest, symlinks=True,
+                    ignore=shutil.ignore_patterns("test", "tests", "__pycache__", "idlelib",
+                                                  "tkinter", "site-packages", "include", "share",
+                                                  f"config-{xy}-*", "*.a"))
+    return Path(dest)
+
+
 def create_plain_venv(interp, dest, *, system_site=False):
     """`interp -m venv --without-pip dest`: the oracle, a symlink venv.
 

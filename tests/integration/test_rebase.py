@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLI, DEBIAN_PYTHON, PYENV_VERSIONS, PYPY, run
+from conftest import CLI, DEBIAN_PYTHON, PYENV_VERSIONS, PYPY, copy_python_installation, run
 
 PYENV_311 = PYENV_VERSIONS / "3.11.7" / "bin" / "python3.11"
 PYENV_312 = PYENV_VERSIONS / "3.12.1" / "bin" / "python3.12"
@@ -33,12 +33,7 @@ def add_package(venv):
 def orphan(tmp_path):
     """A venvshim venv made from a copy of pyenv's 3.11.7, the copy removed."""
     need(PYENV_311)
-    base = tmp_path / "py311"
-    # what the interpreter needs to start (its test suite and caches are most of it)
-    shutil.copytree(PYENV_311.parent.parent, base, symlinks=True,
-                    ignore=shutil.ignore_patterns("test", "tests", "__pycache__", "idlelib",
-                                                  "tkinter", "site-packages", "include", "share",
-                                                  "config-3.11-*", "*.a"))
+    base = copy_python_installation(PYENV_311.parent.parent, tmp_path / "py311")
     venv = tmp_path / "venv"
     r = run([base / "bin" / "python3.11", "-m", "venv", "--without-pip", venv])
     assert r.returncode == 0, r.stderr
