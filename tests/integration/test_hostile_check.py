@@ -235,7 +235,10 @@ def test_interrupted_check_takes_its_base_along(tmp_path):
     venv, _ = fake_base_venv(tmp_path, f"trap '' ALRM\necho $$ > {pidfile}\nexec sleep 60\n")
     proc = subprocess.Popen([str(CLI), "check", str(venv)], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, VENVSHIM_LAUNCHER=str(LAUNCHER)))
+                            env=dict(os.environ, VENVSHIM_LAUNCHER=str(LAUNCHER)),
+                            # ^C as a terminal sends it: a suite started with `&` from a
+                            # script inherits SIGINT ignored, which check keeps (nohup's way)
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 3
         while not (pidfile.exists() and pidfile.read_text().strip()) and time.monotonic() < deadline:
