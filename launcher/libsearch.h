@@ -31,8 +31,8 @@
 #define LIBSEARCH_MAX_DIRS 16
 
 typedef struct {
+    int count; /* first: on the page of dir[0] */
     char dir[LIBSEARCH_MAX_DIRS][VS_PATH_MAX];
-    int count;
 } libsearch_dirs;
 
 /* Does the search path use $ORIGIN (so the caller must resolve the base)? */

@@ -67,32 +67,43 @@ static const char *read_status_text(fs_read_status st) {
     }
 }
 
+/* The one buffer of pyvenv.cfg lookups: cfg_path is written only for a hit or
+ * a bad file, so an ordinary start touches no other (the first write to each
+ * page of a buffer costs a start a page fault: docs/hacking.md, Memory). */
+static char cfg_scratch[VS_PATH_MAX];
+
 near_status locate_read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *len,
                                  fs_id *id, vs_error *err) {
-    static char parent[VS_PATH_MAX];
-    sb_copy(parent, sizeof parent, dir);
-    path_dirname(parent);
-    const char *dirs[2] = {dir, parent};
+    char *path = cfg_scratch;
+    if (dir != path && !sb_copy(path, VS_PATH_MAX, dir))
+        return NEAR_NONE;
+    size_t dir_len = strlen(path);
     static char not_regular[VS_PATH_MAX];
-    not_regular[0] = '\0'; /* not `= ""`: that zeroes 4 KiB on every start */
+    bool has_not_regular = false;
     for (int i = 0; i < 2; i++) {
-        if (i == 1 && strcmp(parent, dir) == 0)
-            break; /* dir is "/" */
-        if (!path_join(cfg_path, VS_PATH_MAX, dirs[i], "pyvenv.cfg"))
+        path[dir_len] = '\0'; /* the directory again, without "/pyvenv.cfg" */
+        if (i == 1) {
+            path_dirname(path);
+            if (strlen(path) == dir_len)
+                break; /* the directory is "/" */
+        }
+        if (!path_join(path, VS_PATH_MAX, path, "pyvenv.cfg"))
             continue;
         int error = 0;
-        fs_read_status st = fs_read_small_file(cfg_path, text, CFG_MAX_SIZE, len, id, &error);
-        diag_trace("looking for ", cfg_path, st == READ_OK ? ": found" : ": no", NULL);
-        if (st == READ_OK)
-            return NEAR_FOUND;
+        fs_read_status st = fs_read_small_file(path, text, CFG_MAX_SIZE, len, id, &error);
+        diag_trace("looking for ", path, st == READ_OK ? ": found" : ": no", NULL);
         if (st == READ_MISSING)
             continue;
         if (st == READ_NOT_REGULAR) {
             /* like site.py, keep looking for a regular file in the parent */
-            if (!not_regular[0])
-                sb_copy(not_regular, sizeof not_regular, cfg_path);
+            if (!has_not_regular)
+                sb_copy(not_regular, sizeof not_regular, path);
+            has_not_regular = true;
             continue;
         }
+        sb_copy(cfg_path, VS_PATH_MAX, path);
+        if (st == READ_OK)
+            return NEAR_FOUND;
         diag_fail(err, EXIT_BAD_CFG, cfg_path, read_status_text(st),
                   st == READ_ERROR ? fs_error_text(error) : "",
                   st == READ_TOO_LARGE
@@ -104,7 +115,7 @@ near_status locate_read_cfg_near(const char *dir, char *cfg_path, char *text, si
                   NULL);
         return NEAR_BAD;
     }
-    if (not_regular[0]) {
+    if (has_not_regular) {
         sb_copy(cfg_path, VS_PATH_MAX, not_regular);
         diag_fail(err, EXIT_BAD_CFG, not_regular, " is not a regular file",
                   "\nremove it and recreate the virtual environment", NULL);
@@ -134,11 +145,10 @@ bool locate_follow_link(const char *link, const char *target, char *out) {
 /* Look for the cfg near loc->venv_exe, following symlinks one hop at a time. */
 static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
     for (int hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
-        static char dir[VS_PATH_MAX];
-        sb_copy(dir, sizeof dir, loc->venv_exe);
-        path_dirname(dir);
-        near_status st = locate_read_cfg_near(dir, loc->cfg_path, loc->cfg_text, &loc->cfg_len,
-                                              &loc->cfg_id, err);
+        sb_copy(cfg_scratch, sizeof cfg_scratch, loc->venv_exe); /* both VS_PATH_MAX */
+        path_dirname(cfg_scratch);
+        near_status st = locate_read_cfg_near(cfg_scratch, loc->cfg_path, loc->cfg_text,
+                                              &loc->cfg_len, &loc->cfg_id, err);
         if (st != NEAR_NONE)
             return st;
         static char target[VS_PATH_MAX], next[VS_PATH_MAX];
@@ -147,8 +157,10 @@ static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
         diag_trace(loc->venv_exe, " is a symlink to ", target, NULL);
         if (!locate_follow_link(loc->venv_exe, target, next))
             return NEAR_NONE;
-        if (!loc->invoked[0]) /* the path before the first link: kept only when there is one */
+        if (!loc->has_invoked) { /* the path before the first link: kept only when there is one */
             sb_copy(loc->invoked, sizeof loc->invoked, loc->venv_exe);
+            loc->has_invoked = true;
+        }
         sb_copy(loc->venv_exe, sizeof loc->venv_exe, next);
     }
     *looped = true;
@@ -156,36 +168,42 @@ static near_status search_from(vs_location *loc, vs_error *err, bool *looped) {
 }
 
 /* One attempt from the launcher path in loc->venv_exe (which came from
- * `source`); the first attempt's path is kept for the error message. */
-static near_status search_starting_at(vs_location *loc, const char *source, char *first_try,
-                                      vs_error *err, bool *looped) {
+ * `source`). */
+static near_status search_starting_at(vs_location *loc, const char *source, vs_error *err,
+                                      bool *looped) {
     diag_trace("launcher path from ", source, ": ", loc->venv_exe, NULL);
-    if (!first_try[0])
-        sb_copy(first_try, VS_PATH_MAX, loc->venv_exe);
-    loc->invoked[0] = '\0';
+    loc->has_invoked = false;
     return search_from(loc, err, looped);
+}
+
+/* The path the last attempt started from, before any symlink was followed. */
+static const char *attempt_start(const vs_location *loc) {
+    return loc->has_invoked ? loc->invoked : loc->venv_exe;
 }
 
 int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
     /* Only first bytes are cleared: zeroing these 4 KiB buffers cost about
-     * 5,000 of the launcher's 25,000 instructions. */
+     * 5,000 of the launcher's 25,000 instructions. The scratch buffers below
+     * are written only where needed: a first write costs a page fault. */
     loc->cfg_path[0] = '\0';
     const char *argv0 = inv->argv0 ? inv->argv0 : "";
     static char cwd[VS_PATH_MAX];
-    cwd[0] = '\0';
+    bool has_cwd = false;
     bool from_argv0 = false;
+    /* the first attempt's path, for the error message: copied only when
+     * that attempt fails */
     static char first_try[VS_PATH_MAX];
-    first_try[0] = '\0';
     bool looped = false;
 
     if (argv0[0] != '\0') {
         if (strchr(argv0, '/')) {
             if (strlen(argv0) >= VS_PATH_MAX)
                 return too_long(err, "argv[0]", argv0);
-            if (!path_is_absolute(argv0) && !fs_getcwd(cwd, sizeof cwd))
-                cwd[0] = '\0'; /* CWD gone: argv[0] is unusable unless absolute */
-            if (path_is_absolute(argv0) || cwd[0]) {
-                if (!path_absolute(loc->venv_exe, sizeof loc->venv_exe, cwd, argv0))
+            /* CWD gone: argv[0] is unusable unless absolute */
+            if (!path_is_absolute(argv0))
+                has_cwd = fs_getcwd(cwd, sizeof cwd);
+            if (path_is_absolute(argv0) || has_cwd) {
+                if (!path_absolute(loc->venv_exe, sizeof loc->venv_exe, has_cwd ? cwd : "", argv0))
                     return too_long(err, "the launcher's path", argv0);
                 from_argv0 = true;
             }
@@ -196,21 +214,27 @@ int locate_venv(const vs_invocation *inv, vs_location *loc, vs_error *err) {
         }
     }
     near_status st = NEAR_NONE;
-    if (from_argv0)
-        st = search_starting_at(loc, "argv[0]", first_try, err, &looped);
+    if (from_argv0) {
+        st = search_starting_at(loc, "argv[0]", err, &looped);
+        if (st == NEAR_NONE) /* before the OS's attempt overwrites it */
+            sb_copy(first_try, sizeof first_try, attempt_start(loc));
+    }
     loc->invoked_as_argv0 = st == NEAR_FOUND && strchr(argv0, '/');
     /* argv[0] was unusable, or led nowhere: ask the OS where we are. */
-    if (st == NEAR_NONE && fs_self_exe(loc->venv_exe, sizeof loc->venv_exe))
-        st = search_starting_at(loc, "the OS", first_try, err, &looped);
+    bool asked_os = st == NEAR_NONE && fs_self_exe(loc->venv_exe, sizeof loc->venv_exe);
+    if (asked_os)
+        st = search_starting_at(loc, "the OS", err, &looped);
     if (st == NEAR_FOUND)
         return 0;
     if (st == NEAR_BAD)
         return err->code;
-    if (!first_try[0])
+    if (!from_argv0 && !asked_os)
         return diag_fail(err, EXIT_NO_CFG, "cannot tell where this launcher is (argv[0] is '",
                          argv0, "' and the OS does not say)",
                          "\nrun it by its path, e.g. /path/to/venv/bin/python", NULL);
     static char dir[VS_PATH_MAX];
+    if (!from_argv0)
+        sb_copy(first_try, sizeof first_try, attempt_start(loc));
     sb_copy(dir, sizeof dir, first_try);
     path_dirname(dir);
     static char parent[VS_PATH_MAX];

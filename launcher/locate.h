@@ -25,17 +25,21 @@ typedef struct {
     const char *path_env; /* $PATH, may be NULL */
 } vs_invocation;
 
+/* Small members first, so they share a page with venv_exe's first bytes: the
+ * launcher pays a page fault for each page of a buffer it first writes, and
+ * only the start of each path buffer is used (docs/hacking.md, Memory). */
 typedef struct {
-    char venv_exe[VS_PATH_MAX]; /* L: absolute, normalised; the child's argv[0] */
-    /* L as first found when symlinks were followed from it ("" when none
-     * was: then it is venv_exe): a `#!` line's interpreter would be given
-     * this path (a script launcher's sys.argv[0]) */
-    char invoked[VS_PATH_MAX];
-    bool invoked_as_argv0; /* invoked came from an argv[0] holding a '/' */
-    char cfg_path[VS_PATH_MAX];
-    char cfg_text[CFG_MAX_SIZE + 1];
     size_t cfg_len;
     fs_id cfg_id;
+    bool invoked_as_argv0;      /* invoked came from an argv[0] holding a '/' */
+    bool has_invoked;           /* invoked is set: symlinks were followed */
+    char venv_exe[VS_PATH_MAX]; /* L: absolute, normalised; the child's argv[0] */
+    char cfg_path[VS_PATH_MAX];
+    char cfg_text[CFG_MAX_SIZE + 1];
+    /* when has_invoked: L as first found before symlinks were followed from
+     * it (else it is venv_exe): a `#!` line's interpreter would be given this
+     * path (a script launcher's sys.argv[0]) */
+    char invoked[VS_PATH_MAX];
 } vs_location;
 
 /* Returns 0, or an exit code with err filled in. */
@@ -55,7 +59,8 @@ typedef enum {
 } near_status;
 
 /* Read the first regular pyvenv.cfg of dir/ and dir/.. into text
- * (CFG_MAX_SIZE + 1 bytes); its path goes to cfg_path. */
+ * (CFG_MAX_SIZE + 1 bytes); its path goes to cfg_path (found or bad:
+ * cfg_path is not written when there is none). */
 near_status locate_read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *len,
                                  fs_id *id, vs_error *err);
 

@@ -34,15 +34,19 @@ typedef struct {
     char assignment[VS_PATH_MAX + 64]; /* "name=value", built by plan_env_set */
 } plan_env;
 
+/* The order keeps what every start writes together: script.kind (its last
+ * member), the small members here, then vs_location's small members and
+ * venv_exe's first bytes lie on one page; each fixed buffer a start writes
+ * costs it a page fault (docs/hacking.md, Memory). */
 typedef struct {
-    vs_location loc;      /* where the launcher is, its pyvenv.cfg */
-    vs_base base;         /* base.binary is what runs */
+    vs_script script;     /* a script launcher's payload (kind SCRIPT_NONE otherwise) */
     const char *argv0;    /* the interpreter's argv[0]: loc.venv_exe (it has a '/'),
                              or the framework app binary on macOS */
-    vs_script script;     /* a script launcher's payload (kind SCRIPT_NONE otherwise) */
     bool pip_hook_module; /* `-m pip` runs as `-m VS_PIP_HOOK_MODULE` (pip_hook.h) */
-    plan_env env[PLAN_MAX_ENV];
     int env_count;
+    vs_location loc; /* where the launcher is, its pyvenv.cfg */
+    vs_base base;    /* base.binary is what runs */
+    plan_env env[PLAN_MAX_ENV];
 } vs_plan;
 
 int plan_make(const vs_request *req, vs_plan *plan, vs_error *err);

@@ -20,16 +20,32 @@ typedef struct {
     int major, minor;
     char version_text[16]; /* "3.12", for messages */
     bool home_relative;
-    bool home_rooted; /* Windows "home = \Python37": on the venv's drive, not relative */
-    fs_info chosen;   /* stat of the last usable candidate: reused, not stat'ed again */
-    char tried[VS_PATH_MAX + 512]; /* last: left uninitialised until sb_init */
+    bool home_rooted;  /* Windows "home = \Python37": on the venv's drive, not relative */
+    fs_info chosen;    /* stat of the last usable candidate: reused, not stat'ed again */
+    bool has_tried;    /* tried_sb is initialised */
+    bool has_mismatch; /* mismatch_path and mismatch are set */
+    /* Not cleared from here on. found: the version guard's verdict on the
+     * last candidate (vg_check sets it), on the header's page. The buffers
+     * after it are written only when a candidate fails: the first write to
+     * each page costs a start a page fault. */
+    vg_found found;
+    char tried[VS_PATH_MAX + 512];
     strbuf tried_sb;
     char mismatch_path[VS_PATH_MAX]; /* first candidate of another X.Y, for the error */
     vg_found mismatch;
 } step;
 
+/* The candidates tried so far, "" before the first. */
+static const char *tried_text(step *s) {
+    if (!s->has_tried) {
+        sb_init(&s->tried_sb, s->tried, sizeof s->tried);
+        s->has_tried = true;
+    }
+    return s->tried;
+}
+
 static void note_tried(step *s, const char *path, const char *why) {
-    if (s->tried_sb.len)
+    if (tried_text(s)[0])
         sb_add(&s->tried_sb, ", ");
     sb_add(&s->tried_sb, path);
     sb_add(&s->tried_sb, why);
@@ -52,13 +68,14 @@ static bool usable_binary(step *s, const char *path) {
         note_tried(s, path, info.kind == FS_FILE ? " (not executable)" : " (not a file)");
         return false;
     }
-    static vg_found found;
-    if (s->has_version && vg_check(path, s->major, s->minor, &found) == VG_MISMATCH) {
+    vg_found *found = &s->found;
+    if (s->has_version && vg_check(path, s->major, s->minor, found) == VG_MISMATCH) {
         note_tried(s, path, " (another Python version)");
-        diag_trace(path, " is another Python (", found.evidence, "): skipped", NULL);
-        if (!s->mismatch_path[0]) {
+        diag_trace(path, " is another Python (", found->evidence, "): skipped", NULL);
+        if (!s->has_mismatch) {
+            s->has_mismatch = true;
             sb_copy(s->mismatch_path, sizeof s->mismatch_path, path);
-            s->mismatch = found;
+            s->mismatch = *found;
         }
         return false;
     }
@@ -96,6 +113,8 @@ static bool key_belongs_to_home(step *s, const char *binary, const char *dir, co
 static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (!v.ptr || v.len == 0 || v.len >= VS_PATH_MAX)
         return false;
+    /* value, then (when it is done with) dir: one scratch page, and cfg_dir
+     * only for a relative value */
     static char value[VS_PATH_MAX];
     memcpy(value, v.ptr, v.len);
     value[v.len] = '\0';
@@ -107,9 +126,11 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
         return false;
     }
     static char cfg_dir[VS_PATH_MAX];
-    sb_copy(cfg_dir, sizeof cfg_dir, s->cfg_path);
-    path_dirname(cfg_dir);
-    if (!path_absolute(out, VS_PATH_MAX, cfg_dir, value))
+    if (!path_is_absolute(value)) {
+        sb_copy(cfg_dir, sizeof cfg_dir, s->cfg_path);
+        path_dirname(cfg_dir);
+    }
+    if (!path_absolute(out, VS_PATH_MAX, path_is_absolute(value) ? "" : cfg_dir, value))
         return false;
     diag_trace("candidate from the recorded executable: ", out, NULL);
     if (!pyname_is_interpreter(path_basename(out))) {
@@ -120,8 +141,8 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     }
     if (!usable_binary(s, out))
         return false;
-    static char dir[VS_PATH_MAX];
-    sb_copy(dir, sizeof dir, out);
+    char *dir = value;
+    sb_copy(dir, VS_PATH_MAX, out);
     path_dirname(dir);
     if (strcmp(dir, home) != 0) {
         /* venv 3.11+ run from inside a venv records that venv's python: not a base */
@@ -202,26 +223,22 @@ static bool resolve_relative_home(step *s, vs_base *base, vs_error *err) {
 
 /* Read home from s->cfg into base->home; 0 or an exit code. */
 static int read_home(step *s, vs_base *base, vs_error *err) {
+    /* msg is initialised on the failure paths only (each first write to a
+     * fresh buffer costs the launcher a page of memory) */
     static char msg[2 * VS_PATH_MAX];
     strbuf sb;
-    sb_init(&sb, msg, sizeof msg);
     cfg_value home = s->cfg.home;
-    if (!home.ptr) {
+    const char *unusable =
+        !home.ptr ? (s->cfg.bom_hid_home ? " starts with a UTF-8 byte order mark, which hides "
+                                           "its 'home' key from CPython"
+                                         : " has no 'home = <directory of the base python>' line")
+        : home.len == 0           ? ": 'home' is empty"
+        : home.len >= VS_PATH_MAX ? ": 'home' is longer than 4095 bytes"
+                                  : NULL;
+    if (unusable) {
+        sb_init(&sb, msg, sizeof msg);
         sb_add(&sb, s->cfg_path);
-        sb_add(&sb, s->cfg.bom_hid_home
-                        ? " starts with a UTF-8 byte order mark, which hides its 'home' key from "
-                          "CPython"
-                        : " has no 'home = <directory of the base python>' line");
-        return fail_with_hint(err, EXIT_BAD_CFG, s, msg);
-    }
-    if (home.len == 0) {
-        sb_add(&sb, s->cfg_path);
-        sb_add(&sb, ": 'home' is empty");
-        return fail_with_hint(err, EXIT_BAD_CFG, s, msg);
-    }
-    if (home.len >= VS_PATH_MAX) {
-        sb_add(&sb, s->cfg_path);
-        sb_add(&sb, ": 'home' is longer than 4095 bytes");
+        sb_add(&sb, unusable);
         return fail_with_hint(err, EXIT_BAD_CFG, s, msg);
     }
     memcpy(base->home, home.ptr, home.len);
@@ -241,6 +258,7 @@ static int read_home(step *s, vs_base *base, vs_error *err) {
                          "\nrun as a user who may read the base Python, or ask its owner to make ",
                          denied, " searchable (chmod o+x)", NULL);
     if (info.kind != FS_DIR) {
+        sb_init(&sb, msg, sizeof msg);
         sb_add(&sb, "home = ");
         sb_add(&sb, base->home);
         if (s->home_relative || s->home_rooted) {
@@ -418,10 +436,9 @@ static int follow_chain(step *s, vs_base *base, vs_error *err) {
 /* Choose the binary in base->home (the last venv of the chain), or say why
  * there is none. */
 static int choose_binary(step *s, vs_base *base, vs_error *err) {
-    sb_init(&s->tried_sb, s->tried, sizeof s->tried);
-    s->mismatch_path[0] = '\0';
+    s->has_tried = s->has_mismatch = false;
     if (!pick_binary(s, base, base->binary)) {
-        if (s->mismatch_path[0])
+        if (s->has_mismatch)
             return fail_version_mismatch(err, s);
         static char msg[2 * VS_PATH_MAX + 1024];
         strbuf sb;
@@ -434,7 +451,7 @@ static int choose_binary(step *s, vs_base *base, vs_error *err) {
         sb_add(&sb, " (");
         sb_add(&sb, s->cfg_path);
         sb_add(&sb, "); tried ");
-        sb_add(&sb, s->tried);
+        sb_add(&sb, tried_text(s));
         return fail_with_hint(err, EXIT_NO_BASE, s, msg);
     }
     if (is_this_launcher(base->binary, s->chosen))
@@ -471,7 +488,7 @@ static bool use_launcher_record(step *s, vs_base *base) {
     s->has_version = true;
     s->major = base->venv_major;
     s->minor = base->venv_minor;
-    sb_init(&s->tried_sb, s->tried, sizeof s->tried);
+    s->has_tried = false;
     bool ok = st == BASE_TRAILER_OK && pyname_is_interpreter(path_basename(t.path)) &&
               pyname_version(path_basename(t.path), &major, &minor) && major == s->major &&
               minor == s->minor && usable_binary(s, t.path) && !is_this_launcher(t.path, s->chosen);
@@ -492,7 +509,7 @@ static bool use_launcher_record(step *s, vs_base *base) {
 
 int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
     static step s;
-    memset(&s, 0, offsetof(step, tried)); /* not the 4.5 KiB `tried` buffer */
+    memset(&s, 0, offsetof(step, found)); /* not the buffers (see step) */
     s.loc = loc;
     s.base = base;
     s.cfg_path = loc->cfg_path;

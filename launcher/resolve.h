@@ -23,18 +23,19 @@
 /* What the kernel reads of a `#!` line (Linux's BINPRM_BUF_SIZE). */
 #define BASE_HEAD_MAX 256
 
+/* Small members first (see vs_location in locate.h). */
 typedef struct {
-    char binary[VS_PATH_MAX]; /* the base interpreter to exec */
-    char home[VS_PATH_MAX];   /* home of the venv whose base it is */
-    int chain_depth;          /* venvs followed through `home` */
-    bool home_relative;       /* home was relative to its pyvenv.cfg (relhome.h) */
-    bool from_trailer; /* home gave no base: the launcher file's own record (base_trailer.h) */
+    int chain_depth;    /* venvs followed through `home` */
+    bool home_relative; /* home was relative to its pyvenv.cfg (relhome.h) */
+    bool from_trailer;  /* home gave no base: the launcher file's own record (base_trailer.h) */
     /* X.Y from the venv's own pyvenv.cfg (`version` / `version_info`), read
      * once here for every later step; major 0 when it names none */
     int venv_major, venv_minor;
     /* binary's first bytes, read when it was chosen (fs_probe), for shebang.c */
     unsigned char head[BASE_HEAD_MAX];
-    long head_len; /* -1: not read */
+    long head_len;            /* -1: not read */
+    char binary[VS_PATH_MAX]; /* the base interpreter to exec */
+    char home[VS_PATH_MAX];   /* home of the venv whose base it is */
     /* scratch for chained pyvenv.cfg files (two: the one being followed, the next) */
     char cfg_text[2][CFG_MAX_SIZE + 1];
     char cfg_path[2][VS_PATH_MAX];

@@ -150,7 +150,7 @@ void script_plan_text(vs_script *script, const vs_location *loc, const char *arg
     /* A: what the kernel passes a `#!` interpreter as the script's path, the
      * path exec was given: argv[0] when it holds a '/', else the PATH hit. */
     script->shown = loc->invoked_as_argv0 ? argv0
-                    : loc->invoked[0]     ? loc->invoked
+                    : loc->has_invoked    ? loc->invoked
                                           : script->self; /* venv_exe before script_prepare */
     /* F (Modules/main.c, config->run_filename): as given before 3.9, made
      * absolute (the CWD joined, not normalised: Python/fileutils.c

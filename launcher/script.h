@@ -28,8 +28,9 @@ typedef enum {
     SCRIPT_TEXT, /* run as `python -c PROGRAM A F D args` (script_text.h) */
 } script_kind;
 
+/* kind last: every start writes it, and vs_plan puts what follows a script
+ * (its own small members, then vs_location's) on the same page (plan.h). */
 typedef struct {
-    script_kind kind;
     char self[VS_PATH_MAX]; /* the launcher's own file, which holds the zip */
     /* SCRIPT_TEXT: __main__.py's text, then what script_plan_text makes of it */
     char text[SCRIPT_TEXT_MAX];
@@ -38,6 +39,7 @@ typedef struct {
     char file[VS_PATH_MAX];  /* F: __file__ */
     char path0[VS_PATH_MAX]; /* D: sys.path[0] */
     char program[SCRIPT_TEXT_MAX + 512];
+    script_kind kind;
 } vs_script;
 
 /* The script-launcher step of plan_make, before the base is resolved. When

@@ -47,7 +47,7 @@ bool launcher_variant_wanted(int venv_fd) {
 
 bool launcher_variant_choose(int venv_fd, const vs_plan *plan, char *launcher, size_t cap,
                              const char **why) {
-    static oneproc_choice one;
+    oneproc_choice one;
     *why = NULL;
     if (!launcher_variant_wanted(venv_fd))
         return false;

@@ -1,15 +1,16 @@
 #include "exec_env.h"
 
-#include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../fs.h"
 
 extern char **environ;
 
-/* Room for this many inherited variables without the heap; a larger
- * environment falls back to putenv, which grows environ with malloc. BSS:
- * only the pages the environment fills are touched. */
+/* Room for this many inherited variables in BSS: only the pages the
+ * environment fills are touched. A larger environment gets an array mapped
+ * for it (no malloc: the static launcher links no allocator). */
 #define EXEC_ENV_MAX 8192
 
 static bool named(const char *entry, const char *name) {
@@ -24,20 +25,29 @@ static bool changed_by(const vs_plan *plan, const char *entry) {
     return false;
 }
 
-/* The rare path: environ edited in place, putenv for what is set. */
-static char **edit_environ(const vs_plan *plan, vs_error *err) {
-    char **out = environ;
+/* The rare path, more than EXEC_ENV_MAX variables: the same array in memory
+ * mapped for it. */
+static char **mapped_envp(const vs_plan *plan, vs_error *err) {
+    size_t count = 0;
+    for (char **e = environ; *e; e++)
+        count++;
+    size_t size = (count + PLAN_MAX_ENV + 1) * sizeof(char *);
+    char **out = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (out == MAP_FAILED) {
+        diag_fail(err, EXIT_EXEC_FAILED,
+                  "cannot pass the environment to the interpreter: ", fs_error_text(errno),
+                  DIAG_HINT_EXHAUSTED, NULL);
+        return NULL;
+    }
+    size_t n = 0;
     for (char **e = environ; *e; e++)
         if (!changed_by(plan, *e))
-            *out++ = *e;
-    *out = NULL;
+            out[n++] = *e;
     for (int i = 0; i < plan->env_count; i++)
-        if (plan->env[i].value && putenv((char *)plan->env[i].assignment) != 0) {
-            diag_fail(err, EXIT_EXEC_FAILED, "cannot set ", plan->env[i].name,
-                      " for the interpreter: out of memory", NULL);
-            return NULL;
-        }
-    return environ;
+        if (plan->env[i].value)
+            out[n++] = (char *)plan->env[i].assignment;
+    out[n] = NULL;
+    return out;
 }
 
 char **exec_envp(const vs_plan *plan, vs_error *err) {
@@ -55,7 +65,7 @@ char **exec_envp(const vs_plan *plan, vs_error *err) {
         if (first[(unsigned char)**e] && changed_by(plan, *e))
             continue;
         if (n == EXEC_ENV_MAX)
-            return edit_environ(plan, err);
+            return mapped_envp(plan, err);
         envp[n++] = *e;
     }
     for (int i = 0; i < plan->env_count; i++)

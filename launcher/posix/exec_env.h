@@ -6,9 +6,10 @@
 
 /* The environment for the interpreter: environ with the plan's changes
  * (every inherited entry of a name the plan sets or removes dropped, the
- * plan's "name=value" strings added), in a static array: no heap. environ
- * itself when the plan changes nothing. NULL with err filled in when it
- * cannot be built (out of memory on the fallback for a huge environment). */
+ * plan's "name=value" strings added), in a static array: no heap (more than
+ * 8,192 variables: an array mapped for them). environ itself when the plan
+ * changes nothing. NULL with err filled in when it cannot be built (no
+ * memory to map for a huge environment). */
 char **exec_envp(const vs_plan *plan, vs_error *err);
 
 /* argv for the interpreter: the caller's, with argv[0] replaced. */

@@ -125,7 +125,7 @@ int main(int argc, char **argv) {
         argc = script_argv(&plan.script, plan.loc.venv_exe, given, user_argv, script_args);
         argv = script_args;
     }
-    static oneproc_choice one;
+    oneproc_choice one = {.possible = false, .reason = "", .library = ""};
     if (rc == 0) {
         if (flag_set(env.two_process)) {
             one.possible = false;

@@ -28,11 +28,14 @@
 /* The one-process launcher carries this string (the CLI tells the two apart). */
 #define ONEPROC_LAUNCHER_MARKER "venvshim-one-process-launcher"
 
+/* Small: a caller keeps it on its stack (no page of its own to touch). */
 typedef struct {
     bool possible;
-    char library[VS_PATH_MAX]; /* the libpython the base would load */
-    int major, minor;          /* from the library's name */
-    const char *reason;        /* when not possible: why */
+    int major, minor;    /* from the library's name */
+    const char *reason;  /* when not possible: why */
+    const char *library; /* the libpython the base would load ("" when not
+                            possible), in oneproc_choose's storage until its
+                            next call */
 } oneproc_choice;
 
 /* Whether this launcher can run a base in its own process at all: false in

@@ -12,8 +12,12 @@
 #include "../libsearch.h"
 #include "../strbuf.h"
 
-/* The base's dynamic section and strings lie in its first pages (17 KiB is
- * the whole of a pyenv python3.12); a base that needs more is exec'd. */
+/* The base's dynamic section and strings lie in its first pages: the first
+ * 12 KiB hold them in every pyenv build from 3.6 to 3.13 (.dynamic ends at
+ * 0x2fc0 at most; the whole python3.12 is 17 KiB). Read that much first, as
+ * each page the read fills costs a page fault; a base that needs more is
+ * read again up to HEAD_MAX, and one that needs more than that is exec'd. */
+#define HEAD_FIRST (12 * 1024)
 #define HEAD_MAX (64 * 1024)
 
 /* Subdirectories glibc tries in each search directory before the directory
@@ -47,45 +51,62 @@ static int look_in(const char *dir, const char *name) {
 /* Where the library is (c->library, c->major, c->minor), or why not. */
 static const char *find_library(const vs_plan *plan, const char *ld_library_path,
                                 oneproc_choice *c) {
-    static unsigned char head[HEAD_MAX];
-    static elfdyn_info info;
-    static libsearch_dirs dirs;
+    /* page-aligned: HEAD_FIRST bytes fill three pages, not four */
+    static _Alignas(4096) unsigned char head[HEAD_MAX];
+    /* one page-aligned struct: the parse and the directories' first bytes
+     * share one page */
+    static _Alignas(4096) struct {
+        elfdyn_info info;
+        libsearch_dirs dirs;
+    } work;
+    elfdyn_info *info = &work.info;
+    libsearch_dirs *dirs = &work.dirs;
     static char origin[VS_PATH_MAX];
     /* through fs.h: the CLI's stricter opener applies there too (fs_posix.h) */
     long n;
-    if (fs_probe(plan->base.binary, head, sizeof head, &n).kind != FS_FILE || n < 0)
+    if (fs_probe(plan->base.binary, head, HEAD_FIRST, &n).kind != FS_FILE || n < 0)
         return "the base cannot be read";
-    elfdyn_status st = elfdyn_parse(head, (size_t)n, &info);
+    elfdyn_status st = elfdyn_parse(head, (size_t)n, info);
+    if (st == ELFDYN_TRUNCATED && n == HEAD_FIRST) {
+        if (fs_probe(plan->base.binary, head, sizeof head, &n).kind != FS_FILE || n < 0)
+            return "the base cannot be read";
+        st = elfdyn_parse(head, (size_t)n, info);
+    }
     if (st != ELFDYN_OK)
         return elfdyn_reason(st);
     const char *origin_dir = NULL;
-    if (libsearch_uses_origin(&info)) {
+    if (libsearch_uses_origin(info)) {
         if (!fs_realpath(plan->base.binary, origin))
             return "the base's $ORIGIN cannot be resolved";
         path_dirname(origin);
         origin_dir = origin;
     }
-    const char *why = libsearch_dirs_for(&info, origin_dir, ld_library_path, &dirs);
+    const char *why = libsearch_dirs_for(info, origin_dir, ld_library_path, dirs);
     if (why)
         return why;
-    if (!libsearch_version(info.libpython, &c->major, &c->minor) || c->major != 3 || c->minor < 6)
+    if (!libsearch_version(info->libpython, &c->major, &c->minor) || c->major != 3 || c->minor < 6)
         return "its libpython is not CPython 3.6 or later";
-    for (int i = 0; i < dirs.count; i++) {
-        int found = look_in(dirs.dir[i], info.libpython);
+    for (int i = 0; i < dirs->count; i++) {
+        int found = look_in(dirs->dir[i], info->libpython);
         if (found < 0)
             return "a directory the loader searches holds a hardware-capability subdirectory "
                    "or cannot be read";
-        if (found)
-            return path_join(c->library, sizeof c->library, dirs.dir[i], info.libpython)
+        if (found) {
+            /* in place: the directory's slot becomes the library's path */
+            c->library = dirs->dir[i];
+            return path_join(dirs->dir[i], VS_PATH_MAX, dirs->dir[i], info->libpython)
                        ? NULL
                        : "the library's path is too long";
+        }
     }
     return "its libpython is not in its DT_RUNPATH (ld.so.cache or a default directory would "
            "supply it)";
 }
 
 void oneproc_choose(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c) {
-    c->library[0] = '\0';
+    c->library = "";
     c->reason = find_library(plan, ld_library_path, c);
     c->possible = c->reason == NULL;
+    if (!c->possible)
+        c->library = "";
 }

@@ -6,7 +6,7 @@ const bool oneproc_capable = false;
 void oneproc_choose(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c) {
     (void)plan, (void)ld_library_path;
     c->possible = false;
-    c->library[0] = '\0';
+    c->library = "";
     c->reason = "this launcher is the static one";
 }
 

@@ -16,7 +16,8 @@ interpreter, and measures:
    to the symlink venv, and the median of the per-round differences;
 2. the launcher's own hop: a venv whose base is a static no-op stub, against
    the stub alone;
-3. instructions the launcher executes in a PYLAUNCHER_DRYRUN=1 run (callgrind);
+3. instructions the launcher executes in a PYLAUNCHER_DRYRUN=1 run (callgrind),
+   and the page faults each launcher adds to a start (kernel counts);
 4. the launcher's size and linkage, and its system calls (strace -f).
 
 Numbers are printed, never judged: targets are shown next to them.
@@ -203,6 +204,18 @@ def machine(base):
             ("load average at start", " ".join(f"{x:.2f}" for x in os.getloadavg())),
             ("compilers", f"{cc}; {musl}"),
             ("base interpreter", f"{base} (Python {pyver})")]
+
+
+def min_faults(argv, runs=7):
+    """The least minor-fault count of a start (ru_minflt covers the exec'd images too)."""
+    best = None
+    for _ in range(runs):
+        pid = os.posix_spawn(argv[0], argv, dict(os.environ))
+        _, status, usage = os.wait4(pid, 0)
+        if status != 0:
+            die(f"{argv} failed (wait status {status})")
+        best = usage.ru_minflt if best is None else min(best, usage.ru_minflt)
+    return best
 
 
 def table(header, rows):
@@ -408,6 +421,21 @@ def main():
         print(table(["environment", "instructions"], [
             [f"this shell's ({len(os.environ)} variables)", steps[0]],
             ["minimal (1 variable)", steps[1]]]))
+
+        # Pages first written (kernel counts, the least of 7 starts): what
+        # each launcher adds, the biggest part of its time (docs/hacking.md,
+        # Memory).
+        stub_py = os.path.join(stub_bin, "python3.99")
+        pages = [["static launcher -> no-op stub, minus the stub alone",
+                  f"{min_faults(hop_py[:1]) - min_faults([stub_py]):,}"]]
+        for flags in (["-S", "-c", "pass"], ["-c", "pass"]):
+            sym_f = min_faults([sym_py] + flags)
+            pages.append([f"`python {' '.join(flags)}`: exec mode minus the symlink venv",
+                          f"{min_faults([shim_py] + flags) - sym_f:+,}"])
+            pages.append([f"`python {' '.join(flags)}`: one-process mode minus the symlink venv",
+                          f"{min_faults([onep_py] + flags) - sym_f:+,}"])
+        print("\nPage faults (minor faults, the least of 7 starts; about 1 µs each):\n")
+        print(table(["start", "page faults"], pages))
 
         print("\n## 4. The launcher binary\n")
         size = os.path.getsize(launcher)

@@ -364,6 +364,61 @@ def test_the_library_the_base_would_load(patched, runpath):
     assert ours.stdout.split()[0] == bytes(p.venv)
 
 
+def dynamic_offset(path):
+    """p_offset of an ELF64 file's PT_DYNAMIC (little-endian, as on x86-64)."""
+    import struct
+    data = Path(path).read_bytes()
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        p_type, _, p_offset = struct.unpack_from("<IIQ", data, phoff + i * phentsize)
+        if p_type == 2:  # PT_DYNAMIC
+            return p_offset
+    return None
+
+
+def test_a_base_whose_dynamic_section_lies_past_12_kib(tmp_path):
+    """The launcher reads the first 12 KiB of the base, and up to 64 KiB only when
+    its dynamic section lies further in (launcher/posix/oneproc_find.c): a base
+    built here with 20 KiB of read-only data before that section still runs in
+    one process, with the library it loads itself."""
+    from conftest import INTERPRETERS
+    interp = newest_pyenv(INTERPRETERS)
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        pytest.skip("no C compiler (cc)")
+    real = interp.path.resolve()
+    prefix, name = real.parent.parent, real.name  # python3.13
+    xy = name[len("python"):]
+    if tuple(map(int, xy.split("."))) < (3, 8):
+        pytest.skip(f"{name} has no Py_BytesMain")
+    home = tmp_path / "base"
+    (home / "bin").mkdir(parents=True)
+    (home / "lib").mkdir()
+    os.symlink(prefix / "lib" / name, home / "lib" / name)  # its standard library
+    src = tmp_path / "main.c"
+    src.write_text("#include <Python.h>\n"
+                   "__attribute__((used)) static const char pad[20480] = {1};\n"
+                   "int main(int argc, char **argv) { return Py_BytesMain(argc, argv); }\n")
+    binary = home / "bin" / name
+    build = subprocess.run([cc, "-o", str(binary), str(src), f"-I{prefix / 'include' / name}",
+                            f"-L{prefix / 'lib'}", f"-l{name}", f"-Wl,-rpath,{prefix / 'lib'}",
+                            "-Wl,--enable-new-dtags"], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    assert dynamic_offset(binary) > 12 * 1024, "the test base must put PT_DYNAMIC past 12 KiB"
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text(f"home = {home / 'bin'}\nversion = {xy}.0\n")
+    python = venv / "bin" / "python"
+    shutil.copy2(DL, python)
+    mode = dry_run_mode(python)
+    libname = next(p.name for p in (prefix / "lib").glob("libpython3*.so.1.0"))
+    assert mode == f"mode: one process, {prefix / 'lib' / libname}", mode
+    r = run([python, "-c", "import sys; print(sys.prefix)"], env=clean_env(PYLAUNCHER_DEBUG="1"))
+    assert r.returncode == 0 and b"one process: Py" in r.stderr, describe(r)
+    assert r.stdout.strip() == bytes(venv)
+
+
 @pytest.mark.parametrize("setup,reason", [
     ("hwcaps", "hardware-capability subdirectory"),
     ("missing", "not in its DT_RUNPATH"),

@@ -103,6 +103,25 @@ def test_inherited_pyvenv_launcher_is_the_one_thing_removed(venvs, interp, tmp_p
     assert r.stderr.decode().splitlines() == [str(py), str(rec.venv)]
 
 
+@pytest.mark.parametrize("count", [8000, 9000])
+def test_a_huge_environment_is_passed_on_too(venvs, interp, tmp_path, count):
+    """More variables than the launcher's static array holds (8,192,
+    launcher/posix/exec_env.c) take the fallback, an array mapped for them:
+    the same environment arrives, with an inherited __PYVENV_LAUNCHER__
+    removed and the interpreter still the venv's."""
+    rec = venvs.converted(interp)
+    py = rec.exe("python")
+    env = bytes_env(clean_env())
+    env.update({b"VENVSHIM_T_%05d" % i: b"v%d" % i for i in range(count)})
+    env[b"__PYVENV_LAUNCHER__"] = os.fsencode(tmp_path / "elsewhere" / "bin" / "python")
+    code = ENVB_DUMP + "\nsys.stderr.write(sys.executable + '\\n' + sys.prefix)"
+    r = run([py, "-c", code], env=env)
+    got = child_environb(r)
+    del env[b"__PYVENV_LAUNCHER__"]
+    assert got == env
+    assert r.stderr.decode().splitlines() == [str(py), str(rec.venv)]
+
+
 @pytest.mark.parametrize("inherit", ["plain", "with-__PYVENV_LAUNCHER__"])
 def test_system_python_started_from_the_venv_sees_no_venv(venvs, interp, inherit):
     if not SYSTEM_PYTHON.is_file():

@@ -536,7 +536,8 @@ Test(cfg_legacy_home, long_line_does_not_affect_new_parser) {
 /* cfg_find: any key, by cfg_parse's rules (key stripped and case-folded,
  * value stripped, first occurrence wins, a line without '=' skipped). */
 Test(cfg_find, other_keys_by_the_same_rules) {
-    const char *text = "home = /x\n  Implementation\t=  CPython \r\nimplementation = PyPy\nnoequals\n";
+    const char *text =
+        "home = /x\n  Implementation\t=  CPython \r\nimplementation = PyPy\nnoequals\n";
     cfg_value v = cfg_find(text, strlen(text), "implementation");
     cr_assert(cfg_value_equals(v, "CPython"), "%.*s", (int)v.len, v.ptr);
     cr_assert_null(cfg_find(text, strlen(text), "noequals").ptr);
