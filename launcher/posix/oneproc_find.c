@@ -104,9 +104,8 @@ static const char *find_library(const vs_plan *plan, const char *ld_library_path
 }
 
 void oneproc_choose(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c) {
-    c->library = "";
     c->reason = find_library(plan, ld_library_path, c);
     c->possible = c->reason == NULL;
     if (!c->possible)
-        c->library = "";
+        c->library = ""; /* also when a slot was taken, then found too long */
 }
