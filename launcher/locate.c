@@ -75,6 +75,7 @@ static char cfg_scratch[VS_PATH_MAX];
 near_status locate_read_cfg_near(const char *dir, char *cfg_path, char *text, size_t *len,
                                  fs_id *id, vs_error *err) {
     char *path = cfg_scratch;
+    /* search_from passes the scratch buffer itself, the directory already in it */
     if (dir != path && !sb_copy(path, VS_PATH_MAX, dir))
         return NEAR_NONE;
     size_t dir_len = strlen(path);

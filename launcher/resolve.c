@@ -113,8 +113,7 @@ static bool key_belongs_to_home(step *s, const char *binary, const char *dir, co
 static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
     if (!v.ptr || v.len == 0 || v.len >= VS_PATH_MAX)
         return false;
-    /* value, then (when it is done with) dir: one scratch page, and cfg_dir
-     * only for a relative value */
+    /* value, then (when it is done with) dir: one scratch page */
     static char value[VS_PATH_MAX];
     memcpy(value, v.ptr, v.len);
     value[v.len] = '\0';
@@ -125,12 +124,12 @@ static bool key_candidate(step *s, cfg_value v, const char *home, char *out) {
                    NULL);
         return false;
     }
-    static char cfg_dir[VS_PATH_MAX];
-    if (!path_is_absolute(value)) {
+    static char cfg_dir[VS_PATH_MAX]; /* only for a relative value (relative home) */
+    if (s->home_relative) {
         sb_copy(cfg_dir, sizeof cfg_dir, s->cfg_path);
         path_dirname(cfg_dir);
     }
-    if (!path_absolute(out, VS_PATH_MAX, path_is_absolute(value) ? "" : cfg_dir, value))
+    if (!path_absolute(out, VS_PATH_MAX, s->home_relative ? cfg_dir : "", value))
         return false;
     diag_trace("candidate from the recorded executable: ", out, NULL);
     if (!pyname_is_interpreter(path_basename(out))) {
