@@ -74,6 +74,13 @@ bool fs_self_exe(char *buf, size_t cap);
  * /proc/self/exe), or NULL: saves a readlink on the loop check. */
 const char *fs_self_link(void);
 
+/* The running executable's first bytes as the loader mapped them, *len of
+ * them, read without a system call; NULL where the platform cannot say. Lets
+ * the loop check tell a base from this launcher by its first bytes: a
+ * process's first look at /proc/self costs 10-20 µs, more than the rest of
+ * a resolution (docs/hacking.md, "Where a start goes"). */
+const unsigned char *fs_self_head(size_t *len);
+
 /* ---- */
 
 /* Identity of the running executable (fs_posix.c, from the two above). */

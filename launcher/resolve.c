@@ -347,8 +347,17 @@ static int fail_version_mismatch(vs_error *err, const step *s) {
 }
 
 /* The chosen binary must not be this launcher (a hard link, a symlink to it,
- * or a copy): exec'ing it would loop forever. */
-static bool is_this_launcher(const char *path, fs_info cand) {
+ * or a copy): exec'ing it would loop forever. Both ways of being this launcher
+ * mean the same first bytes: when the candidate's (head, read with it) differ
+ * from the running image's, that settles it without a system call. */
+static bool is_this_launcher(const char *path, fs_info cand, const vs_base *base) {
+    size_t own_len;
+    const unsigned char *own = fs_self_head(&own_len);
+    if (own && base->head_len > 0) {
+        size_t n = (size_t)base->head_len < own_len ? (size_t)base->head_len : own_len;
+        if (memcmp(own, base->head, n) != 0)
+            return false;
+    }
     fs_info self;
     if (!fs_self_info(&self))
         return false;
@@ -453,7 +462,7 @@ static int choose_binary(step *s, vs_base *base, vs_error *err) {
         sb_add(&sb, tried_text(s));
         return fail_with_hint(err, EXIT_NO_BASE, s, msg);
     }
-    if (is_this_launcher(base->binary, s->chosen))
+    if (is_this_launcher(base->binary, s->chosen, base))
         return diag_fail(err, EXIT_NO_BASE, base->binary, " (from ", s->cfg_path,
                          ") is this launcher, not a Python interpreter: running it would loop",
                          "\npoint 'home' at the directory of a real Python interpreter", NULL);
@@ -490,7 +499,8 @@ static bool use_launcher_record(step *s, vs_base *base) {
     s->has_tried = false;
     bool ok = st == BASE_TRAILER_OK && pyname_is_interpreter(path_basename(t.path)) &&
               pyname_version(path_basename(t.path), &major, &minor) && major == s->major &&
-              minor == s->minor && usable_binary(s, t.path) && !is_this_launcher(t.path, s->chosen);
+              minor == s->minor && usable_binary(s, t.path) &&
+              !is_this_launcher(t.path, s->chosen, base);
     if (st == BASE_TRAILER_OK)
         why = ok ? ": home gives no base; using the recorded base "
                  : ": its recorded base is not pyvenv.cfg's version by name, or not usable: ";

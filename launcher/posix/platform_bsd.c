@@ -6,6 +6,7 @@
 
 #include "../fs.h"
 #include "../platform.h"
+#include "self_head_elf.h"
 
 bool fs_self_exe(char *buf, size_t cap) {
 #if defined(VENVSHIM_NETBSD_SYSCTL) /* set by meson.build for NetBSD */
@@ -18,6 +19,10 @@ bool fs_self_exe(char *buf, size_t cap) {
         return false;
     buf[len - 1] = '\0'; /* len counts the terminating NUL */
     return buf[0] == '/';
+}
+
+const unsigned char *fs_self_head(size_t *len) {
+    return elf_self_head(len);
 }
 
 const char *fs_self_link(void) {

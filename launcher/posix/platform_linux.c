@@ -3,9 +3,14 @@
 
 #include "../fs.h"
 #include "../platform.h"
+#include "self_head_elf.h"
 
 bool fs_self_exe(char *buf, size_t cap) {
     return fs_readlink("/proc/self/exe", buf, cap, NULL) > 0;
+}
+
+const unsigned char *fs_self_head(size_t *len) {
+    return elf_self_head(len);
 }
 
 const char *fs_self_link(void) {

@@ -11,6 +11,11 @@ bool fs_self_exe(char *buf, size_t cap) {
     return _NSGetExecutablePath(buf, &size) == 0 && buf[0] == '/';
 }
 
+const unsigned char *fs_self_head(size_t *len) {
+    (void)len; /* Mach-O: the loop check asks the kernel */
+    return NULL;
+}
+
 const char *fs_self_link(void) {
     return NULL;
 }

@@ -12,6 +12,11 @@ bool fs_self_exe(char *buf, size_t cap) {
     return false;
 }
 
+const unsigned char *fs_self_head(size_t *len) {
+    (void)len; /* no way to know the image is ELF, or where it starts */
+    return NULL;
+}
+
 const char *fs_self_link(void) {
     return NULL;
 }

@@ -13,6 +13,11 @@ bool fs_self_exe(char *buf, size_t cap) {
     return win_narrow(win_strip_verbatim(self), -1, buf, cap);
 }
 
+const unsigned char *fs_self_head(size_t *len) {
+    (void)len; /* the loop check asks the OS, which is cheap here */
+    return NULL;
+}
+
 const char *fs_self_link(void) {
     return NULL;
 }
