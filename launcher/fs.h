@@ -25,7 +25,8 @@ typedef struct {
     bool executable; /* any execute bit set (as CPython's isxfile checks) */
     long long size;
     fs_id id;
-    int error; /* the OS error when kind == FS_MISSING (see fs_error_is_missing) */
+    long long changed_ns; /* status change time (st_ctim), 0 where not known */
+    int error;            /* the OS error when kind == FS_MISSING (see fs_error_is_missing) */
 } fs_info;
 
 /* stat(2), following symlinks. */

@@ -533,7 +533,9 @@ int resolve_base(const vs_location *loc, vs_base *base, vs_error *err) {
     if (rc == EXIT_NO_BASE && use_launcher_record(&s, base)) {
         err->code = 0;
         err->text[0] = '\0';
-        return 0;
+        rc = 0;
     }
+    if (rc == 0)
+        base->binary_info = s.chosen;
     return rc;
 }

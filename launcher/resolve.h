@@ -31,6 +31,7 @@ typedef struct {
     /* X.Y from the venv's own pyvenv.cfg (`version` / `version_info`), read
      * once here for every later step; major 0 when it names none */
     int venv_major, venv_minor;
+    fs_info binary_info; /* what the probe of binary found: its identity and times */
     /* binary's first bytes, read when it was chosen (fs_probe), for shebang.c */
     unsigned char head[BASE_HEAD_MAX];
     long head_len;            /* -1: not read */

@@ -256,13 +256,14 @@ typedef struct {
 } bin_scan;
 
 /* data is ours (this build's launcher), with or without the base record
- * install appends (base_trailer.h); whether the record names the base that
+ * install appends (base_trailer.h) and the one-process record it writes
+ * (launcher_variant_same_build); whether the base record names the base that
  * runs is check_lineage's question. */
 static bool is_this_launcher_as_installed(const char *data, size_t len, const char *ours,
                                           size_t ours_len) {
     static base_trailer t;
     const char *why;
-    return len >= ours_len && memcmp(data, ours, ours_len) == 0 &&
+    return launcher_variant_same_build(data, len, ours, ours_len) &&
            (len == ours_len || base_trailer_parse((const unsigned char *)data + ours_len,
                                                   len - ours_len, &t, &why) == BASE_TRAILER_OK);
 }

@@ -360,6 +360,11 @@ static int install_into(const char *venv, int venv_fd, int bin_fd, bool force) {
         if (!(launcher_data = read_whole_file(launcher, &launcher_len)))
             return cli_error(CLI_FAILED, "cannot read %s: %s", launcher, strerror(errno));
         report_note("one-process mode: the launcher loads the base's libpython\n");
+        const char *unrecorded = launcher_variant_record(&plan, launcher_data, launcher_len);
+        if (unrecorded)
+            report_note("one-process decision not recorded (%s): the launcher makes it at "
+                        "each start\n",
+                        unrecorded);
     } else if (why) {
         report_note("one-process mode not used (%s): the launcher execs the base\n", why);
     }

@@ -27,4 +27,16 @@ bool launcher_variant_choose(int venv_fd, const vs_plan *plan, char *launcher, s
  * venv is its path, for the plan, venv_fd its directory. */
 bool launcher_variant_for_venv(int venv_fd, const char *venv, char *launcher, size_t cap);
 
+/* Write into data (the one-process launcher's bytes, len of them) install's
+ * record of launcher_variant_choose's last decision, which chose it
+ * (oneproc_record.h): NULL when written, else why not (the area then stays
+ * empty and the launcher decides at each start). */
+const char *launcher_variant_record(const vs_plan *plan, char *data, size_t len);
+
+/* Is data this build's launcher ours (ours_len bytes, as built), with at most
+ * install's record added: its record area empty, or naming the library
+ * launcher_variant_choose's last decision found? Bytes after ours_len are
+ * the caller's (the base trailer). */
+bool launcher_variant_same_build(const char *data, size_t len, const char *ours, size_t ours_len);
+
 #endif

@@ -10,6 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* POSIX 2008's st_ctim; macOS spells it st_ctimespec */
+#ifdef __APPLE__
+#define CHANGE_TIME(st) ((st)->st_ctimespec)
+#else
+#define CHANGE_TIME(st) ((st)->st_ctim)
+#endif
+
 static void fill_info(fs_info *info, const struct stat *st) {
     if (S_ISREG(st->st_mode))
         info->kind = FS_FILE;
@@ -21,6 +28,8 @@ static void fill_info(fs_info *info, const struct stat *st) {
     info->size = (long long)st->st_size;
     info->id.dev = (uint64_t)st->st_dev;
     info->id.ino = (uint64_t)st->st_ino;
+    info->changed_ns =
+        (long long)CHANGE_TIME(st).tv_sec * 1000000000LL + (long long)CHANGE_TIME(st).tv_nsec;
     info->error = 0;
 }
 

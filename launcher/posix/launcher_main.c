@@ -130,7 +130,7 @@ int main(int argc, char **argv) {
         if (flag_set(env.two_process)) {
             one.possible = false;
             one.reason = ONEPROC_OFF_VAR " is set";
-        } else {
+        } else if (!oneproc_recorded(&plan, env.ld_library_path, &one)) {
             oneproc_choose(&plan, env.ld_library_path, &one);
         }
         if (!one.possible)

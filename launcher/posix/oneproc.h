@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+#include "../libsearch.h"
 #include "../plan.h"
 
 /* Set at run time, VENVSHIM_TWO_PROCESS=1 makes a one-process launcher exec
@@ -46,6 +47,23 @@ extern const bool oneproc_capable;
 
 /* Decide for plan's base. ld_library_path: the variable's value or NULL. */
 void oneproc_choose(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c);
+
+/* What oneproc_choose decided and depended on, for install's record
+ * (oneproc_record.h): the directories looked in, up to the one that held the
+ * library, in searched->dir (pointers into oneproc_choose's storage, valid
+ * until its next call); false when the decision cannot be recorded (no
+ * library, or a search through $ORIGIN). Call right after oneproc_choose. */
+typedef struct {
+    int count;
+    const char *dir[LIBSEARCH_MAX_DIRS];
+} oneproc_searched;
+bool oneproc_searched_dirs(oneproc_searched *searched);
+
+/* The decision install recorded in this launcher's own image, when it still
+ * holds for plan's base (oneproc_record.h): true with c filled in. False in
+ * the static launcher, without a record, with LD_LIBRARY_PATH set, or when
+ * anything the record depends on changed: then oneproc_choose decides. */
+bool oneproc_recorded(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c);
 
 /* Load c->library and run the interpreter with argv (argv[0] replaced as for
  * exec, the plan's environment applied). Never returns when it ran; returns

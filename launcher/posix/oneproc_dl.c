@@ -9,6 +9,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "../fs.h"
+#include "../oneproc_record.h"
 #include "../strbuf.h"
 #include "exec_env.h"
 
@@ -17,6 +19,55 @@ extern char **environ;
 const bool oneproc_capable = true;
 
 __attribute__((used)) static const char oneproc_marker[] = ONEPROC_LAUNCHER_MARKER;
+
+/* install's record (oneproc_record.h): as built, the magic and zeros;
+ * install writes the rest into the copy it puts in a venv. */
+__attribute__((used)) static const char record_area[ONEPROC_RECORD_SIZE] = ONEPROC_RECORD_MAGIC;
+
+static bool same_file(const oneproc_stamp *s, const fs_info *now) {
+    return now->kind != FS_MISSING && now->id.dev == s->dev && now->id.ino == s->ino &&
+           now->changed_ns == s->changed_ns;
+}
+
+/* Why the record does not hold for plan's base now, or NULL when it does. */
+static const char *stale(const oneproc_record *r, const vs_plan *plan) {
+    const fs_info *base = &plan->base.binary_info;
+    if (strcmp(r->base.path, plan->base.binary) != 0)
+        return "it names another base";
+    if (!same_file(&r->base, base) || base->size != r->base.size)
+        return "the base changed";
+    for (int i = 0; i < r->dir_count; i++) {
+        fs_info dir = fs_stat(r->dir[i].path);
+        if (dir.kind != FS_DIR || !same_file(&r->dir[i], &dir))
+            return "a directory the loader searches changed";
+    }
+    return NULL;
+}
+
+bool oneproc_recorded(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c) {
+    if (ld_library_path)
+        return false; /* searched first: its directories are not in the record */
+    /* a pointer the compiler cannot see through: it must not take the bytes
+     * for the zeros it compiled in */
+    const char *area = record_area;
+    __asm__("" : "+r"(area));
+    oneproc_record r;
+    size_t skip = sizeof ONEPROC_RECORD_MAGIC;
+    if (!oneproc_record_parse(area + skip, ONEPROC_RECORD_SIZE - skip, &r))
+        return false;
+    const char *why = stale(&r, plan);
+    if (why) {
+        diag_trace("install's one-process record does not hold (", why, "): deciding again", NULL);
+        return false;
+    }
+    c->possible = true;
+    c->major = r.major;
+    c->minor = r.minor;
+    c->library = r.library;
+    c->reason = "";
+    diag_trace("one process: the library install recorded: ", r.library, NULL);
+    return true;
+}
 
 typedef int (*bytes_main_fn)(int, char **);
 typedef int (*wide_main_fn)(int, wchar_t **);

@@ -48,17 +48,22 @@ static int look_in(const char *dir, const char *name) {
     return found;
 }
 
+/* One page-aligned struct: the parse, what install's record needs and the
+ * directories' first bytes share one page. */
+static _Alignas(4096) struct {
+    int found;        /* the index in dirs of the directory that held the library, or -1 */
+    bool used_origin; /* the search went through $ORIGIN */
+    elfdyn_info info;
+    libsearch_dirs dirs;
+} work;
+
 /* Where the library is (c->library, c->major, c->minor), or why not. */
 static const char *find_library(const vs_plan *plan, const char *ld_library_path,
                                 oneproc_choice *c) {
     /* page-aligned: HEAD_FIRST bytes fill three pages, not four */
     static _Alignas(4096) unsigned char head[HEAD_MAX];
-    /* one page-aligned struct: the parse and the directories' first bytes
-     * share one page */
-    static _Alignas(4096) struct {
-        elfdyn_info info;
-        libsearch_dirs dirs;
-    } work;
+    work.found = -1;
+    work.used_origin = false;
     elfdyn_info *info = &work.info;
     libsearch_dirs *dirs = &work.dirs;
     static char origin[VS_PATH_MAX];
@@ -76,6 +81,7 @@ static const char *find_library(const vs_plan *plan, const char *ld_library_path
         return elfdyn_reason(st);
     const char *origin_dir = NULL;
     if (libsearch_uses_origin(info)) {
+        work.used_origin = true;
         if (!fs_realpath(plan->base.binary, origin))
             return "the base's $ORIGIN cannot be resolved";
         path_dirname(origin);
@@ -93,6 +99,7 @@ static const char *find_library(const vs_plan *plan, const char *ld_library_path
                    "or cannot be read";
         if (found) {
             /* in place: the directory's slot becomes the library's path */
+            work.found = i;
             c->library = dirs->dir[i];
             return path_join(dirs->dir[i], VS_PATH_MAX, dirs->dir[i], info->libpython)
                        ? NULL
@@ -106,6 +113,23 @@ static const char *find_library(const vs_plan *plan, const char *ld_library_path
 void oneproc_choose(const vs_plan *plan, const char *ld_library_path, oneproc_choice *c) {
     c->reason = find_library(plan, ld_library_path, c);
     c->possible = c->reason == NULL;
-    if (!c->possible)
+    if (!c->possible) {
         c->library = ""; /* also when a slot was taken, then found too long */
+        work.found = -1;
+    }
+}
+
+bool oneproc_searched_dirs(oneproc_searched *searched) {
+    static char found_dir[VS_PATH_MAX];
+    searched->count = 0;
+    if (work.found < 0 || work.used_origin)
+        return false;
+    for (int i = 0; i < work.found; i++)
+        searched->dir[i] = work.dirs.dir[i];
+    /* the found directory's slot holds the library's path now */
+    sb_copy(found_dir, sizeof found_dir, work.dirs.dir[work.found]);
+    path_dirname(found_dir);
+    searched->dir[work.found] = found_dir;
+    searched->count = work.found + 1;
+    return true;
 }

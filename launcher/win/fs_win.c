@@ -24,6 +24,7 @@ static void fill_info(fs_info *info, const BY_HANDLE_FILE_INFORMATION *fi) {
     info->size = (long long)(((unsigned long long)fi->nFileSizeHigh << 32) | fi->nFileSizeLow);
     info->id.dev = fi->dwVolumeSerialNumber;
     info->id.ino = ((uint64_t)fi->nFileIndexHigh << 32) | fi->nFileIndexLow;
+    info->changed_ns = 0; /* not used on Windows (oneproc_record.h is ELF only) */
     info->error = 0;
 }
 

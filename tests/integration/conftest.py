@@ -177,10 +177,26 @@ def built():
 LAUNCHER_RECORD = re.compile(rb"venvshim-base/1\n/[^\n\0]*\n\Z")
 
 
+ONEPROC_RECORD_MAGIC = b"venvshim-oneproc-record/1\0"
+ONEPROC_RECORD_SIZE = 1024  # launcher/oneproc_record.h
+
+
+def without_oneproc_record(data):
+    """data with the one-process launcher's record area emptied, as built
+    (launcher/oneproc_record.h): install writes its decision there."""
+    at = data.find(ONEPROC_RECORD_MAGIC)
+    if at < 0 or data.count(ONEPROC_RECORD_MAGIC) != 1:
+        return data
+    start = at + len(ONEPROC_RECORD_MAGIC)
+    end = at + ONEPROC_RECORD_SIZE
+    return data[:start] + bytes(end - start) + data[end:]
+
+
 def is_installed_launcher(data, built):
     """data is the launcher file built (bytes) as install writes it: the same
-    bytes, optionally followed by the record of the base."""
-    data = bytes(data)
+    bytes, the one-process record filled in or not, optionally followed by the
+    record of the base."""
+    data = without_oneproc_record(bytes(data))
     return data == built or (data.startswith(built) and
                              LAUNCHER_RECORD.match(data, len(built)) is not None)
 

@@ -464,6 +464,141 @@ def test_a_library_that_fails_falls_back_to_exec(patched, library):
     assert want in r.stderr and b"venvshim: exec: " in r.stderr, describe(r)
 
 
+# ------------------------------------------- install's record of the decision
+# launcher/oneproc_record.h: install writes its decision into the launcher it
+# installs, with what the decision depended on; a start uses it while all of
+# that holds, and decides again (as without a record) when anything changed.
+
+RECORD_MAGIC = b"venvshim-oneproc-record/1\0"
+
+
+def record_lines(launcher):
+    data = Path(launcher).read_bytes()
+    assert data.count(RECORD_MAGIC) == 1, "the one-process launcher has one record area"
+    at = data.index(RECORD_MAGIC) + len(RECORD_MAGIC)
+    return data[at:data.index(b"\0\0", at)].split(b"\0") if data[at] else []
+
+
+def launcher_calls(python, *args, env=None):
+    """The system calls of a start, from the launcher's execve to the open of
+    libpython (strace): what the launcher itself does before the interpreter."""
+    if not shutil.which("strace"):
+        pytest.skip("no strace (apt-get install strace)")
+    with tempfile.NamedTemporaryFile() as out:
+        r = run(["strace", "-qq", "-o", out.name, python, *args], env=env)
+        assert r.returncode == 0, describe(r)
+        lines = Path(out.name).read_text().splitlines()
+    end = next(i for i, l in enumerate(lines) if "libpython3" in l and "openat" in l and "O_RDONLY" in l
+               and "ENOENT" not in l)
+    return lines[:end]
+
+
+def test_install_records_the_decision(interp, oneproc_venvs):
+    """The library install recorded is the one a start would find, and a start
+    uses it: the base is opened once (not again for its ELF), no directory is
+    searched for hardware-capability subdirectories, and /proc/self is never
+    looked at (the loop check settles on the base's first bytes)."""
+    if not is_pyenv(interp):
+        pytest.skip(f"{interp.id}: the static launcher, no record")
+    v = oneproc_venvs(interp)
+    lines = record_lines(v.venv / "bin" / ".venvshim-launcher")
+    mode = dry_run_mode(v.python)
+    library = mode[len("mode: one process, "):]
+    base = os.path.realpath(interp.path)
+    assert [l[:1] for l in lines] == [b"B", b"D", b"L"], lines
+    assert lines[0].endswith(b" " + base.encode()) and lines[2].endswith(b" " + library.encode()), lines
+    r = run([v.python, "-c", "pass"], env=clean_env(PYLAUNCHER_DEBUG="1"))
+    assert r.returncode == 0 and b"the library install recorded: " + library.encode() in r.stderr, describe(r)
+    calls = launcher_calls(v.python, "-S", "-c", "pass")
+    assert sum(f'"{base}"' in l and "openat" in l for l in calls) == 1, calls
+    assert not [l for l in calls if "hwcaps" in l or "O_DIRECTORY" in l or "/proc/self" in l], calls
+    assert sum(os.path.dirname(library) in l and "stat" in l for l in calls) == 1, calls
+
+
+@pytest.fixture
+def recorded(patched):
+    """A base made here, whose venv install converted in one-process mode
+    after everything had been still for the "racily clean" second."""
+    import time
+    p = patched("HOME/<PAD>lib")
+    p.link_real_library()
+    time.sleep(2.1)
+    r = run([CLI, "install", p.venv], env=clean_env(VENVSHIM_ONE_PROCESS="1"))
+    assert r.returncode == 0 and b"not recorded" not in r.stdout + r.stderr, describe(r)
+    assert record_lines(p.python)[-1].endswith(b"/lib/" + p.libname.encode())
+    return p
+
+
+@pytest.mark.parametrize("change,reason", [
+    ("hwcaps", "a directory the loader searches changed"),
+    ("new-entry", "a directory the loader searches changed"),
+    ("base-replaced", "the base changed"),
+    ("home-elsewhere", "it names another base"),
+    ("ld-library-path", None),
+])
+def test_a_record_that_no_longer_holds_is_decided_again(recorded, change, reason, tmp_path):
+    """Whatever the record depended on that changed, the start decides as
+    without a record, and gets what that decision gets: exec for a
+    hardware-capability subdirectory, the library LD_LIBRARY_PATH names first,
+    one process again for a base replaced by an identical copy."""
+    p = recorded
+    env = clean_env(PYLAUNCHER_DEBUG="1")
+    want_mode = "mode: one process, "
+    if change == "hwcaps":
+        (p.home / "lib" / "glibc-hwcaps").mkdir()
+        want_mode = "mode: exec, "
+    elif change == "new-entry":
+        # any entry: the record cannot tell a harmless one from a library
+        (p.home / "lib" / "unrelated-entry").write_text("")
+    elif change == "base-replaced":
+        copy = p.binary.with_name(p.binary.name + ".new")
+        shutil.copy2(p.binary, copy)
+        os.replace(copy, p.binary)
+    elif change == "home-elsewhere":
+        other = p.home / "bin2"
+        shutil.copytree(p.home / "bin", other, symlinks=True)
+        (p.venv / "pyvenv.cfg").write_text(
+            (p.venv / "pyvenv.cfg").read_text().replace(f"{p.home / 'bin'}", f"{other}"))
+    else:
+        libdir = tmp_path / "first"
+        libdir.mkdir()
+        os.symlink(p.prefix_real / "lib" / p.libname, libdir / p.libname)
+        env = clean_env(PYLAUNCHER_DEBUG="1", LD_LIBRARY_PATH=str(libdir))
+        want_mode = f"mode: one process, {libdir / p.libname}"
+    r = run([p.python, "-c", "import sys; print(sys.prefix)"], env=env)
+    assert r.returncode == 0 and r.stdout.strip() == bytes(p.venv), describe(r)
+    assert b"the library install recorded" not in r.stderr, describe(r)
+    if reason:
+        assert f"record does not hold ({reason})".encode() in r.stderr, describe(r)
+    mode = dry_run_mode(p.python, **({"LD_LIBRARY_PATH": env["LD_LIBRARY_PATH"]}
+                                     if "LD_LIBRARY_PATH" in env else {}))
+    assert mode.startswith(want_mode), mode
+
+
+def test_a_record_naming_another_library_is_not_used(recorded):
+    """A record edited to name a library outside the directory it records
+    (launcher/oneproc_record.c refuses it) is no record: the start decides,
+    and check calls the file another build's launcher, which --fix replaces."""
+    p = recorded
+    data = bytearray(p.python.read_bytes())
+    at = data.index(b"\0L", data.index(RECORD_MAGIC)) + 1
+    end = data.index(b"\0", at)
+    line = bytes(data[at:end])
+    evil = line.replace(b"lib/" + p.libname.encode(), b"x/" + p.libname.encode())
+    assert evil != line and len(evil) <= len(line)
+    data[at:end] = evil + b"\0" * (len(line) - len(evil))
+    p.python.write_bytes(bytes(data))
+    r = run([p.python, "-c", "pass"], env=clean_env(PYLAUNCHER_DEBUG="1"))
+    assert r.returncode == 0 and b"the library install recorded" not in r.stderr, describe(r)
+    assert b"one process: Py" in r.stderr, describe(r)  # decided again: the real library
+    r = run([CLI, "check", p.venv])
+    assert r.returncode == 1 and b"are not this build's launcher" in r.stdout, describe(r)
+    r = run([CLI, "check", "--fix", p.venv])
+    assert r.returncode == 0, describe(r)
+    r = run([p.python, "-c", "pass"], env=clean_env(PYLAUNCHER_DEBUG="1"))
+    assert b"the library install recorded" in r.stderr, describe(r)
+
+
 def test_the_choice_persists_until_undone(tmp_path):
     """Once a venv has the one-process launcher, install (and check --fix, rebase,
     which install through it) keep that kind without the variable; =0 undoes it."""
