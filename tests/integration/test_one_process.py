@@ -12,6 +12,7 @@ One venv per interpreter, shared by the tests of this module (a few seconds
 each); the scenarios run once per venv in one batch.
 """
 
+import ast
 import json
 import os
 import shutil
@@ -505,6 +506,13 @@ def test_install_records_the_decision(interp, oneproc_venvs):
     mode = dry_run_mode(v.python)
     library = mode[len("mode: one process, "):]
     base = os.path.realpath(interp.path)
+    # the decision made now (LD_LIBRARY_PATH set: no record) and the library
+    # the base maps when it runs itself are the recorded one
+    assert dry_run_mode(v.python, LD_LIBRARY_PATH="/nonexistent-venvshim") == mode
+    mapped = run([base, "-c", MAPS])
+    assert mapped.returncode == 0, describe(mapped)
+    assert [os.path.realpath(library)] == [os.path.realpath(m) for m in
+                                           ast.literal_eval(mapped.stdout.splitlines()[1].decode())], describe(mapped)
     assert [l[:1] for l in lines] == [b"B", b"D", b"L"], lines
     assert lines[0].endswith(b" " + base.encode()) and lines[2].endswith(b" " + library.encode()), lines
     r = run([v.python, "-c", "pass"], env=clean_env(PYLAUNCHER_DEBUG="1"))
