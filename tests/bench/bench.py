@@ -336,6 +336,13 @@ def main():
                              "median paired difference"],
                             timing_rows(samples[metric], "symlink", names)))
                 print()
+                if "oneprocess" in samples[metric]:
+                    # issue 21: one-process mode becomes the default only where it gains
+                    diffs = [a - b for a, b in zip(samples[metric]["oneprocess"],
+                                                   samples[metric]["venvshim"])]
+                    lo, hi = median_ci(diffs)
+                    print(f"One-process minus exec mode, median paired difference: "
+                          f"**{statistics.median(diffs):+.0f} µs** (95% CI {lo:+.0f} to {hi:+.0f} µs)\n")
         if env_note:
             print(env_note + "\n")
         if opts.startup_only:
